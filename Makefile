@@ -1,0 +1,33 @@
+# wxbridge: build, test and try it out. Requires Go (cgo on) and gcc.
+GO      ?= go
+TAGS    ?= goolm
+FUZZTIME ?= 10s
+
+.PHONY: build test unit vet fuzz bench sim
+
+build:
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wechatsim ./wechat/wechattest/wechatsim
+
+# Everything CI runs: vet, all tests with coverage, and a short run of every fuzz target.
+test: vet unit fuzz
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+
+unit:
+	CGO_ENABLED=1 $(GO) test -tags $(TAGS) -count=1 -cover ./...
+
+fuzz:
+	@for pkg in ./wechat/; do \
+		for target in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzzing $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/
+
+# Run the Web WeChat simulator on loopback (see README).
+sim:
+	$(GO) run -tags $(TAGS) ./wechat/wechattest/wechatsim -listen 127.0.0.1:29351 -auto-confirm
