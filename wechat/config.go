@@ -1,0 +1,108 @@
+package wechat
+
+import (
+	"fmt"
+	"time"
+)
+
+// Mode is how the client presents itself at login.
+type Mode string
+
+const (
+	// ModeDesktop mimics the UOS desktop client: mod=desktop, the
+	// client-version and extspam headers, the UOS user agent. It gets past
+	// the 1203 refusal for many accounts.
+	ModeDesktop Mode = "desktop"
+	// ModeWeb is the plain wx.qq.com web client.
+	ModeWeb Mode = "web"
+)
+
+// ParseMode parses "desktop" or "web"; "" means desktop.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case "", ModeDesktop:
+		return ModeDesktop, nil
+	case ModeWeb:
+		return ModeWeb, nil
+	}
+	return "", fmt.Errorf("wechat: unknown login mode %q (want desktop or web)", s)
+}
+
+// Config holds the client's settings. The zero value works against the
+// real servers in desktop mode with the defaults below.
+type Config struct {
+	// ServerOverride is a base URL that replaces every Web WeChat host,
+	// keeping path and query. Empty means the real hosts.
+	ServerOverride string
+	// Mode is desktop (default) or web.
+	Mode Mode
+	// SendInterval is the minimum time between two sends (default 1s;
+	// negative means no pacing).
+	SendInterval time.Duration
+	// MaxMediaSize bounds downloads and uploads (default 100 MiB).
+	MaxMediaSize int64
+	// RequestTimeout bounds ordinary API calls (default 30s).
+	RequestTimeout time.Duration
+	// PollTimeout bounds long polls: synccheck and the login poll. It must
+	// exceed the server's hold of about 25s (default 35s).
+	PollTimeout time.Duration
+	// StallTimeout is how long the sync loop may go without finishing a
+	// round before the watchdog restarts it (default 2×PollTimeout).
+	StallTimeout time.Duration
+	// RetryDelay is the first retry delay of the sync loop and of sends;
+	// it doubles with every failure in a row (default 1s).
+	RetryDelay time.Duration
+	// MaxBackoff caps the retry backoff of the sync loop and of sends
+	// (default 1 minute).
+	MaxBackoff time.Duration
+	// SendRetries is how often a send answered with 1205 is retried
+	// (default 3).
+	SendRetries int
+}
+
+const (
+	defaultSendInterval   = time.Second
+	defaultMaxMediaSize   = 100 << 20
+	defaultRequestTimeout = 30 * time.Second
+	defaultPollTimeout    = 35 * time.Second
+	defaultMaxBackoff     = time.Minute
+	defaultSendRetries    = 3
+)
+
+func (c Config) withDefaults() Config {
+	if c.Mode == "" {
+		c.Mode = ModeDesktop
+	}
+	if c.SendInterval == 0 {
+		c.SendInterval = defaultSendInterval
+	}
+	if c.MaxMediaSize <= 0 {
+		c.MaxMediaSize = defaultMaxMediaSize
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = defaultRequestTimeout
+	}
+	if c.PollTimeout <= 0 {
+		c.PollTimeout = defaultPollTimeout
+	}
+	if c.StallTimeout <= 0 {
+		c.StallTimeout = 2 * c.PollTimeout
+	}
+	if c.RetryDelay <= 0 {
+		c.RetryDelay = time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = defaultMaxBackoff
+	}
+	if c.SendRetries <= 0 {
+		c.SendRetries = defaultSendRetries
+	}
+	return c
+}
+
+func (c Config) userAgent() string {
+	if c.Mode == ModeWeb {
+		return UserAgentWeb
+	}
+	return UserAgentUOS
+}

@@ -1,0 +1,235 @@
+package wechat
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ContactKind classifies a contact.
+type ContactKind int
+
+const (
+	KindStranger ContactKind = iota
+	KindFriend
+	KindGroup
+	KindOfficial
+	KindSpecial
+)
+
+func (k ContactKind) String() string {
+	switch k {
+	case KindFriend:
+		return "friend"
+	case KindGroup:
+		return "group"
+	case KindOfficial:
+		return "official"
+	case KindSpecial:
+		return "special"
+	}
+	return "stranger"
+}
+
+// specialAccounts are the built-in accounts whose UserName is fixed.
+var specialAccounts = map[string]struct{}{
+	"filehelper": {}, "newsapp": {}, "fmessage": {}, "weixin": {}, "weibo": {}, "qqmail": {},
+	"tmessage": {}, "qmessage": {}, "qqsync": {}, "floatbottle": {}, "lbsapp": {}, "shakeapp": {},
+	"medianote": {}, "qqfriend": {}, "readerapp": {}, "blogapp": {}, "facebookapp": {},
+	"masssendapp": {}, "meishiapp": {}, "feedsapp": {}, "voip": {}, "blogappweixin": {},
+	"brandsessionholder": {}, "weixinreminder": {}, "wxid_novlwrv3lqwv11": {}, "gh_22b87fa7cb3c": {},
+	"officialaccounts": {}, "notification_messages": {}, "wxitil": {}, "userexperience_alarm": {},
+}
+
+// IsSpecialUserName reports whether name is a built-in account such as
+// filehelper.
+func IsSpecialUserName(name string) bool {
+	_, ok := specialAccounts[name]
+	return ok || strings.HasSuffix(name, "@qqim")
+}
+
+// Kind classifies the contact the way the web client does.
+func (c *Contact) Kind() ContactKind {
+	switch {
+	case IsGroupUserName(c.UserName):
+		return KindGroup
+	case IsSpecialUserName(c.UserName):
+		return KindSpecial
+	case c.VerifyFlag&VerifyFlagBizBrand != 0:
+		return KindOfficial
+	case c.ContactFlag&ContactFlagContact != 0:
+		return KindFriend
+	}
+	return KindStranger
+}
+
+// maxContactPages stops a server that never ends its Seq chain.
+const maxContactPages = 64
+
+// GetContacts fetches the address book (webwxgetcontact), page by page
+// until Seq is 0 or repeats. Groups in it usually come without members.
+func (c *Client) GetContacts(ctx context.Context) ([]Contact, error) {
+	var all []Contact
+	seen := map[int64]bool{}
+	var seq int64
+	for page := 0; page < maxContactPages; page++ {
+		v := c.view()
+		q := url.Values{
+			"r":    {strconv.FormatInt(time.Now().UnixMilli(), 10)},
+			"seq":  {strconv.FormatInt(seq, 10)},
+			"skey": {v.base.Skey},
+		}
+		var resp ContactListResponse
+		if err := c.t.callJSON(ctx, "webwxgetcontact", c.webURL(v, "webwxgetcontact", q), nil, &resp); err != nil {
+			return nil, err
+		}
+		all = append(all, resp.MemberList...)
+		seen[seq] = true
+		if resp.Seq == 0 || seen[resp.Seq] {
+			return all, nil
+		}
+		seq = resp.Seq
+	}
+	c.log.Warn().Int("pages", maxContactPages).Msg("Contact list did not end, using what was fetched")
+	return all, nil
+}
+
+// BatchGetContacts fetches full records (webwxbatchgetcontact), at most 50
+// per call. Groups come with their members. For a group member who is not
+// a friend, set EncryChatRoomId to the group's UserName.
+func (c *Client) BatchGetContacts(ctx context.Context, items []BatchContactRequestItem) ([]Contact, error) {
+	var out []Contact
+	for start := 0; start < len(items); start += MaxBatchContacts {
+		chunk := items[start:min(start+MaxBatchContacts, len(items))]
+		v := c.view()
+		q := url.Values{"type": {"ex"}, "r": {strconv.FormatInt(time.Now().UnixMilli(), 10)}, "lang": {"zh_CN"}}
+		var resp BatchContactResponse
+		req := BatchContactRequest{BaseRequest: v.base, Count: len(chunk), List: chunk}
+		if err := c.t.callJSON(ctx, "webwxbatchgetcontact", c.webURL(v, "webwxbatchgetcontact", q), req, &resp); err != nil {
+			return out, err
+		}
+		out = append(out, resp.ContactList...)
+	}
+	return out, nil
+}
+
+// Roster is everything the account can see after a login: the user, the
+// address book, groups with their members, and members who are not friends.
+type Roster struct {
+	Self     Contact
+	Contacts []Contact
+}
+
+// ByKind returns the contacts of one kind.
+func (r *Roster) ByKind(kind ContactKind) []Contact {
+	var out []Contact
+	for _, c := range r.Contacts {
+		if c.Kind() == kind {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Find returns the contact with a UserName, or nil.
+func (r *Roster) Find(userName string) *Contact {
+	for i := range r.Contacts {
+		if r.Contacts[i].UserName == userName {
+			return &r.Contacts[i]
+		}
+	}
+	return nil
+}
+
+// LoadRoster fetches everything needed to map this session's UserNames:
+// the address book, every group the user has (address book, webwxinit's
+// contacts and ChatSet) with members, and the members who are not friends
+// (fetched with the group in EncryChatRoomId).
+func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, error) {
+	book, err := c.GetContacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]int, len(book))
+	roster := &Roster{Self: c.Self()}
+	add := func(ct Contact) {
+		if ct.UserName == "" || ct.UserName == roster.Self.UserName {
+			return
+		}
+		if i, ok := byName[ct.UserName]; ok {
+			roster.Contacts[i] = mergeContact(roster.Contacts[i], ct)
+			return
+		}
+		byName[ct.UserName] = len(roster.Contacts)
+		roster.Contacts = append(roster.Contacts, ct)
+	}
+	for _, ct := range book {
+		add(ct)
+	}
+	var groups []BatchContactRequestItem
+	wantGroup := map[string]bool{}
+	queueGroup := func(name string) {
+		if IsGroupUserName(name) && !wantGroup[name] {
+			wantGroup[name] = true
+			groups = append(groups, BatchContactRequestItem{UserName: name})
+		}
+	}
+	for _, ct := range book {
+		queueGroup(ct.UserName)
+	}
+	if init != nil {
+		for _, ct := range init.Contacts {
+			add(ct)
+			queueGroup(ct.UserName)
+		}
+		for _, name := range init.ChatSet {
+			queueGroup(name)
+		}
+	}
+	full, err := c.BatchGetContacts(ctx, groups)
+	if err != nil {
+		return nil, err
+	}
+	var strangers []BatchContactRequestItem
+	wantMember := map[string]bool{}
+	for _, g := range full {
+		add(g)
+		for _, m := range g.MemberList {
+			if _, known := byName[m.UserName]; known || wantMember[m.UserName] || m.UserName == roster.Self.UserName {
+				continue
+			}
+			wantMember[m.UserName] = true
+			strangers = append(strangers, BatchContactRequestItem{UserName: m.UserName, EncryChatRoomId: g.UserName})
+		}
+	}
+	members, err := c.BatchGetContacts(ctx, strangers)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		add(m)
+	}
+	c.log.Debug().Int("contacts", len(roster.Contacts)).Int("groups", len(full)).
+		Int("strangers", len(members)).Msg("Loaded roster")
+	return roster, nil
+}
+
+// mergeContact keeps the richer of two records of the same contact.
+func mergeContact(old, upd Contact) Contact {
+	if len(upd.MemberList) == 0 && len(old.MemberList) > 0 {
+		upd.MemberList = old.MemberList
+		upd.MemberCount = old.MemberCount
+	}
+	if upd.NickName == "" {
+		upd.NickName = old.NickName
+	}
+	if upd.HeadImgUrl == "" {
+		upd.HeadImgUrl = old.HeadImgUrl
+	}
+	if upd.ContactFlag == 0 {
+		upd.ContactFlag = old.ContactFlag
+	}
+	return upd
+}

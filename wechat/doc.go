@@ -1,0 +1,12 @@
+// Package wechat is a client for the Web WeChat ("webwx") HTTP protocol.
+//
+// It logs in by QR code (web or desktop/UOS mode) or by push login, keeps the
+// whole session in one serialisable [Session], bootstraps contacts, runs the
+// synccheck/webwxsync loop and hands typed events to a handler it is given,
+// and sends, uploads and downloads messages and media.
+//
+// The package knows nothing about Matrix. Its wire types mirror the field
+// names of the protocol (HeadImgUrl, not HeadImgURL) so that they can be
+// decoded and encoded without tags and read side by side with the protocol
+// reference.
+package wechat

@@ -1,0 +1,195 @@
+package wechat
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// UploadResult is an uploaded file, ready to be sent.
+type UploadResult struct {
+	MediaID       string
+	EncryFileName string
+	// Signature and AESKey come from webwxcheckupload (files above 25 MB)
+	// and must accompany the send.
+	Signature string
+	AESKey    string
+	Name      string
+	Size      int64
+	MD5       string
+	// MediaType is pic, video or doc.
+	MediaType string
+}
+
+// mediaTypeFor picks webwxuploadmedia's mediatype. GIFs must go as doc:
+// as pic the server sends the wrong picture.
+func mediaTypeFor(name, mime string) string {
+	mime = strings.ToLower(mime)
+	ext := strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))
+	switch {
+	case mime == "image/gif" || ext == "gif":
+		return "doc"
+	case mime == "image/jpeg" || mime == "image/png" || mime == "image/bmp" ||
+		ext == "jpg" || ext == "jpeg" || ext == "png" || ext == "bmp":
+		return "pic"
+	case mime == "video/mp4" || ext == "mp4":
+		return "video"
+	}
+	return "doc"
+}
+
+// Upload uploads size bytes from r to the file host in 512 KiB chunks for
+// sending to the chat to. Files above 25 MB are announced with
+// webwxcheckupload first; if the server already has the file, nothing is
+// sent again.
+func (c *Client) Upload(ctx context.Context, to, name, mime string, r io.ReaderAt, size int64) (*UploadResult, error) {
+	if size <= 0 {
+		return nil, errors.New("wechat: nothing to upload")
+	}
+	if size > c.t.cfg.MaxMediaSize {
+		return nil, fmt.Errorf("%w: %d bytes is above the %d byte limit", ErrTooLarge, size, c.t.cfg.MaxMediaSize)
+	}
+	if name == "" {
+		name = "file"
+	}
+	sum := md5.New()
+	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, fmt.Errorf("wechat: reading the file to upload: %w", err)
+	}
+	res := &UploadResult{Name: name, Size: size, MD5: hex.EncodeToString(sum.Sum(nil)), MediaType: mediaTypeFor(name, mime)}
+	v := c.view()
+	if size > CheckUploadThreshold {
+		done, err := c.checkUpload(ctx, v, to, res)
+		if err != nil || done {
+			return res, err
+		}
+	}
+	req := UploadMediaRequest{
+		UploadType:    2,
+		BaseRequest:   v.base,
+		ClientMediaId: time.Now().UnixMilli(),
+		TotalLen:      size,
+		StartPos:      0,
+		DataLen:       size,
+		MediaType:     4,
+		FromUserName:  v.self,
+		ToUserName:    to,
+		FileMd5:       res.MD5,
+		AESKey:        res.AESKey,
+		Signature:     res.Signature,
+	}
+	reqJSON, err := encodeJSON(req)
+	if err != nil {
+		return nil, fmt.Errorf("wechat: encoding upload request: %w", err)
+	}
+	target := c.t.route.api(v.hosts.File, "webwxuploadmedia", url.Values{"f": {"json"}})
+	ticket := c.t.jar.Value(hostOf(target), "webwx_data_ticket")
+	if ticket == "" {
+		return nil, fmt.Errorf("%w: the session has no webwx_data_ticket cookie for uploads", ErrNotLoggedIn)
+	}
+	chunks := (size + UploadChunkSize - 1) / UploadChunkSize
+	if mime == "" {
+		mime = "application/octet-stream"
+	}
+	for i := int64(0); i < chunks; i++ {
+		part := io.NewSectionReader(r, i*UploadChunkSize, min(UploadChunkSize, size-i*UploadChunkSize))
+		fields := [][2]string{
+			{"id", "WU_FILE_0"},
+			{"name", name},
+			{"type", mime},
+			{"lastModifiedDate", time.Now().Format("Mon Jan 02 2006 15:04:05 GMT-0700 (MST)")},
+			{"size", strconv.FormatInt(size, 10)},
+		}
+		if chunks > 1 {
+			fields = append(fields, [2]string{"chunks", strconv.FormatInt(chunks, 10)}, [2]string{"chunk", strconv.FormatInt(i, 10)})
+		}
+		fields = append(fields,
+			[2]string{"mediatype", res.MediaType},
+			[2]string{"uploadmediarequest", string(reqJSON)},
+			[2]string{"webwx_data_ticket", ticket},
+			[2]string{"pass_ticket", v.passTicket},
+		)
+		resp, err := c.uploadChunk(ctx, target, fields, name, part)
+		if err != nil {
+			return nil, fmt.Errorf("wechat: uploading chunk %d of %d: %w", i+1, chunks, err)
+		}
+		if i == chunks-1 {
+			if resp.MediaId == "" {
+				return nil, fmt.Errorf("%w: upload finished without a MediaId", ErrUnexpectedResponse)
+			}
+			res.MediaID, res.EncryFileName = resp.MediaId, resp.EncryFileName
+		}
+	}
+	return res, nil
+}
+
+func (c *Client) uploadChunk(ctx context.Context, target string, fields [][2]string, name string, data io.Reader) (*UploadMediaResponse, error) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, f := range fields {
+		if err := w.WriteField(f[0], f[1]); err != nil {
+			return nil, err
+		}
+	}
+	fw, err := w.CreateFormFile("filename", name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = io.Copy(fw, data); err != nil {
+		return nil, fmt.Errorf("reading the file: %w", err)
+	}
+	if err = w.Close(); err != nil {
+		return nil, err
+	}
+	_, _, answer, err := c.t.fetch(ctx, request{
+		endpoint:    "webwxuploadmedia",
+		method:      http.MethodPost,
+		url:         target,
+		body:        &body,
+		contentType: w.FormDataContentType(),
+		timeout:     mediaTimeout,
+	}, maxAPIBody)
+	if err != nil {
+		return nil, err
+	}
+	var resp UploadMediaResponse
+	if err = decodeAnswer("webwxuploadmedia", answer, &resp); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// checkUpload announces a big file. It reports done when the server
+// already has it.
+func (c *Client) checkUpload(ctx context.Context, v view, to string, res *UploadResult) (bool, error) {
+	req := CheckUploadRequest{
+		BaseRequest:  v.base,
+		FileMd5:      res.MD5,
+		FileName:     res.Name,
+		FileSize:     res.Size,
+		FileType:     7,
+		FromUserName: v.self,
+		ToUserName:   to,
+	}
+	var resp CheckUploadResponse
+	if err := c.t.callJSON(ctx, "webwxcheckupload", c.webURL(v, "webwxcheckupload", nil), req, &resp); err != nil {
+		return false, err
+	}
+	res.AESKey, res.Signature = resp.AESKey, resp.Signature
+	if resp.MediaId != "" {
+		res.MediaID, res.EncryFileName = resp.MediaId, resp.EncryFileName
+		return true, nil
+	}
+	return false, nil
+}
