@@ -91,7 +91,7 @@ func (c *Client) syncLoop(ctx context.Context) {
 	}()
 
 	failures := 0
-	connected := false
+	connected, disconnected := false, false
 	needSync := true // catch up first: what arrived while we were away
 	for ctx.Err() == nil {
 		round, cancel := context.WithCancelCause(ctx)
@@ -105,7 +105,7 @@ func (c *Client) syncLoop(ctx context.Context) {
 		if err == nil {
 			failures = 0
 			if !connected {
-				connected = true
+				connected, disconnected = true, false
 				c.emit(ctx, &Connected{})
 			}
 			continue
@@ -123,8 +123,9 @@ func (c *Client) syncLoop(ctx context.Context) {
 		failures++
 		delay := c.backoff(failures, errors.Is(err, ErrTooFrequent))
 		log.Warn().Err(err).Int("failures", failures).Dur("retry_in", delay).Msg("Sync failed, retrying")
-		if failures >= 2 && connected {
-			connected = false
+		// One failure is often a blip; report a disconnect from the second.
+		if failures >= 2 && !disconnected {
+			connected, disconnected = false, true
 			c.emit(ctx, &TransientDisconnect{Err: err})
 		}
 		if sleepCtx(ctx, delay) != nil {

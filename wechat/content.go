@@ -1,0 +1,280 @@
+package wechat
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+)
+
+// groupPrefixSep separates the sender from the body of group messages.
+const groupPrefixSep = ":<br/>"
+
+// SplitGroupPrefix splits the "@sender:<br/>" prefix off the Content of a
+// group message written by someone else. The sender is "@" followed by
+// letters and digits, or a raw id of letters, digits, "_" and "-" (the web
+// client's /^(@[a-zA-Z0-9]+|[a-zA-Z0-9_-]+):<br\/>/). Only the first
+// separator counts: every later ":<br/>" stays in rest, so that
+// sender + ":<br/>" + rest == content whenever ok is true. Without a valid
+// prefix it returns "", content, false.
+func SplitGroupPrefix(content string) (sender, rest string, ok bool) {
+	i := prefixLen(content)
+	if i == 0 || !strings.HasPrefix(content[i:], groupPrefixSep) {
+		return "", content, false
+	}
+	return content[:i], content[i+len(groupPrefixSep):], true
+}
+
+// prefixLen returns the length of the sender id at the start of s, or 0.
+// It only looks at the id's own characters, so it is cheap on long bodies.
+func prefixLen(s string) int {
+	if strings.HasPrefix(s, "@") {
+		n := 1
+		for n < len(s) && isAlnum(s[n]) {
+			n++
+		}
+		if n == 1 {
+			return 0
+		}
+		return n
+	}
+	n := 0
+	for n < len(s) && (isAlnum(s[n]) || s[n] == '_' || s[n] == '-') {
+		n++
+	}
+	return n
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// FormatText turns the HTML-ish text of a message body into plain text:
+// <br/> becomes a newline, emoji spans become the emoji, and entities are
+// unescaped.
+//
+// The order matters. Markup is recognised on the text as the server sent
+// it, and only the text between markup is unescaped, once. A user who types
+// `<span class="emoji emoji1f604"></span>` or "<br/>" reaches us as
+// "&lt;span …&gt;" and gets exactly those characters back, not an emoji or
+// a line break; and an entity can never be assembled across a converted
+// span. Invalid UTF-8 becomes U+FFFD. The work is linear in len(s).
+func FormatText(s string) string {
+	return formatMarkup(s, false)
+}
+
+// CleanName formats a NickName, RemarkName or DisplayName: emoji spans and
+// entities as in FormatText, any other markup removed, line breaks and other
+// control characters turned into spaces, and surrounding space trimmed.
+func CleanName(s string) string {
+	s = formatMarkup(s, true)
+	if strings.IndexFunc(s, isControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimSpace(s)
+}
+
+// formatSystemText formats the text of a system message: like FormatText,
+// but tags such as <a href="weixin://…">…</a> are dropped and their inner
+// text kept.
+func formatSystemText(s string) string {
+	return strings.TrimSpace(formatMarkup(s, true))
+}
+
+func isControl(r rune) bool {
+	return r < 0x20 || r >= 0x7f && r < 0xa0
+}
+
+// formatMarkup implements FormatText and, with stripTags, CleanName and
+// formatSystemText.
+func formatMarkup(s string, stripTags bool) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.IndexByte(s, '<') < 0 {
+		return html.UnescapeString(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	seg := 0          // start of the text not yet written
+	noCloser := false // no '>' after the current position
+	flush := func(end int) {
+		b.WriteString(html.UnescapeString(s[seg:end]))
+	}
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		if n := matchBreak(s[i:]); n > 0 {
+			flush(i)
+			b.WriteByte('\n')
+			i += n
+			seg = i
+			continue
+		}
+		if n, r1, r2 := matchEmoji(s[i:]); n > 0 {
+			flush(i)
+			b.WriteRune(r1)
+			if r2 >= 0 {
+				b.WriteRune(r2)
+			}
+			i += n
+			seg = i
+			continue
+		}
+		if stripTags && !noCloser && i+1 < len(s) && isTagStart(s[i+1]) {
+			k := strings.IndexByte(s[i+1:], '>')
+			if k < 0 {
+				noCloser = true
+			} else {
+				flush(i)
+				i += k + 2
+				seg = i
+				continue
+			}
+		}
+		i++
+	}
+	flush(len(s))
+	return b.String()
+}
+
+func isTagStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
+}
+
+// matchBreak returns the length of a <br/>, <br> or <br /> at the start
+// of s, or 0.
+func matchBreak(s string) int {
+	if len(s) < 4 || !strings.EqualFold(s[:3], "<br") {
+		return 0
+	}
+	switch {
+	case s[3] == '>':
+		return 4
+	case strings.HasPrefix(s[3:], "/>"):
+		return 5
+	case strings.HasPrefix(s[3:], " />"):
+		return 6
+	}
+	return 0
+}
+
+const (
+	emojiSpanStart = `<span class="emoji emoji`
+	emojiSpanEnd   = `"></span`
+	// maxEmojiHex bounds the search for the end of an emoji span.
+	maxEmojiHex = 16
+)
+
+// matchEmoji recognises an emoji span at the start of s and returns its
+// length and the one or two code points it stands for (r2 is -1 when there
+// is one). The truncated form that ends in `"></span` without the final
+// ">" is accepted too. A span whose code cannot be turned into valid,
+// printable code points yields U+FFFD. n is 0 when s does not start with a
+// span.
+func matchEmoji(s string) (n int, r1, r2 rune) {
+	if !strings.HasPrefix(s, emojiSpanStart) {
+		return 0, 0, 0
+	}
+	rest := s[len(emojiSpanStart):]
+	if len(rest) > maxEmojiHex+len(emojiSpanEnd) {
+		rest = rest[:maxEmojiHex+len(emojiSpanEnd)]
+	}
+	end := strings.Index(rest, emojiSpanEnd)
+	if end < 0 {
+		return 0, 0, 0
+	}
+	n = len(emojiSpanStart) + end + len(emojiSpanEnd)
+	if n < len(s) && s[n] == '>' {
+		n++
+	}
+	r1, r2, ok := emojiRunes(rest[:end])
+	if !ok {
+		return n, utf8.RuneError, -1
+	}
+	return n, r1, r2
+}
+
+// emojiRunes decodes the hex code of an emoji span. Codes of 4 or 5 digits
+// are one code point; 6 digits are 2+4 (keycaps: "23"+"20e3"), 8 are 4+4
+// and 10 are 5+5 (flags). Codes the server is known to mix up are remapped
+// first.
+func emojiRunes(code string) (r1, r2 rune, ok bool) {
+	code = remapEmoji(strings.ToLower(code))
+	var first int
+	switch len(code) {
+	case 4, 5:
+		first = len(code)
+	case 6:
+		first = 2
+	case 8:
+		first = 4
+	case 10:
+		first = 5
+	default:
+		return 0, 0, false
+	}
+	r1, ok = parseEmojiRune(code[:first])
+	if !ok {
+		return 0, 0, false
+	}
+	if first == len(code) {
+		return r1, -1, true
+	}
+	r2, ok = parseEmojiRune(code[first:])
+	if !ok {
+		return 0, 0, false
+	}
+	return r1, r2, true
+}
+
+// remapEmoji fixes codes the server sends for the wrong emoji.
+func remapEmoji(code string) string {
+	switch code {
+	case "1f63c":
+		return "1f601"
+	case "1f639":
+		return "1f602"
+	case "1f63a":
+		return "1f603"
+	case "1f4ab":
+		return "1f616"
+	case "1f64d":
+		return "1f614"
+	case "1f63b":
+		return "1f60d"
+	case "1f63d":
+		return "1f618"
+	case "1f64e":
+		return "1f621"
+	case "1f63f":
+		return "1f622"
+	}
+	return code
+}
+
+// parseEmojiRune parses lowercase hex into a code point that is valid
+// (not a surrogate, at most U+10FFFF) and printable.
+func parseEmojiRune(hex string) (rune, bool) {
+	var r rune
+	for i := 0; i < len(hex); i++ {
+		c := hex[i]
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	if !utf8.ValidRune(r) || isControl(r) {
+		return 0, false
+	}
+	return r, true
+}
