@@ -119,7 +119,6 @@ func (c *Client) syncLoop(ctx context.Context) {
 		if errors.Is(context.Cause(round), errStalled) {
 			err = errStalled
 		}
-		needSync = true
 		failures++
 		delay := c.backoff(failures, errors.Is(err, ErrTooFrequent))
 		log.Warn().Err(err).Int("failures", failures).Dur("retry_in", delay).Msg("Sync failed, retrying")

@@ -1,0 +1,138 @@
+package wechattest
+
+import (
+	"hash/crc32"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// contactLocked renders a contact for a session. withMembers adds a
+// group's MemberList, MemberCount, EncryChatRoomId and ChatRoomOwner
+// (webwxgetcontact leaves them out, as the real server does). chatroom is
+// the group EncryChatRoomId through which a non-friend was resolved.
+func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool, chatroom string) wechat.Contact {
+	name := s.nameLocked(sess, e.ID)
+	py := pinyinish(e.NickName)
+	c := wechat.Contact{
+		UserName:        name,
+		NickName:        e.NickName,
+		HeadImgUrl:      s.headImgURLLocked(sess, e, chatroom),
+		ContactFlag:     contactFlag(e),
+		RemarkName:      e.RemarkName,
+		Sex:             e.Sex,
+		Signature:       e.Signature,
+		VerifyFlag:      e.VerifyFlag,
+		PYInitial:       strings.ToUpper(py),
+		PYQuanPin:       py,
+		RemarkPYInitial: strings.ToUpper(pinyinish(e.RemarkName)),
+		RemarkPYQuanPin: pinyinish(e.RemarkName),
+		AttrStatus:      attrStatus(e),
+		Province:        e.Province,
+		City:            e.City,
+		Alias:           e.Alias,
+		KeyWord:         keyWord(e),
+		HeadImgFlag:     1,
+	}
+	if e.Friend {
+		c.SnsFlag = 17
+	}
+	if e.ID == SelfID {
+		c.Uin = sess.uin
+		c.ContactFlag = 0
+	}
+	if e.Group {
+		c.Statues = 1
+		c.AttrStatus = 0
+		c.KeyWord = ""
+		if withMembers {
+			c.EncryChatRoomId = s.encryLocked(sess, e.ID)
+			if owner := e.owner(); owner != "" {
+				c.ChatRoomOwner = s.nameLocked(sess, owner)
+				if owner == SelfID {
+					c.IsOwner = 1
+				}
+			}
+			c.MemberList = make([]wechat.Member, 0, len(e.Members))
+			for _, id := range e.Members {
+				c.MemberList = append(c.MemberList, s.memberLocked(sess, e, id))
+			}
+			c.MemberCount = len(c.MemberList)
+		}
+	}
+	return c
+}
+
+// memberLocked renders one MemberList entry: no HeadImgUrl, as on the
+// real server.
+func (s *Server) memberLocked(sess *session, group *contactEntry, id string) wechat.Member {
+	m := s.acct.entry(id)
+	py := pinyinish(m.NickName)
+	return wechat.Member{
+		UserName:    s.nameLocked(sess, id),
+		NickName:    m.NickName,
+		AttrStatus:  attrStatus(m),
+		PYInitial:   strings.ToUpper(py),
+		PYQuanPin:   py,
+		DisplayName: group.MemberDisplayNames[id],
+		KeyWord:     keyWord(m),
+	}
+}
+
+// headImgURLLocked is the relative avatar URL of a contact.
+func (s *Server) headImgURLLocked(sess *session, e *contactEntry, chatroom string) string {
+	endpoint := "webwxgeticon"
+	if e.Group {
+		endpoint = "webwxgetheadimg"
+	}
+	u := wechat.APIPath + endpoint + "?seq=" + strconv.FormatInt(e.avatarSeq, 10) +
+		"&username=" + s.nameLocked(sess, e.ID)
+	if chatroom != "" {
+		u += "&chatroomid=" + chatroom
+	}
+	return u + "&skey=" + sess.skey
+}
+
+func contactFlag(e *contactEntry) int {
+	switch {
+	case e.ContactFlag != 0:
+		return e.ContactFlag
+	case e.deleted:
+		return 0
+	case e.Group && e.SavedToContacts:
+		return wechat.ContactFlagContact | 2 | wechat.ContactFlagChatRoom
+	case e.Group:
+		return 2 | wechat.ContactFlagChatRoom
+	case e.Friend:
+		return wechat.ContactFlagContact | 2
+	}
+	return 0
+}
+
+// attrStatus is stable per contact, like the real (weak) identifier.
+func attrStatus(e *contactEntry) int64 {
+	return int64(crc32.ChecksumIEEE([]byte(e.rawID)) & 0x3fffff)
+}
+
+// keyWord looks like the first characters of the permanent id.
+func keyWord(e *contactEntry) string {
+	if e.Group || len(e.rawID) < 3 {
+		return ""
+	}
+	return e.rawID[:3]
+}
+
+// pinyinish stands in for PYQuanPin: the ASCII letters and digits of a
+// name without its emoji markup, lower-cased.
+func pinyinish(name string) string {
+	name = emojiSpan.ReplaceAllString(name, "")
+	var sb strings.Builder
+	for _, r := range name {
+		if r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			sb.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,34 @@
+// Package wechattest is a strict, programmable fake of the Web WeChat
+// ("webwx") server.
+//
+// It serves every endpoint the bridge uses (login, session bootstrap,
+// contacts, the synccheck/webwxsync loop, sending, uploads, downloads,
+// revokes, friend requests, logout) on one base URL, with the body formats,
+// status codes and quirks of the real server as described in
+// shared/reference/webwx-protocol.md. Tests start it with NewTest and point
+// the client's server_override at URL(); people can run it standalone with
+// the wechatsim command and try the bridge without risking a real account.
+//
+// The fake is strict: it checks the session on every call (cookies,
+// BaseRequest, query tokens), refuses what the real server refuses, and
+// records every request, every message sent, every upload and every
+// protocol violation it notices, so tests can assert on them. Controls on
+// *Server play the phone (Scan, Confirm, Inject…), change the account
+// (AddContact, SetMembers, ChangeProfile…) and break things on purpose
+// (EndSession, RotateSKey, FailNext).
+//
+// Each login is a new session: every contact gets a new random UserName and
+// the previous session of the account dies with 1101, as on the real
+// server. Seed ids (see Seed) stay stable and are how tests name contacts.
+//
+// Error codes the fake answers with, beyond the real server's session
+// codes 1100/1101/1102: 1200 for a body it cannot parse (or a batch of more
+// than 50 contacts), 1 for a missing or malformed parameter, 1204 for a
+// message to a UserName the session does not know, and -1 for an
+// operation it refuses (revoke outside the window, wrong verify ticket,
+// upload that fails its length or MD5 check, a SyncKey it never issued).
+// SyncKeys are checked per account, not per session, so a client that
+// logs in again may keep its old key and catch up. Downloads without a
+// valid session answer 200 with an empty body (as the real server does);
+// webwxgetvideo without a Range header answers 416.
+package wechattest

@@ -1,0 +1,164 @@
+package wechattest
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// Request is one request the server received, as recorded for tests.
+type Request struct {
+	Method  string
+	Path    string
+	Query   url.Values
+	Header  http.Header
+	Body    []byte
+	Cookies map[string]string
+	Time    time.Time
+}
+
+// SentMessage is one message a client sent through a send endpoint and the
+// server accepted.
+type SentMessage struct {
+	Endpoint string
+	Msg      wechat.OutMessage
+	MsgID    int64
+	ToID     string // seed id of ToUserName
+}
+
+// Upload is one finished upload (all chunks received). MediaID is empty
+// when the server refused the assembled file; Violations says why.
+type Upload struct {
+	MediaID    string
+	Name       string
+	MediaType  string // the mediatype form field: pic, video or doc
+	MIME       string // the type form field
+	Data       []byte
+	MD5        string
+	Chunks     int
+	Violations []string
+}
+
+// SyncCheckStats counts which key synccheck calls carried.
+type SyncCheckStats struct {
+	// WithSyncCheckKey: the latest SyncCheckKey issued to the session.
+	WithSyncCheckKey int
+	// WithSyncKey: a SyncKey (fine until a webwxsync issued a
+	// SyncCheckKey; after that it makes synccheck spin on selector 2).
+	WithSyncKey int
+	// Other: no key, or a key the server never issued.
+	Other int
+	// Stale: a SyncCheckKey older than the latest one.
+	Stale int
+}
+
+type records struct {
+	requests   map[string][]Request
+	sent       []SentMessage
+	uploads    []Upload
+	revokes    []wechat.RevokeRequest
+	notifies   []wechat.StatusNotifyRequest
+	verifies   []wechat.VerifyUserRequest
+	oplogs     [][]byte
+	stats      SyncCheckStats
+	violations []string
+}
+
+func newRecords() records {
+	return records{requests: make(map[string][]Request)}
+}
+
+func (s *Server) recordRequest(req *request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rec.requests[req.endpoint] = append(s.rec.requests[req.endpoint], Request{
+		Method:  req.r.Method,
+		Path:    req.r.URL.Path,
+		Query:   maps.Clone(req.query),
+		Header:  req.r.Header.Clone(),
+		Body:    slices.Clone(req.body),
+		Cookies: maps.Clone(req.cookies),
+		Time:    s.now(),
+	})
+}
+
+// violation records a protocol violation by the client.
+func (s *Server) violation(endpoint, what string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.violationLocked(endpoint, what)
+}
+
+func (s *Server) violationLocked(endpoint, what string) {
+	s.rec.violations = append(s.rec.violations, endpoint+": "+what)
+	s.log.Warn().Str("endpoint", endpoint).Str("violation", what).Msg("Protocol violation")
+}
+
+// Requests returns the requests received on an endpoint ("login",
+// "synccheck", "webwxsendmsg", "qrcode"…), oldest first.
+func (s *Server) Requests(endpoint string) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.requests[endpoint])
+}
+
+// Sent returns the messages the server accepted from send calls.
+func (s *Server) Sent() []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.sent)
+}
+
+// Uploads returns the finished uploads.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.uploads)
+}
+
+// Revokes returns the accepted revoke requests.
+func (s *Server) Revokes() []wechat.RevokeRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.revokes)
+}
+
+// StatusNotifies returns the accepted webwxstatusnotify requests.
+func (s *Server) StatusNotifies() []wechat.StatusNotifyRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.notifies)
+}
+
+// Verifies returns the accepted webwxverifyuser requests.
+func (s *Server) Verifies() []wechat.VerifyUserRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.verifies)
+}
+
+// OpLogs returns the bodies of the webwxoplog calls (recorded only).
+func (s *Server) OpLogs() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.oplogs)
+}
+
+// SyncCheckStats returns which keys synccheck calls carried.
+func (s *Server) SyncCheckStats() SyncCheckStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rec.stats
+}
+
+// Violations returns the protocol violations the server noticed, each as
+// "endpoint: what".
+func (s *Server) Violations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.rec.violations)
+}

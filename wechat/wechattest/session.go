@@ -1,0 +1,189 @@
+package wechattest
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// session is one web login. Every login gets new tokens and new random
+// UserNames for the same contacts.
+type session struct {
+	uin        int64
+	sid        string
+	skey       string
+	nextSKey   string // set by RotateSKey; takes over at the next webwxsync
+	passTicket string
+	dataTicket string
+	authTicket string
+	desktop    bool
+	created    time.Time
+	dead       int // 0 while alive, else the ret its calls answer
+
+	names    map[string]string // seed id → UserName
+	ids      map[string]string // UserName → seed id
+	encry    map[string]string // group id → EncryChatRoomId
+	encryIDs map[string]string // EncryChatRoomId → group id
+
+	contactSeqs  map[int64]int // webwxgetcontact Seq → offset
+	sent         map[int64]*sentRecord
+	clientMsgIDs map[string]bool
+	uploads      map[int64]*uploadProgress // by ClientMediaId
+
+	checkKeyIssued bool // a webwxsync gave this session a SyncCheckKey
+	latestCheck    int  // position of the latest SyncCheckKey issued
+}
+
+type sentRecord struct {
+	clientMsgID string
+	toID        string
+	at          time.Time
+}
+
+// newSessionLocked starts a session; the account's previous session dies
+// (1101), as a second web login kills the first one.
+func (s *Server) newSessionLocked(desktop bool) *session {
+	sess := &session{
+		uin:          s.acct.uin,
+		sid:          randomTicket(12),
+		skey:         newSKey(),
+		passTicket:   randomTicket(48),
+		dataTicket:   randomTicket(32),
+		authTicket:   randomTicket(36),
+		desktop:      desktop,
+		created:      s.now(),
+		names:        make(map[string]string),
+		ids:          make(map[string]string),
+		encry:        make(map[string]string),
+		encryIDs:     make(map[string]string),
+		contactSeqs:  make(map[int64]int),
+		sent:         make(map[int64]*sentRecord),
+		clientMsgIDs: make(map[string]bool),
+		uploads:      make(map[int64]*uploadProgress),
+	}
+	for _, id := range s.acct.order {
+		s.nameLocked(sess, id)
+	}
+	if old := s.current; old != nil && old.dead == 0 {
+		old.dead = wechat.RetSessionInvalid
+	}
+	s.sessions[sess.sid] = sess
+	s.current = sess
+	s.acct.authTickets[sess.authTicket] = true
+	s.notifyLocked()
+	return sess
+}
+
+// nameLocked returns the UserName of a seed id in a session, assigning a
+// new random one the first time.
+func (s *Server) nameLocked(sess *session, id string) string {
+	if n, ok := sess.names[id]; ok {
+		return n
+	}
+	var n string
+	switch {
+	case isSpecialID(id):
+		n = id
+	case id == SelfID:
+		n = newSelfUserName()
+	case s.acct.isGroup(id):
+		n = newGroupUserName()
+	default:
+		n = newUserName()
+	}
+	sess.names[id] = n
+	sess.ids[n] = id
+	return n
+}
+
+// encryLocked returns a group's EncryChatRoomId in a session.
+func (s *Server) encryLocked(sess *session, groupID string) string {
+	if e, ok := sess.encry[groupID]; ok {
+		return e
+	}
+	e := "@" + randomHex(32)
+	sess.encry[groupID] = e
+	sess.encryIDs[e] = groupID
+	return e
+}
+
+// authSpec says what an endpoint must carry besides the session cookies.
+type authSpec struct {
+	emptySKeyOK bool // webwxinit: BaseRequest.Skey may be empty
+	passTicket  bool // query pass_ticket required
+	skey        bool // query skey required
+	sid         bool // query sid required
+	missingRet  int  // ret when the cookies are missing; 0 means 1100
+}
+
+// authLocked finds the session of a request and checks its cookies, the
+// BaseRequest (when base is non-nil) and the query tokens. Query tokens
+// that spec does not require must still match when present. It returns
+// the session, or nil and the ret to answer.
+func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpec) (*session, int) {
+	fail := func(ret int, why string) (*session, int) {
+		s.violationLocked(req.endpoint, why)
+		return nil, ret
+	}
+	sid, okSid := req.cookies["wxsid"]
+	uin, okUin := req.cookies["wxuin"]
+	if !okSid || !okUin {
+		ret := spec.missingRet
+		if ret == 0 {
+			ret = wechat.RetSessionNotExist
+		}
+		return fail(ret, "wxsid/wxuin cookies missing")
+	}
+	sess := s.sessions[sid]
+	if sess == nil {
+		return fail(wechat.RetSessionInvalid, "wxsid cookie names no session")
+	}
+	if sess.dead != 0 {
+		return nil, sess.dead
+	}
+	if uin != strconv.FormatInt(sess.uin, 10) {
+		return fail(wechat.RetSessionInvalid, "wxuin cookie does not match the session")
+	}
+	if base != nil {
+		switch {
+		case base.Uin != sess.uin:
+			return fail(wechat.RetSessionInvalid, "BaseRequest.Uin does not match the session")
+		case base.Sid != sess.sid:
+			return fail(wechat.RetSessionInvalid, "BaseRequest.Sid does not match the session")
+		case base.Skey != sess.skey && !(spec.emptySKeyOK && base.Skey == ""):
+			return fail(wechat.RetSessionInvalid, "BaseRequest.Skey does not match the session")
+		case !validDeviceID(base.DeviceID):
+			return fail(wechat.RetParseRequest, "BaseRequest.DeviceID is not \"e\" + 15 digits")
+		}
+	}
+	for _, p := range []struct {
+		name, want string
+		required   bool
+	}{
+		{"pass_ticket", sess.passTicket, spec.passTicket},
+		{"skey", sess.skey, spec.skey},
+		{"sid", sess.sid, spec.sid},
+	} {
+		vals, present := req.query[p.name]
+		switch {
+		case !present && p.required:
+			return fail(wechat.RetSessionInvalid, "query "+p.name+" missing")
+		case present && (len(vals) != 1 || vals[0] != p.want):
+			return fail(wechat.RetSessionInvalid, "query "+p.name+" does not match the session (URL-escaped?)")
+		}
+	}
+	return sess, 0
+}
+
+func validDeviceID(id string) bool {
+	if len(id) != 16 || id[0] != 'e' {
+		return false
+	}
+	for _, c := range id[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}

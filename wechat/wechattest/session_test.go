@@ -1,0 +1,138 @@
+package wechattest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+func TestSessionChecks(t *testing.T) {
+	tests := []struct {
+		name    string
+		mutate  func(c *tclient, base *wechat.BaseRequest, q url.Values) *tclient
+		wantRet int
+		wantWhy string
+	}{
+		{"valid", func(c *tclient, _ *wechat.BaseRequest, _ url.Values) *tclient { return c }, 0, ""},
+		{"empty Skey is fine for webwxinit", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Skey = ""; return c }, 0, ""},
+		{"no cookies", func(c *tclient, _ *wechat.BaseRequest, _ url.Values) *tclient { return c.withoutCookies() }, 1100, "cookies missing"},
+		{"wrong Uin", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Uin++; return c }, 1101, "BaseRequest.Uin"},
+		{"wrong Sid", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Sid = "x"; return c }, 1101, "BaseRequest.Sid"},
+		{"wrong Skey", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Skey = "@crypt_x"; return c }, 1101, "BaseRequest.Skey"},
+		{"DeviceID not e+15 digits", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.DeviceID = c.passTicket; return c }, 1200, "DeviceID"},
+		{"pass_ticket missing", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient { q.Del("pass_ticket"); return c }, 1101, "pass_ticket missing"},
+		{"pass_ticket not URL-escaped", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient {
+			q.Set("pass_ticket", strings.ReplaceAll(c.passTicket, "+", " "))
+			return c
+		}, 1101, "pass_ticket does not match"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c := newTest(t, Config{})
+			c.login(false)
+			base := c.baseReq()
+			q := url.Values{"r": {"-1"}, "pass_ticket": {c.passTicket}}
+			cc := tt.mutate(c, &base, q)
+			var out wechat.InitResponse
+			cc.postJSON("webwxinit", q, map[string]any{"BaseRequest": base}, &out)
+			assert.Equal(t, tt.wantRet, out.BaseResponse.Ret)
+			if tt.wantWhy != "" {
+				assert.True(t, hasViolation(s, tt.wantWhy), s.Violations())
+			}
+		})
+	}
+}
+
+func TestPassTicketHasCharactersToEscape(t *testing.T) {
+	_, c := newTest(t, Config{})
+	c.login(false)
+	assert.Contains(t, c.passTicket, "+")
+	assert.Contains(t, c.passTicket, "/")
+}
+
+func TestSyncCheckSessionChecks(t *testing.T) {
+	tests := []struct {
+		name        string
+		mutate      func(c *tclient, q url.Values) *tclient
+		wantRetcode int
+	}{
+		{"no cookies", func(c *tclient, _ url.Values) *tclient { return c.withoutCookies() }, 1102},
+		{"wrong skey", func(c *tclient, q url.Values) *tclient { q.Set("skey", "@crypt_0"); return c }, 1101},
+		{"wrong sid", func(c *tclient, q url.Values) *tclient { q.Set("sid", "x"); return c }, 1101},
+		{"wrong uin", func(c *tclient, q url.Values) *tclient { q.Set("uin", "1"); return c }, 1101},
+		{"bad deviceid", func(c *tclient, q url.Values) *tclient { q.Set("deviceid", "e1"); return c }, 1101},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, c, init := loggedIn(t, Config{})
+			q := c.syncCheckQuery(init.SyncKey.String())
+			retcode, _ := tt.mutate(c, q).syncCheckWith(q)
+			assert.Equal(t, tt.wantRetcode, retcode)
+		})
+	}
+}
+
+func TestEndSession(t *testing.T) {
+	for _, ret := range []int{1100, 1101, 1102} {
+		t.Run(strconv.Itoa(ret), func(t *testing.T) {
+			s, c, init := loggedIn(t, Config{SyncCheckHold: 5 * time.Second})
+			held := c.asyncGet(api("synccheck"), c.syncCheckQuery(init.SyncKey.String()))
+			waitForRequests(t, s, "synccheck", 1)
+			s.EndSession(ret)
+			assert.Equal(t, syncCheckBody(ret, 0), receive(t, held), "a held synccheck answers the ret at once")
+			var out wechat.SyncResponse
+			c.postJSON("webwxsync", c.syncQuery(), wechat.SyncRequest{BaseRequest: c.baseReq(), SyncKey: init.SyncKey}, &out)
+			assert.Equal(t, ret, out.BaseResponse.Ret)
+		})
+	}
+}
+
+func TestUnknownSidCookie(t *testing.T) {
+	_, c := newTest(t, Config{})
+	c.login(false)
+	u, _ := url.Parse(c.base)
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "wxsid", Value: "forged", Path: "/"}})
+	var out wechat.InitResponse
+	c.postJSON("webwxinit", url.Values{"pass_ticket": {c.passTicket}}, map[string]any{"BaseRequest": c.baseReq()}, &out)
+	assert.Equal(t, 1101, out.BaseResponse.Ret)
+}
+
+func TestMalformedJSONAndMethod(t *testing.T) {
+	s, c := newTest(t, Config{})
+	c.login(false)
+	resp, body := c.do(http.MethodPost, api("webwxinit"), url.Values{"pass_ticket": {c.passTicket}}, []byte(`{"BaseRequest":`), nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), `"Ret":1200`)
+	resp, body = c.do(http.MethodGet, api("webwxsync"), nil, nil, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), `"Ret":1200`)
+	assert.True(t, hasViolation(s, "malformed JSON"))
+	assert.True(t, hasViolation(s, "want POST"))
+
+	big := make([]byte, maxBody+10)
+	resp, body = c.do(http.MethodPost, api("webwxsync"), nil, big, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), `"Ret":1200`)
+	assert.True(t, hasViolation(s, "too large"))
+}
+
+func TestUnknownPaths(t *testing.T) {
+	s, c := newTest(t, Config{})
+	code, _ := c.get("/nothing", nil)
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = c.get(api("webwxcreatechatroom"), nil)
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.True(t, hasViolation(s, "unknown endpoint"))
+	code, _ = c.get(api("a/b"), nil)
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = c.get("/_sim/state", nil)
+	assert.Equal(t, http.StatusNotFound, code, "no control API unless configured")
+}
