@@ -90,8 +90,7 @@ func (c *Client) send(ctx context.Context, endpoint string, q url.Values, to str
 		if q == nil {
 			q = url.Values{"lang": {"zh_CN"}}
 		}
-		var resp SendResponse
-		err := c.t.callJSON(ctx, endpoint, c.webURL(v, endpoint, q), SendRequest{BaseRequest: v.base, Msg: msg}, &resp)
+		res, err := c.post(ctx, endpoint, c.webURL(v, endpoint, q), SendRequest{BaseRequest: v.base, Msg: msg}, id)
 		if errors.Is(err, ErrTooFrequent) && attempt < c.t.cfg.SendRetries {
 			delay := c.backoff(attempt+1, true)
 			log.Warn().Str("endpoint", endpoint).Dur("retry_in", delay).Msg("WeChat says we send too often, waiting")
@@ -103,14 +102,26 @@ func (c *Client) send(ctx context.Context, endpoint string, q url.Values, to str
 		if err != nil {
 			return nil, err
 		}
-		msgID, perr := strconv.ParseInt(strings.TrimSpace(resp.MsgID), 10, 64)
-		if perr != nil || msgID == 0 {
-			return nil, fmt.Errorf("%w: %s answered without a message ID", ErrUnexpectedResponse, endpoint)
-		}
-		c.echoes.add(msgID)
-		log.Debug().Str("endpoint", endpoint).Int64("new_msg_id", msgID).Msg("Sent message")
-		return &SendResult{MsgID: msgID, ClientMsgID: id, Time: time.Now()}, nil
+		log.Debug().Str("endpoint", endpoint).Int64("new_msg_id", res.MsgID).Msg("Sent message")
+		return res, nil
 	}
+}
+
+// post makes one send call and remembers the returned ID as an echo to
+// drop, while the sync loop waits for it (see echoSet).
+func (c *Client) post(ctx context.Context, endpoint, target string, req SendRequest, clientMsgID string) (*SendResult, error) {
+	c.echoes.begin()
+	defer c.echoes.end()
+	var resp SendResponse
+	if err := c.t.callJSON(ctx, endpoint, target, req, &resp); err != nil {
+		return nil, err
+	}
+	msgID, err := strconv.ParseInt(strings.TrimSpace(resp.MsgID), 10, 64)
+	if err != nil || msgID == 0 {
+		return nil, fmt.Errorf("%w: %s answered without a message ID", ErrUnexpectedResponse, endpoint)
+	}
+	c.echoes.add(msgID)
+	return &SendResult{MsgID: msgID, ClientMsgID: clientMsgID, Time: time.Now()}, nil
 }
 
 // pace waits until SendInterval has passed since the previous send.

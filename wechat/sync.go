@@ -14,6 +14,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
+// echoSettleTimeout bounds how long a sync waits for sends in flight.
+const echoSettleTimeout = 10 * time.Second
+
 // maxContinueRounds bounds how often one round follows ContinueFlag.
 const maxContinueRounds = 100
 
@@ -301,9 +304,15 @@ func (c *Client) buildBatch(ctx context.Context, resp *SyncResponse, self string
 	}
 	log := zerolog.Ctx(ctx)
 	batch.Messages = make([]*Message, 0, len(resp.AddMsgList))
+	settled := false
 	for i := range resp.AddMsgList {
 		raw := &resp.AddMsgList[i]
 		msg := ParseMessage(raw, self)
+		if msg.FromSelf && !settled {
+			// The echo of a send can arrive before the send returned its ID.
+			c.echoes.settle(ctx, echoSettleTimeout)
+			settled = true
+		}
 		if msg.FromSelf && c.echoes.has(msg.ID) {
 			log.Debug().Int64("new_msg_id", msg.ID).Msg("Dropping the echo of a message we sent")
 			continue
