@@ -62,18 +62,33 @@ func confirmNextLogin(t *testing.T, ctx context.Context, sim *wechattest.Server)
 	return done
 }
 
-// login runs a whole QR login against the simulator.
-func login(t *testing.T, sim *wechattest.Server, cfg wechat.Config) *wechat.Session {
+// newQRLogin starts a login and asks for a QR code.
+func newQRLogin(t *testing.T, ctx context.Context, cfg wechat.Config, log zerolog.Logger) (*wechat.Login, *wechat.QRCode) {
 	t.Helper()
-	ctx := testCtx(t)
-	l, err := wechat.NewLogin(cfg, nil, zerolog.Nop())
+	l, err := wechat.NewLogin(cfg, nil, log)
 	require.NoError(t, err)
 	qr, err := l.NewQR(ctx)
 	require.NoError(t, err)
+	return l, qr
+}
+
+// confirmedLogin runs a QR login up to the phone's confirmation and
+// returns the login with the redirect URI to complete it with.
+func confirmedLogin(t *testing.T, ctx context.Context, sim *wechattest.Server, cfg wechat.Config, log zerolog.Logger) (*wechat.Login, string) {
+	t.Helper()
+	l, qr := newQRLogin(t, ctx, cfg, log)
 	phone := confirmNextLogin(t, ctx, sim)
 	redirect, err := l.WaitForConfirm(ctx, qr.UUID, true, nil)
 	require.NoError(t, err)
 	require.NoError(t, <-phone)
+	return l, redirect
+}
+
+// login runs a whole QR login against the simulator.
+func login(t *testing.T, sim *wechattest.Server, cfg wechat.Config) *wechat.Session {
+	t.Helper()
+	ctx := testCtx(t)
+	l, redirect := confirmedLogin(t, ctx, sim, cfg, zerolog.Nop())
 	sess, err := l.Complete(ctx, redirect)
 	require.NoError(t, err)
 	return sess

@@ -29,10 +29,7 @@ func TestLoginModes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sim := newSim(t)
 			ctx := testCtx(t)
-			l, err := wechat.NewLogin(testConfig(sim, tt.mode), nil, zerolog.Nop())
-			require.NoError(t, err)
-			qr, err := l.NewQR(ctx)
-			require.NoError(t, err)
+			l, qr := newQRLogin(t, ctx, testConfig(sim, tt.mode), zerolog.Nop())
 			assert.Equal(t, wechat.QRPayloadPrefix+qr.UUID, qr.Payload)
 
 			// The phone scans, and confirms only once the client saw the scan.
@@ -108,15 +105,8 @@ func TestLoginRefusals(t *testing.T) {
 				tt.setup(sim)
 			}
 			ctx := testCtx(t)
-			l, err := wechat.NewLogin(testConfig(sim, tt.mode), nil, zerolog.Nop())
-			require.NoError(t, err)
-			qr, err := l.NewQR(ctx)
-			require.NoError(t, err)
-			phone := confirmNextLogin(t, ctx, sim)
-			redirect, err := l.WaitForConfirm(ctx, qr.UUID, true, nil)
-			require.NoError(t, err)
-			require.NoError(t, <-phone)
-			_, err = l.Complete(ctx, redirect)
+			l, redirect := confirmedLogin(t, ctx, sim, testConfig(sim, tt.mode), zerolog.Nop())
+			_, err := l.Complete(ctx, redirect)
 			require.ErrorIs(t, err, tt.wantErr)
 			var retErr *wechat.RetError
 			require.ErrorAs(t, err, &retErr)
@@ -149,10 +139,7 @@ func TestLoginPollOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sim := newSim(t)
 			ctx := testCtx(t)
-			l, err := wechat.NewLogin(testConfig(sim, wechat.ModeDesktop), nil, zerolog.Nop())
-			require.NoError(t, err)
-			qr, err := l.NewQR(ctx)
-			require.NoError(t, err)
+			l, qr := newQRLogin(t, ctx, testConfig(sim, wechat.ModeDesktop), zerolog.Nop())
 			go func() {
 				uuid, err := sim.WaitForLogin(ctx)
 				if err == nil {
@@ -162,7 +149,7 @@ func TestLoginPollOutcomes(t *testing.T) {
 					t.Errorf("phone: %v", err)
 				}
 			}()
-			_, err = l.WaitForConfirm(ctx, qr.UUID, true, nil)
+			_, err := l.WaitForConfirm(ctx, qr.UUID, true, nil)
 			assert.ErrorIs(t, err, tt.wantErr)
 		})
 	}
@@ -171,10 +158,7 @@ func TestLoginPollOutcomes(t *testing.T) {
 func TestLoginPollWaitsThrough408(t *testing.T) {
 	sim := newSim(t)
 	ctx := testCtx(t)
-	l, err := wechat.NewLogin(testConfig(sim, wechat.ModeDesktop), nil, zerolog.Nop())
-	require.NoError(t, err)
-	qr, err := l.NewQR(ctx)
-	require.NoError(t, err)
+	l, qr := newQRLogin(t, ctx, testConfig(sim, wechat.ModeDesktop), zerolog.Nop())
 	res, err := l.Poll(ctx, qr.UUID, true)
 	require.NoError(t, err)
 	assert.Equal(t, wechat.PollWaiting, res.Code, "nothing happened, the long poll times out with 408")

@@ -41,14 +41,7 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	log := zerolog.New(&logs).Level(zerolog.TraceLevel)
 	ctx := log.WithContext(testCtx(t))
 
-	l, err := wechat.NewLogin(cfg, nil, log)
-	require.NoError(t, err)
-	qr, err := l.NewQR(ctx)
-	require.NoError(t, err)
-	phone := confirmNextLogin(t, ctx, sim)
-	redirect, err := l.WaitForConfirm(ctx, qr.UUID, true, nil)
-	require.NoError(t, err)
-	require.NoError(t, <-phone)
+	l, redirect := confirmedLogin(t, ctx, sim, cfg, log)
 	sess, err := l.Complete(ctx, redirect)
 	require.NoError(t, err)
 
