@@ -3,7 +3,7 @@ GO      ?= go
 TAGS    ?= goolm
 FUZZTIME ?= 10s
 
-.PHONY: build test unit vet fuzz bench sim
+.PHONY: build test unit vet fuzz bench sim dendrite
 
 build:
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wechatsim ./wechat/wechattest/wechatsim
@@ -31,3 +31,11 @@ bench:
 # Run the Web WeChat simulator on loopback (see README).
 sim:
 	$(GO) run -tags $(TAGS) ./wechat/wechattest/wechatsim -listen 127.0.0.1:29351 -auto-confirm
+
+# Dendrite v0.15.2, the homeserver of the end-to-end tests, from its own module.
+dendrite:
+	cd tools/dendrite && CGO_ENABLED=1 $(GO) build -o ../../bin/ \
+		github.com/element-hq/dendrite/cmd/dendrite \
+		github.com/element-hq/dendrite/cmd/generate-keys \
+		github.com/element-hq/dendrite/cmd/generate-config \
+		github.com/element-hq/dendrite/cmd/create-account
