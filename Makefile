@@ -9,6 +9,8 @@ build:
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wechatsim ./wechat/wechattest/wechatsim
 
 # Everything CI runs: vet, all tests with coverage, and a short run of every fuzz target.
+# The database tests also run on PostgreSQL when WXBRIDGE_TEST_POSTGRES is set
+# (`eval "$$(.ci/postgres.sh)"` sets up a local server); with CI=true they must.
 test: vet unit fuzz
 
 vet:
@@ -26,7 +28,7 @@ fuzz:
 	done
 
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/ ./database/
 
 # Run the Web WeChat simulator on loopback (see README).
 sim:

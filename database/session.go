@@ -1,0 +1,79 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// secret carries session state into a query. dbutil can log query arguments
+// at trace level; a secret shows up there as "[redacted]".
+type secret []byte
+
+func (s secret) Value() (driver.Value, error) { return []byte(s), nil }
+
+func (secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), nil }
+
+func (secret) String() string { return "[redacted]" }
+
+const (
+	getSessionQuery = `SELECT state FROM wechat_session WHERE login_id=$1`
+	putSessionQuery = `
+		INSERT INTO wechat_session (login_id, state, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (login_id) DO UPDATE SET state=excluded.state, updated_at=excluded.updated_at
+	`
+	deleteSessionQuery = `DELETE FROM wechat_session WHERE login_id=$1`
+)
+
+// GetSession returns the stored session state of a login, or (nil, nil).
+func (q *InboxQuery) GetSession(ctx context.Context, loginID string) ([]byte, error) {
+	if err := checkLoginID(loginID); err != nil {
+		return nil, err
+	}
+	var state []byte
+	err := q.GetDB().QueryRow(ctx, getSessionQuery, loginID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("database: get session: %w", err)
+	}
+	if state == nil {
+		state = []byte{}
+	}
+	return state, nil
+}
+
+// PutSession stores the session state of a login (secrets: never logged).
+func (q *InboxQuery) PutSession(ctx context.Context, loginID string, state []byte) error {
+	if err := checkLoginID(loginID); err != nil {
+		return err
+	} else if state == nil {
+		return fmt.Errorf("database: put session: nil state")
+	}
+	if err := q.putSession(ctx, loginID, state, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+func (q *InboxQuery) putSession(ctx context.Context, loginID string, state []byte, now int64) error {
+	if _, err := q.GetDB().Exec(ctx, putSessionQuery, loginID, secret(state), now); err != nil {
+		return fmt.Errorf("put session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession forgets the session state of a login (after a logout).
+// Pending inbox items are kept: they can still be bridged.
+func (q *InboxQuery) DeleteSession(ctx context.Context, loginID string) error {
+	if err := checkLoginID(loginID); err != nil {
+		return err
+	}
+	if _, err := q.GetDB().Exec(ctx, deleteSessionQuery, loginID); err != nil {
+		return fmt.Errorf("database: delete session: %w", err)
+	}
+	return nil
+}
