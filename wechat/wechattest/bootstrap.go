@@ -20,46 +20,38 @@ type initAnswer struct {
 // real one) and a SyncKey at the end of the event log.
 func (s *Server) handleInit(req *request) {
 	var body struct{ BaseRequest wechat.BaseRequest }
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{emptySKeyOK: true, passTicket: true})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	recent := []wechat.Contact{}
-	var chatSet []string
-	for _, id := range s.acct.order {
-		e := s.acct.contacts[id]
-		if e.deleted || id == SelfID {
-			continue
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{emptySKeyOK: true, passTicket: true}, func(sess *session) {
+		recent := []wechat.Contact{}
+		var chatSet []string
+		for _, id := range s.acct.order {
+			e := s.acct.contacts[id]
+			if e.deleted || id == SelfID {
+				continue
+			}
+			switch {
+			case e.Recent:
+				recent = append(recent, s.contactLocked(sess, e, e.Group, ""))
+				chatSet = append(chatSet, s.nameLocked(sess, id))
+			case e.Group && !e.SavedToContacts, id == wechat.FileHelper:
+				chatSet = append(chatSet, s.nameLocked(sess, id))
+			}
 		}
-		switch {
-		case e.Recent:
-			recent = append(recent, s.contactLocked(sess, e, e.Group, ""))
-			chatSet = append(chatSet, s.nameLocked(sess, id))
-		case e.Group && !e.SavedToContacts, id == wechat.FileHelper:
-			chatSet = append(chatSet, s.nameLocked(sess, id))
-		}
-	}
-	writeJSON(req.w, initAnswer{
-		InitResponse: wechat.InitResponse{
-			Count:               len(recent),
-			ContactList:         recent,
-			SyncKey:             s.acct.issueSyncKey(len(s.acct.log)),
-			User:                s.contactLocked(sess, s.acct.contacts[SelfID], false, ""),
-			ChatSet:             strings.Join(chatSet, ",") + ",",
-			SKey:                sess.skey,
-			ClientVersion:       0x27001a34,
-			SystemTime:          s.now().Unix(),
-			GrayScale:           1,
-			InviteStartCount:    40,
-			ClickReportInterval: 600000,
-		},
-		MPSubscribeMsgList: []struct{}{},
+		writeJSON(req.w, initAnswer{
+			InitResponse: wechat.InitResponse{
+				Count:               len(recent),
+				ContactList:         recent,
+				SyncKey:             s.acct.issueSyncKey(len(s.acct.log)),
+				User:                s.contactLocked(sess, s.acct.contacts[SelfID], false, ""),
+				ChatSet:             strings.Join(chatSet, ",") + ",",
+				SKey:                sess.skey,
+				ClientVersion:       0x27001a34,
+				SystemTime:          s.now().Unix(),
+				GrayScale:           1,
+				InviteStartCount:    40,
+				ClickReportInterval: 600000,
+			},
+			MPSubscribeMsgList: []struct{}{},
+		})
 	})
 }
 
@@ -76,57 +68,42 @@ type statusNotifyBody struct {
 // handleStatusNotify records a status notify (mark read, inited…).
 func (s *Server) handleStatusNotify(req *request) {
 	var body statusNotifyBody
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	clientMsgID := strings.Trim(string(body.ClientMsgId), `"`)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{passTicket: true})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	self := s.nameLocked(sess, SelfID)
-	_, knownTo := sess.ids[body.ToUserName]
-	switch {
-	case body.Code == 0 || body.FromUserName == "" || body.ToUserName == "" || clientMsgID == "" || clientMsgID == "null":
-		s.violationLocked(req.endpoint, "Code, FromUserName, ToUserName and ClientMsgId are required")
-		writeRet(req.w, 1, "param error")
-		return
-	case body.FromUserName != self:
-		s.violationLocked(req.endpoint, "FromUserName is not self")
-		writeRet(req.w, 1, "param error")
-		return
-	case !knownTo:
-		s.violationLocked(req.endpoint, "ToUserName is not a UserName of this session")
-		writeRet(req.w, 1, "param error")
-		return
-	case body.Code == wechat.StatusNotifyInited && body.ToUserName != self:
-		s.violationLocked(req.endpoint, "code 3 (inited) must go to self")
-	}
-	s.rec.notifies = append(s.rec.notifies, wechat.StatusNotifyRequest{
-		BaseRequest: body.BaseRequest, Code: body.Code, FromUserName: body.FromUserName,
-		ToUserName: body.ToUserName, ClientMsgId: clientMsgID,
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true}, func(sess *session) {
+		clientMsgID := strings.Trim(string(body.ClientMsgId), `"`)
+		self := s.nameLocked(sess, SelfID)
+		_, knownTo := sess.ids[body.ToUserName]
+		switch {
+		case body.Code == 0 || body.FromUserName == "" || body.ToUserName == "" || clientMsgID == "" || clientMsgID == "null":
+			s.violationLocked(req.endpoint, "Code, FromUserName, ToUserName and ClientMsgId are required")
+			writeRet(req.w, 1, "param error")
+			return
+		case body.FromUserName != self:
+			s.violationLocked(req.endpoint, "FromUserName is not self")
+			writeRet(req.w, 1, "param error")
+			return
+		case !knownTo:
+			s.violationLocked(req.endpoint, "ToUserName is not a UserName of this session")
+			writeRet(req.w, 1, "param error")
+			return
+		case body.Code == wechat.StatusNotifyInited && body.ToUserName != self:
+			s.violationLocked(req.endpoint, "code 3 (inited) must go to self")
+		}
+		s.rec.notifies = append(s.rec.notifies, wechat.StatusNotifyRequest{
+			BaseRequest: body.BaseRequest, Code: body.Code, FromUserName: body.FromUserName,
+			ToUserName: body.ToUserName, ClientMsgId: clientMsgID,
+		})
+		writeJSON(req.w, struct {
+			BaseResponse wechat.BaseResponse
+			MsgID        string
+		}{MsgID: strconv.FormatInt(s.acct.nextMsgID(), 10)})
 	})
-	writeJSON(req.w, struct {
-		BaseResponse wechat.BaseResponse
-		MsgID        string
-	}{MsgID: strconv.FormatInt(s.acct.nextMsgID(), 10)})
 }
 
 // handleOpLog records webwxoplog calls (remarks, pins) and accepts them.
 func (s *Server) handleOpLog(req *request) {
 	var body struct{ BaseRequest wechat.BaseRequest }
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{}); sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	s.rec.oplogs = append(s.rec.oplogs, req.body)
-	writeRet(req.w, 0, "")
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{}, func(*session) {
+		s.rec.oplogs = append(s.rec.oplogs, req.body)
+		writeRet(req.w, 0, "")
+	})
 }

@@ -10,42 +10,37 @@ import (
 // accounts, groups saved to contacts (without members, as the real one)
 // and filehelper. Seq is an opaque token for the next page, 0 at the end.
 func (s *Server) handleGetContact(req *request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, nil, authSpec{skey: true})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	offset := 0
-	if seq := req.query.Get("seq"); seq != "" && seq != "0" {
-		n, err := strconv.ParseInt(seq, 10, 64)
-		off, ok := sess.contactSeqs[n]
-		if err != nil || !ok {
-			s.violationLocked(req.endpoint, "seq "+strconv.Quote(seq)+" was never returned")
-			writeRet(req.w, 1, "param error")
-			return
+	s.withSession(req, nil, authSpec{skey: true}, func(sess *session) {
+		offset := 0
+		if seq := req.query.Get("seq"); seq != "" && seq != "0" {
+			n, err := strconv.ParseInt(seq, 10, 64)
+			off, ok := sess.contactSeqs[n]
+			if err != nil || !ok {
+				s.violationLocked(req.endpoint, "seq "+strconv.Quote(seq)+" was never returned")
+				writeRet(req.w, 1, "param error")
+				return
+			}
+			offset = off
 		}
-		offset = off
-	}
-	var book []*contactEntry
-	for _, id := range s.acct.order {
-		if e := s.acct.contacts[id]; e.inAddressBook() {
-			book = append(book, e)
+		var book []*contactEntry
+		for _, id := range s.acct.order {
+			if e := s.acct.contacts[id]; e.inAddressBook() {
+				book = append(book, e)
+			}
 		}
-	}
-	offset = min(offset, len(book))
-	end := min(offset+s.cfg.ContactPageSize, len(book))
-	page := make([]wechat.Contact, 0, end-offset)
-	for _, e := range book[offset:end] {
-		page = append(page, s.contactLocked(sess, e, false, ""))
-	}
-	var next int64
-	if end < len(book) {
-		next = 100_000_000 + randomInt63n(900_000_000)
-		sess.contactSeqs[next] = end
-	}
-	writeJSON(req.w, wechat.ContactListResponse{MemberCount: len(page), MemberList: page, Seq: next})
+		offset = min(offset, len(book))
+		end := min(offset+s.cfg.ContactPageSize, len(book))
+		page := make([]wechat.Contact, 0, end-offset)
+		for _, e := range book[offset:end] {
+			page = append(page, s.contactLocked(sess, e, false, ""))
+		}
+		var next int64
+		if end < len(book) {
+			next = 100_000_000 + randomInt63n(900_000_000)
+			sess.contactSeqs[next] = end
+		}
+		writeJSON(req.w, wechat.ContactListResponse{MemberCount: len(page), MemberList: page, Seq: next})
+	})
 }
 
 // handleBatchGetContact resolves up to 50 UserNames. Groups come with
@@ -54,45 +49,37 @@ func (s *Server) handleGetContact(req *request) {
 // EncryChatRoomId), else it comes back bare. Unknown UserNames are skipped.
 func (s *Server) handleBatchGetContact(req *request) {
 	var body wechat.BatchContactRequest
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{passTicket: true})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	if n := max(body.Count, len(body.List)); n > wechat.MaxBatchContacts {
-		s.violationLocked(req.endpoint, "batch of "+strconv.Itoa(n)+" contacts (at most 50)")
-		writeRet(req.w, wechat.RetParseRequest, "")
-		return
-	}
-	if body.Count != len(body.List) {
-		s.violationLocked(req.endpoint, "Count does not match len(List)")
-	}
-	out := []wechat.Contact{}
-	for _, item := range body.List {
-		id, ok := sess.ids[item.UserName]
-		if !ok {
-			continue
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true}, func(sess *session) {
+		if n := max(body.Count, len(body.List)); n > wechat.MaxBatchContacts {
+			s.violationLocked(req.endpoint, "batch of "+strconv.Itoa(n)+" contacts (at most 50)")
+			writeRet(req.w, wechat.RetParseRequest, "")
+			return
 		}
-		e := s.acct.contacts[id]
-		switch {
-		case e.Group && e.deleted:
-			continue
-		case e.Group, id == SelfID, e.Friend && !e.deleted, isSpecialID(id):
-			out = append(out, s.contactLocked(sess, e, e.Group, ""))
-		default:
-			if g := s.groupOfLocked(sess, item.EncryChatRoomId); g != nil && g.hasMember(id) {
-				out = append(out, s.contactLocked(sess, e, false, s.encryLocked(sess, g.ID)))
-			} else {
-				out = append(out, wechat.Contact{UserName: item.UserName})
+		if body.Count != len(body.List) {
+			s.violationLocked(req.endpoint, "Count does not match len(List)")
+		}
+		out := []wechat.Contact{}
+		for _, item := range body.List {
+			id, ok := sess.ids[item.UserName]
+			if !ok {
+				continue
+			}
+			e := s.acct.contacts[id]
+			switch {
+			case e.Group && e.deleted:
+				continue
+			case e.Group, id == SelfID, e.Friend && !e.deleted, isSpecialID(id):
+				out = append(out, s.contactLocked(sess, e, e.Group, ""))
+			default:
+				if g := s.groupOfLocked(sess, item.EncryChatRoomId); g != nil && g.hasMember(id) {
+					out = append(out, s.contactLocked(sess, e, false, s.encryLocked(sess, g.ID)))
+				} else {
+					out = append(out, wechat.Contact{UserName: item.UserName})
+				}
 			}
 		}
-	}
-	writeJSON(req.w, wechat.BatchContactResponse{Count: len(out), ContactList: out})
+		writeJSON(req.w, wechat.BatchContactResponse{Count: len(out), ContactList: out})
+	})
 }
 
 // groupOfLocked finds the live group a chatroom reference names: its

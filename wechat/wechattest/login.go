@@ -81,14 +81,22 @@ func (s *Server) handleJSLogin(req *request) {
 	writeJS(req.w, fmt.Sprintf(`window.QRLogin.code = 200; window.QRLogin.uuid = "%s";`, pl.uuid))
 }
 
-// handleQRCode serves a picture for /qrcode/<uuid>. It is not a real QR
-// code: clients that want one render wechat.QRPayloadPrefix + uuid.
-func (s *Server) handleQRCode(req *request) {
+// knownLoginUUID reports whether the uuid in the path names a login the
+// server issued. It answers 404 when not.
+func (s *Server) knownLoginUUID(req *request) bool {
 	s.mu.Lock()
 	_, ok := s.logins.byUUID[req.arg]
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(req.w, req.r)
+	}
+	return ok
+}
+
+// handleQRCode serves a picture for /qrcode/<uuid>. It is not a real QR
+// code: clients that want one render wechat.QRPayloadPrefix + uuid.
+func (s *Server) handleQRCode(req *request) {
+	if !s.knownLoginUUID(req) {
 		return
 	}
 	writeBytes(req.w, "image/png", qrPicture(req.arg))
@@ -96,11 +104,7 @@ func (s *Server) handleQRCode(req *request) {
 
 // handleQRLink answers /l/<uuid>, what the QR code encodes.
 func (s *Server) handleQRLink(req *request) {
-	s.mu.Lock()
-	_, ok := s.logins.byUUID[req.arg]
-	s.mu.Unlock()
-	if !ok {
-		http.NotFound(req.w, req.r)
+	if !s.knownLoginUUID(req) {
 		return
 	}
 	page := "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>wechattest</title></head><body>" +

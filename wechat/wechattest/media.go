@@ -41,15 +41,25 @@ func serveDownload(req *request, data []byte, contentType string) {
 	writeBytes(req.w, contentType, data)
 }
 
+// lockDownload takes the server's lock and authenticates a download. It
+// returns the session with the lock still held (the caller unlocks), or
+// answers the empty failure and returns nil with the lock released.
+func (s *Server) lockDownload(req *request, spec authSpec) *session {
+	s.mu.Lock()
+	sess, _ := s.authLocked(req, nil, spec)
+	if sess == nil {
+		s.mu.Unlock()
+		writeEmpty(req.w)
+	}
+	return sess
+}
+
 // handleGetMsgImg serves images and stickers: the original without type,
 // the thumbnail (or a video's poster) with type=slave, the full picture
 // with type=big.
 func (s *Server) handleGetMsgImg(req *request) {
-	s.mu.Lock()
-	sess, _ := s.authLocked(req, nil, authSpec{skey: true})
+	sess := s.lockDownload(req, authSpec{skey: true})
 	if sess == nil {
-		s.mu.Unlock()
-		writeEmpty(req.w)
 		return
 	}
 	var data []byte
@@ -71,11 +81,8 @@ func (s *Server) handleGetMsgImg(req *request) {
 
 // handleGetVoice serves a voice message as MP3.
 func (s *Server) handleGetVoice(req *request) {
-	s.mu.Lock()
-	sess, _ := s.authLocked(req, nil, authSpec{skey: true})
+	sess := s.lockDownload(req, authSpec{skey: true})
 	if sess == nil {
-		s.mu.Unlock()
-		writeEmpty(req.w)
 		return
 	}
 	var data []byte
@@ -89,11 +96,8 @@ func (s *Server) handleGetVoice(req *request) {
 // handleGetVideo serves a video. Like the real server it needs a Range
 // header (bytes=0- works); without one it answers 416.
 func (s *Server) handleGetVideo(req *request) {
-	s.mu.Lock()
-	sess, _ := s.authLocked(req, nil, authSpec{skey: true})
+	sess := s.lockDownload(req, authSpec{skey: true})
 	if sess == nil {
-		s.mu.Unlock()
-		writeEmpty(req.w)
 		return
 	}
 	var data []byte
@@ -119,11 +123,8 @@ func (s *Server) handleGetVideo(req *request) {
 // mediaid, encryfilename, fromuser (the uin), pass_ticket and the
 // webwx_data_ticket cookie's value.
 func (s *Server) handleGetMedia(req *request) {
-	s.mu.Lock()
-	sess, _ := s.authLocked(req, nil, authSpec{passTicket: true})
+	sess := s.lockDownload(req, authSpec{passTicket: true})
 	if sess == nil {
-		s.mu.Unlock()
-		writeEmpty(req.w)
 		return
 	}
 	q := req.query
@@ -159,11 +160,8 @@ func (s *Server) handleGetMedia(req *request) {
 // friend needs chatroomid (the group's EncryChatRoomId or UserName); the
 // person of a friend request or card needs the message's msgid.
 func (s *Server) handleGetIcon(req *request) {
-	s.mu.Lock()
-	sess, _ := s.authLocked(req, nil, authSpec{skey: true})
+	sess := s.lockDownload(req, authSpec{skey: true})
 	if sess == nil {
-		s.mu.Unlock()
-		writeEmpty(req.w)
 		return
 	}
 	id, known := sess.ids[req.query.Get("username")]
@@ -197,11 +195,8 @@ func (s *Server) iconAllowedLocked(sess *session, req *request, e *contactEntry)
 
 // handleGetHeadImg serves a group's avatar.
 func (s *Server) handleGetHeadImg(req *request) {
-	s.mu.Lock()
-	sess, _ := s.authLocked(req, nil, authSpec{skey: true})
+	sess := s.lockDownload(req, authSpec{skey: true})
 	if sess == nil {
-		s.mu.Unlock()
-		writeEmpty(req.w)
 		return
 	}
 	id, known := sess.ids[req.query.Get("username")]

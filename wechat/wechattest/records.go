@@ -107,46 +107,22 @@ func (s *Server) Requests(endpoint string) []Request {
 }
 
 // Sent returns the messages the server accepted from send calls.
-func (s *Server) Sent() []SentMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rec.sent)
-}
+func (s *Server) Sent() []SentMessage { return snapshot(s, &s.rec.sent) }
 
 // Uploads returns the finished uploads.
-func (s *Server) Uploads() []Upload {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rec.uploads)
-}
+func (s *Server) Uploads() []Upload { return snapshot(s, &s.rec.uploads) }
 
 // Revokes returns the accepted revoke requests.
-func (s *Server) Revokes() []wechat.RevokeRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rec.revokes)
-}
+func (s *Server) Revokes() []wechat.RevokeRequest { return snapshot(s, &s.rec.revokes) }
 
 // StatusNotifies returns the accepted webwxstatusnotify requests.
-func (s *Server) StatusNotifies() []wechat.StatusNotifyRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rec.notifies)
-}
+func (s *Server) StatusNotifies() []wechat.StatusNotifyRequest { return snapshot(s, &s.rec.notifies) }
 
 // Verifies returns the accepted webwxverifyuser requests.
-func (s *Server) Verifies() []wechat.VerifyUserRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rec.verifies)
-}
+func (s *Server) Verifies() []wechat.VerifyUserRequest { return snapshot(s, &s.rec.verifies) }
 
 // OpLogs returns the bodies of the webwxoplog calls (recorded only).
-func (s *Server) OpLogs() [][]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.rec.oplogs)
-}
+func (s *Server) OpLogs() [][]byte { return snapshot(s, &s.rec.oplogs) }
 
 // SyncCheckStats returns which keys synccheck calls carried.
 func (s *Server) SyncCheckStats() SyncCheckStats {
@@ -157,8 +133,11 @@ func (s *Server) SyncCheckStats() SyncCheckStats {
 
 // Violations returns the protocol violations the server noticed, each as
 // "endpoint: what".
-func (s *Server) Violations() []string {
+func (s *Server) Violations() []string { return snapshot(s, &s.rec.violations) }
+
+// snapshot returns a copy of a record list, taken under the server's lock.
+func snapshot[T any](s *Server, list *[]T) []T {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.rec.violations)
+	return slices.Clone(*list)
 }

@@ -66,12 +66,21 @@ func (req *request) param(name string) string {
 	return req.form.Get(name)
 }
 
-// decodeJSON decodes the body into v. It answers 1200 and records a
-// violation when the body is not valid JSON.
-func (s *Server) decodeJSON(req *request, v any) bool {
+// requirePOST reports whether req is a POST. It answers 1200 and records a
+// violation when it is not.
+func (s *Server) requirePOST(req *request) bool {
 	if req.r.Method != http.MethodPost {
 		s.violation(req.endpoint, "method "+req.r.Method+", want POST")
 		writeRet(req.w, wechat.RetParseRequest, "POST required")
+		return false
+	}
+	return true
+}
+
+// decodeJSON decodes the body into v. It answers 1200 and records a
+// violation when the body is not valid JSON.
+func (s *Server) decodeJSON(req *request, v any) bool {
+	if !s.requirePOST(req) {
 		return false
 	}
 	if err := json.Unmarshal(req.body, v); err != nil {

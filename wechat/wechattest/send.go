@@ -28,51 +28,43 @@ func sendType(endpoint string) int {
 // FromUserName = self and the same id, as the real server does.
 func (s *Server) handleSend(req *request) {
 	var body wechat.SendRequest
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{passTicket: req.endpoint == "webwxsendmsg"})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	m := body.Msg
-	fail := func(ret int, why string) {
-		s.violationLocked(req.endpoint, why)
-		writeJSON(req.w, wechat.SendResponse{BaseResponse: wechat.BaseResponse{Ret: ret, ErrMsg: why}, LocalID: m.LocalID})
-	}
-	s.checkSendQueryLocked(req)
-	toID, known := sess.ids[m.ToUserName]
-	switch {
-	case m.Type != sendType(req.endpoint):
-		fail(1, "Msg.Type "+strconv.Itoa(m.Type)+", want "+strconv.Itoa(sendType(req.endpoint)))
-		return
-	case m.FromUserName != s.nameLocked(sess, SelfID):
-		fail(1, "Msg.FromUserName is not self")
-		return
-	case !known || !canReceive(s.acct.contacts[toID]):
-		fail(1204, "Msg.ToUserName is not a friend, group or filehelper of this session")
-		return
-	case m.LocalID == "" || m.ClientMsgId != m.LocalID:
-		fail(1, "LocalID and ClientMsgId must be equal and non-empty")
-		return
-	case sess.clientMsgIDs[m.ClientMsgId]:
-		fail(1, "ClientMsgId "+m.ClientMsgId+" used twice")
-		return
-	}
-	echo, ret, why := s.sendPayloadLocked(req.endpoint, &m)
-	if why != "" {
-		fail(ret, why)
-		return
-	}
-	echo.Chat, echo.From = toID, SelfID
-	sm := s.injectLocked(echo)
-	sess.clientMsgIDs[m.ClientMsgId] = true
-	sess.sent[sm.id] = &sentRecord{clientMsgID: m.ClientMsgId, toID: toID, at: s.now()}
-	s.rec.sent = append(s.rec.sent, SentMessage{Endpoint: req.endpoint, Msg: m, MsgID: sm.id, ToID: toID})
-	writeJSON(req.w, wechat.SendResponse{MsgID: strconv.FormatInt(sm.id, 10), LocalID: m.LocalID})
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: req.endpoint == "webwxsendmsg"}, func(sess *session) {
+		m := body.Msg
+		fail := func(ret int, why string) {
+			s.violationLocked(req.endpoint, why)
+			writeJSON(req.w, wechat.SendResponse{BaseResponse: wechat.BaseResponse{Ret: ret, ErrMsg: why}, LocalID: m.LocalID})
+		}
+		s.checkSendQueryLocked(req)
+		toID, known := sess.ids[m.ToUserName]
+		switch {
+		case m.Type != sendType(req.endpoint):
+			fail(1, "Msg.Type "+strconv.Itoa(m.Type)+", want "+strconv.Itoa(sendType(req.endpoint)))
+			return
+		case m.FromUserName != s.nameLocked(sess, SelfID):
+			fail(1, "Msg.FromUserName is not self")
+			return
+		case !known || !canReceive(s.acct.contacts[toID]):
+			fail(1204, "Msg.ToUserName is not a friend, group or filehelper of this session")
+			return
+		case m.LocalID == "" || m.ClientMsgId != m.LocalID:
+			fail(1, "LocalID and ClientMsgId must be equal and non-empty")
+			return
+		case sess.clientMsgIDs[m.ClientMsgId]:
+			fail(1, "ClientMsgId "+m.ClientMsgId+" used twice")
+			return
+		}
+		echo, ret, why := s.sendPayloadLocked(req.endpoint, &m)
+		if why != "" {
+			fail(ret, why)
+			return
+		}
+		echo.Chat, echo.From = toID, SelfID
+		sm := s.injectLocked(echo)
+		sess.clientMsgIDs[m.ClientMsgId] = true
+		sess.sent[sm.id] = &sentRecord{clientMsgID: m.ClientMsgId, toID: toID, at: s.now()}
+		s.rec.sent = append(s.rec.sent, SentMessage{Endpoint: req.endpoint, Msg: m, MsgID: sm.id, ToID: toID})
+		writeJSON(req.w, wechat.SendResponse{MsgID: strconv.FormatInt(sm.id, 10), LocalID: m.LocalID})
+	})
 }
 
 func canReceive(e *contactEntry) bool {

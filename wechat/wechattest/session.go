@@ -176,6 +176,29 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 	return sess, 0
 }
 
+// withSession takes the server's lock and authenticates the request (see
+// authLocked). If that fails it answers with the ret; else it calls h with
+// the session while the lock is still held.
+func (s *Server) withSession(req *request, base *wechat.BaseRequest, spec authSpec, h func(*session)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, ret := s.authLocked(req, base, spec)
+	if sess == nil {
+		writeRet(req.w, ret, "")
+		return
+	}
+	h(sess)
+}
+
+// withJSONSession decodes the JSON body into body, then runs h as
+// withSession does; base points at body's BaseRequest.
+func (s *Server) withJSONSession(req *request, body any, base *wechat.BaseRequest, spec authSpec, h func(*session)) {
+	if !s.decodeJSON(req, body) {
+		return
+	}
+	s.withSession(req, base, spec, h)
+}
+
 func validDeviceID(id string) bool {
 	if len(id) != 16 || id[0] != 'e' {
 		return false

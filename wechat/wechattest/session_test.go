@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -103,25 +102,6 @@ func TestUnknownSidCookie(t *testing.T) {
 	var out wechat.InitResponse
 	c.postJSON("webwxinit", url.Values{"pass_ticket": {c.passTicket}}, map[string]any{"BaseRequest": c.baseReq()}, &out)
 	assert.Equal(t, 1101, out.BaseResponse.Ret)
-}
-
-func TestMalformedJSONAndMethod(t *testing.T) {
-	s, c := newTest(t, Config{})
-	c.login(false)
-	resp, body := c.do(http.MethodPost, api("webwxinit"), url.Values{"pass_ticket": {c.passTicket}}, []byte(`{"BaseRequest":`), nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), `"Ret":1200`)
-	resp, body = c.do(http.MethodGet, api("webwxsync"), nil, nil, nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), `"Ret":1200`)
-	assert.True(t, hasViolation(s, "malformed JSON"))
-	assert.True(t, hasViolation(s, "want POST"))
-
-	big := make([]byte, maxBody+10)
-	resp, body = c.do(http.MethodPost, api("webwxsync"), nil, big, nil)
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), `"Ret":1200`)
-	assert.True(t, hasViolation(s, "too large"))
 }
 
 func TestUnknownPaths(t *testing.T) {

@@ -22,57 +22,49 @@ type syncBody struct {
 // account never issued answers -1.
 func (s *Server) handleSync(req *request) {
 	var body syncBody
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{passTicket: true, skey: true, sid: true})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	pos, class := s.acct.classify(body.SyncKey)
-	if class != keySync {
-		why := "SyncKey was never issued to this account"
-		switch {
-		case len(body.SyncKey.List) == 0:
-			why = "empty SyncKey (stored the Count 0 key of an idle answer?)"
-		case class == keyCheck:
-			why = "SyncCheckKey sent as SyncKey"
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true, skey: true, sid: true}, func(sess *session) {
+		pos, class := s.acct.classify(body.SyncKey)
+		if class != keySync {
+			why := "SyncKey was never issued to this account"
+			switch {
+			case len(body.SyncKey.List) == 0:
+				why = "empty SyncKey (stored the Count 0 key of an idle answer?)"
+			case class == keyCheck:
+				why = "SyncCheckKey sent as SyncKey"
+			}
+			s.violationLocked(req.endpoint, why)
+			writeRet(req.w, -1, "")
+			return
 		}
-		s.violationLocked(req.endpoint, why)
-		writeRet(req.w, -1, "")
-		return
-	}
-	evs, more := s.acct.batchAfter(pos, s.cfg.SyncBatchSize)
-	resp := wechat.SyncResponse{
-		AddMsgList:            []wechat.RawMessage{},
-		ModContactList:        []wechat.Contact{},
-		DelContactList:        []wechat.DelContact{},
-		ModChatRoomMemberList: []wechat.Member{},
-		SyncKey:               wechat.SyncKey{List: []wechat.SyncKeyItem{}},
-	}
-	for _, ev := range evs {
-		s.renderEventLocked(sess, ev, &resp)
-	}
-	resp.AddMsgCount = len(resp.AddMsgList)
-	resp.ModContactCount = len(resp.ModContactList)
-	resp.DelContactCount = len(resp.DelContactList)
-	next := pos + len(evs)
-	if len(evs) > 0 {
-		resp.SyncKey = s.acct.issueSyncKey(next)
-	}
-	resp.SyncCheckKey = s.acct.issueCheckKey(next)
-	sess.checkKeyIssued, sess.latestCheck = true, next
-	if more {
-		resp.ContinueFlag = 1
-	}
-	if sess.nextSKey != "" {
-		sess.skey, sess.nextSKey = sess.nextSKey, ""
-	}
-	resp.SKey = sess.skey
-	writeJSON(req.w, resp)
+		evs, more := s.acct.batchAfter(pos, s.cfg.SyncBatchSize)
+		resp := wechat.SyncResponse{
+			AddMsgList:            []wechat.RawMessage{},
+			ModContactList:        []wechat.Contact{},
+			DelContactList:        []wechat.DelContact{},
+			ModChatRoomMemberList: []wechat.Member{},
+			SyncKey:               wechat.SyncKey{List: []wechat.SyncKeyItem{}},
+		}
+		for _, ev := range evs {
+			s.renderEventLocked(sess, ev, &resp)
+		}
+		resp.AddMsgCount = len(resp.AddMsgList)
+		resp.ModContactCount = len(resp.ModContactList)
+		resp.DelContactCount = len(resp.DelContactList)
+		next := pos + len(evs)
+		if len(evs) > 0 {
+			resp.SyncKey = s.acct.issueSyncKey(next)
+		}
+		resp.SyncCheckKey = s.acct.issueCheckKey(next)
+		sess.checkKeyIssued, sess.latestCheck = true, next
+		if more {
+			resp.ContinueFlag = 1
+		}
+		if sess.nextSKey != "" {
+			sess.skey, sess.nextSKey = sess.nextSKey, ""
+		}
+		resp.SKey = sess.skey
+		writeJSON(req.w, resp)
+	})
 }
 
 func (s *Server) renderEventLocked(sess *session, ev *event, resp *wechat.SyncResponse) {

@@ -7,46 +7,37 @@ import (
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// keyBase holds the account's random base values of the sync keys. A key
+// keyBase holds the account's random base value of each sync key. A key
 // names a position in the event log: every value is its base plus the
-// position. The SyncCheckKey has more keys (11, 13, 201, 1001) than the
-// SyncKey, so the two never look alike.
-type keyBase struct {
-	k1, k2, k3, k11, k13, k201, k1000, k1001 int64
-}
+// position (but key 13, which stays at its base). The SyncCheckKey has more
+// keys (11, 13, 201, 1001) than the SyncKey, so the two never look alike.
+type keyBase map[int]int64
 
 func newKeyBase(now time.Time) keyBase {
 	r := func() int64 { return 600_000_000 + randomInt63n(100_000_000) }
 	return keyBase{
-		k1: r(), k2: r(), k3: r(), k11: r(), k13: r(),
-		k201:  now.Unix(),
-		k1000: now.Unix() - 3600 - randomInt63n(86400),
-		k1001: now.Unix() - 7200 - randomInt63n(86400),
+		1: r(), 2: r(), 3: r(), 11: r(), 13: r(),
+		201:  now.Unix(),
+		1000: now.Unix() - 3600 - randomInt63n(86400),
+		1001: now.Unix() - 7200 - randomInt63n(86400),
 	}
 }
 
-func (b keyBase) syncKey(pos int) wechat.SyncKey {
-	p := int64(pos)
-	return wechat.SyncKey{Count: 4, List: []wechat.SyncKeyItem{
-		{Key: 1, Val: b.k1 + p},
-		{Key: 2, Val: b.k2 + p},
-		{Key: 3, Val: b.k3 + p},
-		{Key: 1000, Val: b.k1000 + p},
-	}}
-}
+func (b keyBase) syncKey(pos int) wechat.SyncKey { return b.key(pos, 1, 2, 3, 1000) }
 
 func (b keyBase) checkKey(pos int) wechat.SyncKey {
-	p := int64(pos)
-	return wechat.SyncKey{Count: 8, List: []wechat.SyncKeyItem{
-		{Key: 1, Val: b.k1 + p},
-		{Key: 2, Val: b.k2 + p},
-		{Key: 3, Val: b.k3 + p},
-		{Key: 11, Val: b.k11 + p},
-		{Key: 13, Val: b.k13},
-		{Key: 201, Val: b.k201 + p},
-		{Key: 1000, Val: b.k1000 + p},
-		{Key: 1001, Val: b.k1001 + p},
-	}}
+	return b.key(pos, 1, 2, 3, 11, 13, 201, 1000, 1001)
+}
+
+func (b keyBase) key(pos int, keys ...int) wechat.SyncKey {
+	list := make([]wechat.SyncKeyItem, len(keys))
+	for i, k := range keys {
+		list[i] = wechat.SyncKeyItem{Key: k, Val: b[k]}
+		if k != 13 {
+			list[i].Val += int64(pos)
+		}
+	}
+	return wechat.SyncKey{Count: len(list), List: list}
 }
 
 // keyClass is what a key presented by a client turned out to be.
@@ -64,7 +55,7 @@ func (a *account) classify(k wechat.SyncKey) (int, keyClass) {
 	if len(k.List) == 0 || k.List[0].Key != 1 || k.Count != len(k.List) {
 		return 0, keyUnknown
 	}
-	pos := int(k.List[0].Val - a.keys.k1)
+	pos := int(k.List[0].Val - a.keys[1])
 	if pos < 0 || pos > len(a.log) {
 		return 0, keyUnknown
 	}

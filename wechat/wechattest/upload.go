@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/http"
 	"net/url"
 	"strconv"
 
@@ -64,9 +63,7 @@ func parseUploadForm(req *request) (uploadForm, error) {
 // checked against TotalLen and FileMd5 and answered with the MediaId.
 // Intermediate chunks answer Ret 0 and an empty MediaId.
 func (s *Server) handleUpload(req *request) {
-	if req.r.Method != http.MethodPost {
-		s.violation(req.endpoint, "method "+req.r.Method+", want POST")
-		writeRet(req.w, wechat.RetParseRequest, "POST required")
+	if !s.requirePOST(req) {
 		return
 	}
 	form, err := parseUploadForm(req)
@@ -81,38 +78,33 @@ func (s *Server) handleUpload(req *request) {
 		writeRet(req.w, wechat.RetParseRequest, "")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &umr.BaseRequest, authSpec{})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	if req.query.Get("f") != "json" {
-		s.violationLocked(req.endpoint, "query f=json missing")
-	}
-	if why := s.checkUploadFieldsLocked(req, sess, form, &umr); why != "" {
-		s.violationLocked(req.endpoint, why)
-		writeRet(req.w, 1, why)
-		return
-	}
-	if sig, ok := s.acct.signatures[umr.FileMd5]; umr.TotalLen > wechat.CheckUploadThreshold && (!ok || umr.Signature != sig) {
-		s.violationLocked(req.endpoint, "file over 25 MB without the Signature of webwxcheckupload")
-		writeRet(req.w, -1, "signature required")
-		return
-	}
-	p, why := s.chunkLocked(sess, form, umr)
-	if why != "" {
-		s.violationLocked(req.endpoint, why)
-		writeRet(req.w, 1, why)
-		return
-	}
-	if p.next < p.chunks {
-		writeJSON(req.w, wechat.UploadMediaResponse{StartPos: int64(len(p.data))})
-		return
-	}
-	delete(sess.uploads, umr.ClientMediaId)
-	s.finishUploadLocked(req, p, form)
+	s.withSession(req, &umr.BaseRequest, authSpec{}, func(sess *session) {
+		if req.query.Get("f") != "json" {
+			s.violationLocked(req.endpoint, "query f=json missing")
+		}
+		if why := s.checkUploadFieldsLocked(req, sess, form, &umr); why != "" {
+			s.violationLocked(req.endpoint, why)
+			writeRet(req.w, 1, why)
+			return
+		}
+		if sig, ok := s.acct.signatures[umr.FileMd5]; umr.TotalLen > wechat.CheckUploadThreshold && (!ok || umr.Signature != sig) {
+			s.violationLocked(req.endpoint, "file over 25 MB without the Signature of webwxcheckupload")
+			writeRet(req.w, -1, "signature required")
+			return
+		}
+		p, why := s.chunkLocked(sess, form, umr)
+		if why != "" {
+			s.violationLocked(req.endpoint, why)
+			writeRet(req.w, 1, why)
+			return
+		}
+		if p.next < p.chunks {
+			writeJSON(req.w, wechat.UploadMediaResponse{StartPos: int64(len(p.data))})
+			return
+		}
+		delete(sess.uploads, umr.ClientMediaId)
+		s.finishUploadLocked(req, p, form)
+	})
 }
 
 // checkUploadFieldsLocked checks the form fields every chunk carries.
@@ -220,31 +212,23 @@ func (s *Server) finishUploadLocked(req *request, p *uploadProgress, form upload
 // the upload and the appmsg must carry.
 func (s *Server) handleCheckUpload(req *request) {
 	var body wechat.CheckUploadRequest
-	if !s.decodeJSON(req, &body) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, &body.BaseRequest, authSpec{})
-	if sess == nil {
-		writeRet(req.w, ret, "")
-		return
-	}
-	md5Bytes, err := hex.DecodeString(body.FileMd5)
-	if err != nil || len(md5Bytes) != 16 || body.FileName == "" || body.FileSize <= 0 || body.FileType != 7 {
-		s.violationLocked(req.endpoint, "FileMd5, FileName, FileSize and FileType 7 are required")
-		writeRet(req.w, 1, "param error")
-		return
-	}
-	if body.FileSize <= wechat.CheckUploadThreshold {
-		s.violationLocked(req.endpoint, "webwxcheckupload for a file of 25 MB or less")
-	}
-	sig, ok := s.acct.signatures[body.FileMd5]
-	if !ok {
-		sig = randomTicket(96)
-		s.acct.signatures[body.FileMd5] = sig
-	}
-	writeJSON(req.w, wechat.CheckUploadResponse{
-		AESKey: randomHex(32), Signature: sig, EncryFileName: url.PathEscape(body.FileName),
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{}, func(sess *session) {
+		md5Bytes, err := hex.DecodeString(body.FileMd5)
+		if err != nil || len(md5Bytes) != 16 || body.FileName == "" || body.FileSize <= 0 || body.FileType != 7 {
+			s.violationLocked(req.endpoint, "FileMd5, FileName, FileSize and FileType 7 are required")
+			writeRet(req.w, 1, "param error")
+			return
+		}
+		if body.FileSize <= wechat.CheckUploadThreshold {
+			s.violationLocked(req.endpoint, "webwxcheckupload for a file of 25 MB or less")
+		}
+		sig, ok := s.acct.signatures[body.FileMd5]
+		if !ok {
+			sig = randomTicket(96)
+			s.acct.signatures[body.FileMd5] = sig
+		}
+		writeJSON(req.w, wechat.CheckUploadResponse{
+			AESKey: randomHex(32), Signature: sig, EncryFileName: url.PathEscape(body.FileName),
+		})
 	})
 }
