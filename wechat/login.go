@@ -125,6 +125,9 @@ func (l *Login) Poll(ctx context.Context, uuid string, tip bool) (*PollResult, e
 		q.Set("tip", "0")
 	}
 	body, err := l.t.getText(ctx, "login", l.t.route.api(l.hosts.Login, "login", q), nil, l.t.cfg.PollTimeout)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	var timeout *TimeoutError
 	if errors.As(err, &timeout) {
 		return &PollResult{Code: PollWaiting}, nil

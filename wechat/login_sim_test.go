@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
@@ -255,4 +256,15 @@ func TestLogout(t *testing.T) {
 	assert.ErrorIs(t, err, wechat.ErrLoggedOut, "the session is gone on the server")
 	assert.NotErrorIs(t, context.Canceled, err)
 	assert.False(t, errors.Is(err, wechat.ErrTooFrequent))
+}
+
+func TestLoginPollStopsWithItsContext(t *testing.T) {
+	sim := newSim(t, func(c *wechattest.Config) { c.LoginPollHold = 5 * time.Second })
+	l, qr := newQRLogin(t, testCtx(t), testConfig(sim, wechat.ModeDesktop), zerolog.Nop())
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := l.Poll(ctx, qr.UUID, true)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "a cancelled poll is an error, not a 408")
+	_, err = l.WaitForConfirm(ctx, qr.UUID, false, nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
