@@ -6,6 +6,7 @@ FUZZTIME ?= 10s
 .PHONY: build test unit vet fuzz bench sim dendrite
 
 build:
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wxbridge .
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wechatsim ./wechat/wechattest/wechatsim
 
 # Everything CI runs: vet, all tests with coverage, and a short run of every fuzz target.

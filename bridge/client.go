@@ -1,0 +1,305 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/bridgev2/status"
+
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+	"github.com/wxbridge/wxbridge/database"
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// Bridge state error codes.
+const (
+	WXNoSession       status.BridgeStateErrorCode = "wx-no-session"
+	WXLoggedOut       status.BridgeStateErrorCode = "wx-logged-out"
+	WXConnectFailed   status.BridgeStateErrorCode = "wx-connect-failed"
+	WXTransient       status.BridgeStateErrorCode = "wx-transient-disconnect"
+	WXInboxFailed     status.BridgeStateErrorCode = "wx-inbox-failed"
+	WXIdentityFailed  status.BridgeStateErrorCode = "wx-identity-failed"
+	WXSessionReplaced status.BridgeStateErrorCode = "wx-session-replaced"
+)
+
+func init() {
+	status.BridgeStateHumanErrors.Update(status.BridgeStateErrorMap{
+		WXNoSession:       "The bridge has no WeChat session for this login. Send `login` to the bridge bot to scan a new QR code.",
+		WXLoggedOut:       "WeChat ended the web session. Send `login` (or `relogin`) to the bridge bot to log in again.",
+		WXSessionReplaced: "WeChat ended the web session because the account logged in on another web or desktop client. Send `login` to the bridge bot to log in again.",
+		WXConnectFailed:   "Could not connect to WeChat; the bridge keeps retrying.",
+		WXTransient:       "Lost the connection to WeChat; the bridge keeps retrying.",
+		WXInboxFailed:     "The bridge could not store incoming WeChat messages; it keeps retrying.",
+		WXIdentityFailed:  "The bridge could not match the WeChat contacts of this session to their rooms; it keeps retrying.",
+	})
+}
+
+// loggedOutCode picks the bridge state code of a logged-out ret.
+func loggedOutCode(ret int) status.BridgeStateErrorCode {
+	if ret == wechat.RetSessionInvalid {
+		return WXSessionReplaced
+	}
+	return WXLoggedOut
+}
+
+// WeChatClient is the NetworkAPI of one login: it owns the protocol client,
+// its sync loop, the session's roster and the inbox drain.
+type WeChatClient struct {
+	conn    *WeChatConnector
+	login   *bridgev2.UserLogin
+	loginID string
+
+	loggedIn atomic.Bool
+
+	mu       sync.Mutex
+	wx       *wechat.Client
+	roster   *roster
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+	drainNow chan struct{}
+}
+
+var _ bridgev2.NetworkAPI = (*WeChatClient)(nil)
+
+// LoadUserLogin builds the client of a login. No I/O: the session is read
+// from the database in Connect.
+func (wc *WeChatConnector) LoadUserLogin(ctx context.Context, login *bridgev2.UserLogin) error {
+	login.Client = &WeChatClient{
+		conn:     wc,
+		login:    login,
+		loginID:  string(login.ID),
+		drainNow: make(chan struct{}, 1),
+	}
+	return nil
+}
+
+func (c *WeChatClient) sendState(evt status.BridgeStateEvent, code status.BridgeStateErrorCode, msg string) {
+	c.login.BridgeState.Send(status.BridgeState{StateEvent: evt, Error: code, Message: msg})
+}
+
+// Connect starts connecting in the background and returns at once; the
+// outcome is reported as bridge states.
+func (c *WeChatClient) Connect(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stop != nil {
+		return
+	}
+	log := c.login.Log.With().Str("component", "wechat client").Logger()
+	runCtx, cancel := context.WithCancel(log.WithContext(c.conn.Bridge.BackgroundCtx))
+	c.stop = cancel
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.run(runCtx)
+	}()
+}
+
+// run loads the session, bootstraps it (webwxinit, contacts, identities),
+// then starts the sync loop and the inbox drain.
+func (c *WeChatClient) run(ctx context.Context) {
+	log := zerolog.Ctx(ctx)
+	c.sendState(status.StateConnecting, "", "")
+	sess, err := c.loadSession(ctx)
+	if err != nil {
+		log.Err(err).Msg("No usable WeChat session")
+		c.sendState(status.StateBadCredentials, WXNoSession, "")
+		return
+	}
+	wx, err := wechat.NewClient(sess, c.conn.Config.WeChatConfig(), *log, c.handleEvent)
+	if err != nil {
+		log.Err(err).Msg("Stored WeChat session is not usable")
+		c.sendState(status.StateBadCredentials, WXNoSession, "")
+		return
+	}
+	var r *roster
+	for attempt := 1; ; attempt++ {
+		r, err = c.bootstrap(ctx, wx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, wechat.ErrLoggedOut) {
+			var retErr *wechat.RetError
+			ret := 0
+			if errors.As(err, &retErr) {
+				ret = retErr.Ret
+			}
+			c.markLoggedOut(ctx, ret, wechat.LogoutReason(ret))
+			return
+		}
+		delay := min(time.Duration(attempt)*5*time.Second, time.Minute)
+		log.Err(err).Dur("retry_in", delay).Msg("Failed to connect to WeChat")
+		c.sendState(status.StateTransientDisconnect, WXConnectFailed, err.Error())
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return
+		}
+	}
+	c.mu.Lock()
+	c.wx, c.roster = wx, r
+	c.mu.Unlock()
+	c.loggedIn.Store(true)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.drainLoop(ctx)
+	}()
+	wx.Start(ctx)
+}
+
+func (c *WeChatClient) loadSession(ctx context.Context) (*wechat.Session, error) {
+	state, err := c.conn.DB.Inbox.GetSession(ctx, c.loginID)
+	if err != nil {
+		return nil, err
+	} else if state == nil {
+		return nil, wechat.ErrNotLoggedIn
+	}
+	var sess wechat.Session
+	if err = json.Unmarshal(state, &sess); err != nil {
+		return nil, fmt.Errorf("stored session is not valid JSON: %w", err)
+	}
+	if !sess.Valid() {
+		return nil, wechat.ErrNotLoggedIn
+	}
+	return &sess, nil
+}
+
+// bootstrap runs webwxinit, stores the refreshed session, loads every contact
+// and maps the session's UserNames to PUIDs.
+func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roster, error) {
+	init, err := wx.Init(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("webwxinit: %w", err)
+	}
+	if err = c.saveSession(ctx, wx.Session()); err != nil {
+		return nil, err
+	}
+	rs, err := wx.LoadRoster(ctx, init)
+	if err != nil {
+		return nil, fmt.Errorf("loading contacts: %w", err)
+	}
+	res, err := c.conn.DB.Identity.Resolve(ctx, c.loginID, identityContacts(rs.Contacts))
+	if err != nil {
+		return nil, fmt.Errorf("resolving identities: %w", err)
+	}
+	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
+	return newRoster(rs, res), nil
+}
+
+func (c *WeChatClient) saveSession(ctx context.Context, sess *wechat.Session) error {
+	state, err := json.Marshal(sess)
+	if err != nil {
+		return fmt.Errorf("encoding session: %w", err)
+	}
+	if err = c.conn.DB.Inbox.PutSession(ctx, c.loginID, state); err != nil {
+		return fmt.Errorf("storing session: %w", err)
+	}
+	return nil
+}
+
+// markLoggedOut records that WeChat ended the session and tells the user.
+// The stored session is kept: its cookies make push login possible.
+func (c *WeChatClient) markLoggedOut(ctx context.Context, ret int, reason string) {
+	c.loggedIn.Store(false)
+	if meta, ok := c.login.Metadata.(*UserLoginMetadata); ok {
+		meta.LoggedOutRet = ret
+		if err := c.login.Save(ctx); err != nil {
+			zerolog.Ctx(ctx).Err(err).Msg("Failed to save login metadata")
+		}
+	}
+	zerolog.Ctx(ctx).Warn().Int("ret", ret).Msg("WeChat ended the session")
+	c.sendState(status.StateBadCredentials, loggedOutCode(ret), reason)
+}
+
+// Disconnect stops the sync loop and the drain and waits for them.
+func (c *WeChatClient) Disconnect() {
+	c.mu.Lock()
+	stop := c.stop
+	c.stop = nil
+	c.mu.Unlock()
+	if stop == nil {
+		return
+	}
+	stop()
+	// Once run and the drain are done, c.wx no longer changes.
+	c.wg.Wait()
+	c.mu.Lock()
+	wx := c.wx
+	c.wx = nil
+	c.mu.Unlock()
+	if wx != nil {
+		wx.Stop()
+	}
+}
+
+// IsLoggedIn reports whether the session is believed to be alive.
+func (c *WeChatClient) IsLoggedIn() bool {
+	return c.loggedIn.Load()
+}
+
+// LogoutRemote ends the session on WeChat's side and forgets it.
+func (c *WeChatClient) LogoutRemote(ctx context.Context) {
+	c.mu.Lock()
+	wx := c.wx
+	c.mu.Unlock()
+	if wx != nil {
+		if err := wx.Logout(ctx); err != nil {
+			zerolog.Ctx(ctx).Warn().Err(err).Msg("WeChat logout failed")
+		}
+	}
+	c.Disconnect()
+	c.loggedIn.Store(false)
+	if err := c.conn.DB.Inbox.DeleteSession(ctx, c.loginID); err != nil {
+		zerolog.Ctx(ctx).Err(err).Msg("Failed to delete the stored session")
+	}
+}
+
+// IsThisUser reports whether a ghost ID is the logged-in account.
+func (c *WeChatClient) IsThisUser(ctx context.Context, userID networkid.UserID) bool {
+	return userID == wxid.MakeSelfUserID(c.login.ID)
+}
+
+// currentRoster returns the roster of the running session, or nil.
+func (c *WeChatClient) currentRoster() *roster {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.roster
+}
+
+// identityContacts maps the roster onto what the identity layer needs.
+func identityContacts(contacts []wechat.Contact) []database.Contact {
+	out := make([]database.Contact, 0, len(contacts))
+	for i := range contacts {
+		out = append(out, identityContact(&contacts[i]))
+	}
+	return out
+}
+
+func identityContact(ct *wechat.Contact) database.Contact {
+	dc := database.Contact{
+		UserName:   ct.UserName,
+		Group:      wechat.IsGroupUserName(ct.UserName),
+		Alias:      ct.Alias,
+		RemarkName: wechat.CleanName(ct.RemarkName),
+		NickName:   wechat.CleanName(ct.NickName),
+		Sex:        ct.Sex,
+		Province:   ct.Province,
+		City:       ct.City,
+	}
+	for _, m := range ct.MemberList {
+		dc.MemberUserNames = append(dc.MemberUserNames, m.UserName)
+	}
+	return dc
+}

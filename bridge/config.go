@@ -1,0 +1,156 @@
+package bridge
+
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	up "go.mau.fi/util/configupgrade"
+	"gopkg.in/yaml.v3"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// ExampleConfig is the network section of the example config, with every key
+// commented. mxmain nests it under `network:`.
+//
+//go:embed example-config.yaml
+var ExampleConfig string
+
+// Config is the `network:` section of the bridge config.
+type Config struct {
+	// ServerOverride replaces every Web WeChat host (used for the simulator).
+	ServerOverride string `yaml:"server_override"`
+	// LoginMode is "desktop" or "web".
+	LoginMode string `yaml:"login_mode"`
+	// SendInterval is a Go duration (or a number of seconds).
+	SendInterval string `yaml:"send_interval"`
+	// DisplaynameTemplate is a text/template over DisplaynameParams.
+	DisplaynameTemplate string `yaml:"displayname_template"`
+
+	// Parsed forms, filled once by UnmarshalYAML.
+	mode         wechat.Mode
+	sendInterval time.Duration
+	displayname  *template.Template
+}
+
+// DisplaynameParams are the variables of displayname_template.
+type DisplaynameParams struct {
+	RemarkName string
+	NickName   string
+	Alias      string
+}
+
+type umConfig Config
+
+// UnmarshalYAML decodes the section and parses the mode, the interval and the
+// template once, so that a bad value stops the bridge at start-up.
+func (c *Config) UnmarshalYAML(node *yaml.Node) error {
+	if err := node.Decode((*umConfig)(c)); err != nil {
+		return err
+	}
+	return c.parse()
+}
+
+func (c *Config) parse() error {
+	var err error
+	if c.ServerOverride != "" {
+		u, err := url.Parse(c.ServerOverride)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("network.server_override: %q is not an http(s) base URL", c.ServerOverride)
+		}
+	}
+	if c.mode, err = wechat.ParseMode(c.LoginMode); err != nil {
+		return fmt.Errorf("network.login_mode: %w", err)
+	}
+	if c.sendInterval, err = parseInterval(c.SendInterval); err != nil {
+		return fmt.Errorf("network.send_interval: %w", err)
+	}
+	tpl := c.DisplaynameTemplate
+	if strings.TrimSpace(tpl) == "" {
+		tpl = "{{or .RemarkName .NickName}}"
+	}
+	c.displayname, err = template.New("displayname").Option("missingkey=error").Parse(tpl)
+	if err != nil {
+		return fmt.Errorf("network.displayname_template: %w", err)
+	}
+	// Catch references to fields that do not exist now, not at the first contact.
+	if err = c.displayname.Execute(&strings.Builder{}, DisplaynameParams{}); err != nil {
+		return fmt.Errorf("network.displayname_template: %w", err)
+	}
+	return nil
+}
+
+// parseInterval reads a Go duration; a plain number is seconds. Empty means
+// the default of one second.
+func parseInterval(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		secs, err2 := strconv.ParseFloat(s, 64)
+		if err2 != nil || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > 3600 {
+			return 0, fmt.Errorf("%q is not a duration such as 1s or 500ms", s)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return d, nil
+}
+
+// FormatDisplayname renders displayname_template for a contact, falling back
+// to the nickname, the alias and finally the given fallback when the template
+// renders nothing.
+func (c *Config) FormatDisplayname(p DisplaynameParams, fallback string) string {
+	var sb strings.Builder
+	if c.displayname != nil {
+		if err := c.displayname.Execute(&sb, p); err != nil {
+			sb.Reset()
+		}
+	}
+	name := strings.TrimSpace(sb.String())
+	for _, alt := range []string{p.NickName, p.Alias, fallback} {
+		if name != "" {
+			break
+		}
+		name = alt
+	}
+	return name
+}
+
+// WeChatConfig is the protocol client's config for these settings.
+func (c *Config) WeChatConfig() wechat.Config {
+	interval := c.sendInterval
+	if interval == 0 {
+		// wechat treats 0 as "default"; the config's 0 means no pacing.
+		interval = -1
+	}
+	return wechat.Config{
+		ServerOverride: c.ServerOverride,
+		Mode:           c.mode,
+		SendInterval:   interval,
+	}
+}
+
+func upgradeConfig(h up.Helper) {
+	h.Copy(up.Str, "server_override")
+	h.Copy(up.Str, "login_mode")
+	h.Copy(up.Str|up.Int|up.Float, "send_interval")
+	h.Copy(up.Str, "displayname_template")
+}
+
+// GetConfig returns the example network config, the struct it decodes into
+// and its upgrader.
+func (wc *WeChatConnector) GetConfig() (example string, data any, upgrader up.Upgrader) {
+	// Without the final newline mxmain's indenting leaves no line of bare spaces.
+	return strings.TrimSuffix(ExampleConfig, "\n"), &wc.Config, up.SimpleUpgrader(upgradeConfig)
+}

@@ -1,0 +1,146 @@
+package bridge
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	up "go.mau.fi/util/configupgrade"
+	"gopkg.in/yaml.v3"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+func TestConfigParse(t *testing.T) {
+	tests := []struct {
+		name         string
+		yaml         string
+		wantErr      string
+		wantMode     wechat.Mode
+		wantInterval time.Duration
+	}{
+		{"example", ExampleConfig, "", wechat.ModeDesktop, time.Second},
+		{"web mode, ms interval", "login_mode: web\nsend_interval: 500ms", "", wechat.ModeWeb, 500 * time.Millisecond},
+		{"seconds as a number", "send_interval: 2", "", wechat.ModeDesktop, 2 * time.Second},
+		{"zero disables pacing", "send_interval: 0s", "", wechat.ModeDesktop, 0},
+		{"empty is the default", "send_interval: ''", "", wechat.ModeDesktop, time.Second},
+		{"override", "server_override: http://127.0.0.1:8080", "", wechat.ModeDesktop, time.Second},
+		{"bad mode", "login_mode: phone", "network.login_mode", "", 0},
+		{"bad interval", "send_interval: soon", "network.send_interval", "", 0},
+		{"negative interval", "send_interval: -1s", "network.send_interval", "", 0},
+		{"NaN interval", "send_interval: NaN", "network.send_interval", "", 0},
+		{"bad template", "displayname_template: '{{.NickName'", "network.displayname_template", "", 0},
+		{"unknown template field", "displayname_template: '{{.Phone}}'", "network.displayname_template", "", 0},
+		{"override without scheme", "server_override: 127.0.0.1:8080", "network.server_override", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg Config
+			err := yaml.Unmarshal([]byte(tt.yaml), &cfg)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantMode, cfg.mode)
+			assert.Equal(t, tt.wantInterval, cfg.sendInterval)
+			wcfg := cfg.WeChatConfig()
+			assert.Equal(t, cfg.ServerOverride, wcfg.ServerOverride)
+			if tt.wantInterval == 0 {
+				assert.Negative(t, wcfg.SendInterval, "0 must reach wechat as 'no pacing'")
+			} else {
+				assert.Equal(t, tt.wantInterval, wcfg.SendInterval)
+			}
+		})
+	}
+}
+
+func TestFormatDisplayname(t *testing.T) {
+	tests := []struct {
+		name     string
+		template string
+		params   DisplaynameParams
+		want     string
+	}{
+		{"remark wins", "", DisplaynameParams{RemarkName: "Mum", NickName: "Alice"}, "Mum"},
+		{"nick without remark", "", DisplaynameParams{NickName: "Alice"}, "Alice"},
+		{"custom", "{{.NickName}} ({{.Alias}})", DisplaynameParams{NickName: "Carol", Alias: "carol_w"}, "Carol (carol_w)"},
+		{"empty result falls back to nick", "{{.RemarkName}}", DisplaynameParams{NickName: "Bob"}, "Bob"},
+		{"nothing at all uses the fallback", "{{.RemarkName}}", DisplaynameParams{}, "@abc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg Config
+			require.NoError(t, yaml.Unmarshal([]byte("displayname_template: '"+tt.template+"'"), &cfg))
+			assert.Equal(t, tt.want, cfg.FormatDisplayname(tt.params, "@abc"))
+		})
+	}
+}
+
+// yamlKeys returns the yaml keys of Config's exported fields.
+func yamlKeys(t *testing.T) []string {
+	t.Helper()
+	var keys []string
+	typ := reflect.TypeFor[Config]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		require.NotEmpty(t, tag, "field %s has no yaml tag", f.Name)
+		keys = append(keys, tag)
+	}
+	return keys
+}
+
+// TestConfigKeysAgree checks that struct tags, the example and the upgrader
+// name the same keys, and that the upgrader keeps every user value.
+func TestConfigKeysAgree(t *testing.T) {
+	keys := yamlKeys(t)
+
+	var example map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(ExampleConfig), &example))
+	exampleKeys := make([]string, 0, len(example))
+	for k := range example {
+		exampleKeys = append(exampleKeys, k)
+	}
+	assert.ElementsMatch(t, keys, exampleKeys, "struct tags and example-config.yaml differ")
+	for _, contract := range []string{"server_override", "login_mode", "send_interval", "displayname_template"} {
+		assert.Contains(t, keys, contract, "design.md contract key missing")
+	}
+
+	// A user config with a non-default value for every key must survive the
+	// upgrader unchanged.
+	user := map[string]string{
+		"server_override":      "http://127.0.0.1:9999",
+		"login_mode":           "web",
+		"send_interval":        "3s",
+		"displayname_template": "{{.NickName}}",
+	}
+	userKeys := make([]string, 0, len(user))
+	for k := range user {
+		userKeys = append(userKeys, k)
+	}
+	require.ElementsMatch(t, keys, userKeys, "test table must cover every key")
+	userYAML, err := yaml.Marshal(user)
+	require.NoError(t, err)
+	var base, cfgNode yaml.Node
+	require.NoError(t, yaml.Unmarshal([]byte(ExampleConfig), &base))
+	require.NoError(t, yaml.Unmarshal(userYAML, &cfgNode))
+	up.SimpleUpgrader(upgradeConfig).DoUpgrade(up.NewHelper(&base, &cfgNode))
+	out, err := yaml.Marshal(&base)
+	require.NoError(t, err)
+	var got map[string]string
+	require.NoError(t, yaml.Unmarshal(out, &got))
+	assert.Equal(t, user, got)
+
+	var cfg Config
+	require.NoError(t, yaml.Unmarshal(out, &cfg))
+	assert.Equal(t, wechat.ModeWeb, cfg.mode)
+	assert.Equal(t, 3*time.Second, cfg.sendInterval)
+}

@@ -1,0 +1,47 @@
+// Package bridge is wxbridge's bridgev2 network connector: config, QR login,
+// the per-login WeChat client (NetworkAPI) and the conversion of WeChat
+// events into bridgev2 remote events.
+package bridge
+
+import (
+	"context"
+
+	"maunium.net/go/mautrix/bridgev2"
+
+	"github.com/wxbridge/wxbridge/database"
+)
+
+// WeChatConnector is the bridgev2 network connector for WeChat.
+type WeChatConnector struct {
+	Bridge *bridgev2.Bridge
+	Config Config
+	DB     *database.Database
+}
+
+var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
+
+// Init keeps the bridge and prepares our child database (no I/O).
+func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
+	wc.Bridge = br
+	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
+}
+
+// Start upgrades our tables.
+func (wc *WeChatConnector) Start(ctx context.Context) error {
+	if err := wc.DB.Upgrade(ctx); err != nil {
+		return bridgev2.DBUpgradeError{Err: err, Section: "wechat"}
+	}
+	return nil
+}
+
+// GetName describes the network. It is called before the config is loaded.
+func (wc *WeChatConnector) GetName() bridgev2.BridgeName {
+	return bridgev2.BridgeName{
+		DisplayName:          "WeChat",
+		NetworkURL:           "https://www.wechat.com",
+		NetworkID:            "wechat",
+		BeeperBridgeType:     "github.com/wxbridge/wxbridge",
+		DefaultPort:          29350,
+		DefaultCommandPrefix: "!wx",
+	}
+}

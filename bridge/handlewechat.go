@@ -1,0 +1,274 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/bridgev2/simplevent"
+	"maunium.net/go/mautrix/bridgev2/status"
+	"maunium.net/go/mautrix/event"
+
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+	"github.com/wxbridge/wxbridge/database"
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// inboxPayload is what one inbox item holds: the raw message as the server
+// sent it, and the self UserName of the session it came from (needed to tell
+// who wrote it).
+type inboxPayload struct {
+	Self    string             `json:"self"`
+	Message *wechat.RawMessage `json:"msg"`
+}
+
+// handleEvent receives the sync loop's events. It runs on the loop's
+// goroutine: it must not call Stop, and a Batch counts as delivered only when
+// it returns nil.
+func (c *WeChatClient) handleEvent(ctx context.Context, evt wechat.Event) error {
+	switch evt := evt.(type) {
+	case *wechat.Batch:
+		return c.storeBatch(ctx, evt)
+	case *wechat.Connected:
+		c.loggedIn.Store(true)
+		c.sendState(status.StateConnected, "", "")
+	case *wechat.TransientDisconnect:
+		c.sendState(status.StateTransientDisconnect, WXTransient, evt.Err.Error())
+	case *wechat.LoggedOut:
+		c.markLoggedOut(ctx, evt.Ret, evt.Reason)
+	}
+	return nil
+}
+
+// storeBatch applies contact changes to the roster and identity layer, then
+// writes the messages and the session that follows them to the inbox in one
+// transaction, and wakes the drain.
+func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
+	r := c.currentRoster()
+	if r == nil {
+		return fmt.Errorf("bridge: batch before the roster was loaded")
+	}
+	for _, dc := range b.DelContacts {
+		r.remove(dc.UserName)
+	}
+	if len(b.ModContacts) > 0 {
+		res, err := c.conn.DB.Identity.ResolveMore(ctx, c.loginID, identityContacts(b.ModContacts))
+		if err != nil {
+			return fmt.Errorf("resolving changed contacts: %w", err)
+		}
+		for _, ct := range b.ModContacts {
+			r.put(ct)
+		}
+		r.addResolution(res)
+	}
+	items, err := inboxItems(b, r.selfUserName())
+	if err != nil {
+		return err
+	}
+	state, err := json.Marshal(b.State)
+	if err != nil {
+		return fmt.Errorf("encoding session: %w", err)
+	}
+	if err = c.conn.DB.Inbox.StoreBatch(ctx, c.loginID, state, items); err != nil {
+		c.sendState(status.StateTransientDisconnect, WXInboxFailed, "")
+		return err
+	}
+	if len(items) > 0 {
+		select {
+		case c.drainNow <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func inboxItems(b *wechat.Batch, self string) ([]database.InboxItem, error) {
+	items := make([]database.InboxItem, 0, len(b.Messages))
+	for _, m := range b.Messages {
+		if m.Raw == nil {
+			continue
+		}
+		payload, err := json.Marshal(inboxPayload{Self: self, Message: m.Raw})
+		if err != nil {
+			return nil, fmt.Errorf("encoding message %d: %w", m.ID, err)
+		}
+		items = append(items, database.InboxItem{MsgID: m.ID, Payload: payload})
+	}
+	return items, nil
+}
+
+const (
+	drainBatch     = 100
+	maxDrainTries  = 3
+	drainRetryWait = 10 * time.Second
+)
+
+// drainLoop bridges what the inbox holds, oldest first: at start (items left
+// from before a restart) and whenever a batch was stored.
+func (c *WeChatClient) drainLoop(ctx context.Context) {
+	log := zerolog.Ctx(ctx).With().Str("action", "drain inbox").Logger()
+	ctx = log.WithContext(ctx)
+	tries := make(map[int64]int)
+	for {
+		retry := c.drainOnce(ctx, tries)
+		var wait <-chan time.Time
+		if retry {
+			wait = time.After(drainRetryWait)
+		}
+		select {
+		case <-c.drainNow:
+		case <-wait:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// drainOnce bridges pending items until the inbox is empty or an item
+// failed; it reports whether a retry is due.
+func (c *WeChatClient) drainOnce(ctx context.Context, tries map[int64]int) (retry bool) {
+	log := zerolog.Ctx(ctx)
+	for ctx.Err() == nil {
+		items, err := c.conn.DB.Inbox.Pending(ctx, c.loginID, drainBatch)
+		if err != nil {
+			log.Err(err).Msg("Failed to read the inbox")
+			return true
+		}
+		for _, it := range items {
+			if !c.bridgeItem(ctx, it, tries) {
+				return true
+			}
+		}
+		if len(items) < drainBatch {
+			return false
+		}
+	}
+	return false
+}
+
+// bridgeItem bridges one inbox item and deletes it when done (or when it
+// failed too often). It returns false when the item should be retried later.
+func (c *WeChatClient) bridgeItem(ctx context.Context, it *database.InboxItem, tries map[int64]int) bool {
+	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", it.Seq).Int64("new_msg_id", it.MsgID).Logger()
+	evt, err := c.remoteEvent(ctx, it)
+	if err != nil {
+		log.Err(err).Msg("Dropping inbox item that cannot be converted")
+	} else if evt != nil {
+		res := c.login.QueueRemoteEvent(evt)
+		if !res.Success {
+			tries[it.Seq]++
+			if tries[it.Seq] < maxDrainTries {
+				log.Warn().Err(res.Error).Int("tries", tries[it.Seq]).Msg("Bridging failed, will retry")
+				return false
+			}
+			log.Error().Err(res.Error).Msg("Bridging failed too often, dropping the message")
+		}
+	}
+	delete(tries, it.Seq)
+	if err = c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq); err != nil {
+		log.Err(err).Msg("Failed to mark inbox item done")
+		return false
+	}
+	return true
+}
+
+// remoteEvent turns an inbox item into a bridgev2 remote event, or nil for
+// items that are not bridged (status notifies, notices).
+func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) (bridgev2.RemoteEvent, error) {
+	var p inboxPayload
+	if err := json.Unmarshal(it.Payload, &p); err != nil || p.Message == nil {
+		return nil, fmt.Errorf("inbox payload is not a message: %v", err)
+	}
+	m := wechat.ParseMessage(p.Message, p.Self)
+	conv := convertMessage(m)
+	if conv == nil {
+		zerolog.Ctx(ctx).Debug().Int("msg_type", m.Type).Msg("Not bridging message")
+		return nil, nil
+	}
+	r := c.currentRoster()
+	chatPUID, err := c.resolvePUID(ctx, r, m.Chat, "")
+	if err != nil {
+		return nil, err
+	}
+	var sender bridgev2.EventSender
+	switch {
+	case m.FromSelf:
+		sender = bridgev2.EventSender{IsFromMe: true, SenderLogin: c.login.ID, Sender: wxid.MakeSelfUserID(c.login.ID)}
+	case !m.IsGroup:
+		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(chatPUID)}
+	case m.Sender != "" && m.Sender != m.Chat:
+		senderPUID, err := c.resolvePUID(ctx, r, m.Sender, m.Chat)
+		if err != nil {
+			return nil, err
+		}
+		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}
+	default:
+		// A group's own message (system text): sent by the bridge bot.
+	}
+	return &simplevent.PreConvertedMessage{
+		EventMeta: simplevent.EventMeta{
+			Type:         bridgev2.RemoteEventMessage,
+			PortalKey:    wxid.MakePortalKey(chatPUID, c.login.ID),
+			Sender:       sender,
+			CreatePortal: true,
+			Timestamp:    m.Time,
+			LogContext: func(lc zerolog.Context) zerolog.Context {
+				return lc.Int64("new_msg_id", m.ID).Int("msg_type", m.Type)
+			},
+		},
+		ID:   wxid.MakeMessageID(m.ID),
+		Data: conv,
+	}, nil
+}
+
+// resolvePUID returns the PUID of a session UserName, asking the identity
+// layer for UserNames the roster does not know yet (strangers in groups, new
+// chats). group is the chat a member was seen in, or "".
+func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, group string) (string, error) {
+	if puid, ok := r.puid(userName); ok {
+		return puid, nil
+	}
+	ct := database.Contact{UserName: userName, Group: wechat.IsGroupUserName(userName)}
+	if group != "" {
+		if m := r.member(group, userName); m != nil {
+			ct.NickName = wechat.CleanName(m.NickName)
+		}
+	}
+	res, err := c.conn.DB.Identity.ResolveOne(ctx, c.loginID, ct)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s: %w", map[bool]string{true: "group", false: "contact"}[ct.Group], err)
+	}
+	r.mu.Lock()
+	r.setPUIDLocked(userName, res.PUID)
+	r.mu.Unlock()
+	return res.PUID, nil
+}
+
+// convertMessage converts a WeChat message to Matrix content, or nil for
+// messages that are not bridged. Only text is converted for now; other kinds
+// become a notice saying so, so that nothing vanishes silently.
+func convertMessage(m *wechat.Message) *bridgev2.ConvertedMessage {
+	var content *event.MessageEventContent
+	switch c := m.Content.(type) {
+	case *wechat.Text:
+		content = &event.MessageEventContent{MsgType: event.MsgText, Body: c.Text}
+	case *wechat.System:
+		content = &event.MessageEventContent{MsgType: event.MsgNotice, Body: c.Text}
+	case *wechat.StatusNotify, *wechat.SysNotice:
+		return nil
+	default:
+		content = &event.MessageEventContent{
+			MsgType: event.MsgNotice,
+			Body:    fmt.Sprintf("This kind of WeChat message (type %d) is not bridged yet; see it on your phone.", m.Type),
+		}
+	}
+	return &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{
+		ID:      networkid.PartID(""),
+		Type:    event.EventMessage,
+		Content: content,
+	}}}
+}

@@ -1,0 +1,66 @@
+package bridge
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/event"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+func TestConvertMessage(t *testing.T) {
+	const self = "@self"
+	tests := []struct {
+		name     string
+		raw      wechat.RawMessage
+		wantType event.MessageType
+		wantBody string
+		skip     bool
+	}{
+		{"text with emoji, entity and newline", wechat.RawMessage{MsgType: wechat.MsgTypeText, FromUserName: "@alice", ToUserName: self,
+			Content: `a &amp; b<br/>c <span class="emoji emoji1f604"></span>`}, event.MsgText, "a & b\nc 😄", false},
+		{"group text loses the sender prefix", wechat.RawMessage{MsgType: wechat.MsgTypeText, FromUserName: "@@fam", ToUserName: self,
+			Content: "@bob:<br/>hi all"}, event.MsgText, "hi all", false},
+		{"status notify is not bridged", wechat.RawMessage{MsgType: wechat.MsgTypeStatusNotify, FromUserName: self, ToUserName: "@alice",
+			StatusNotifyCode: wechat.StatusNotifyEnterSession}, "", "", true},
+		{"image is a notice for now", wechat.RawMessage{MsgType: wechat.MsgTypeImage, FromUserName: "@alice", ToUserName: self},
+			event.MsgNotice, "This kind of WeChat message (type 3) is not bridged yet; see it on your phone.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := tt.raw
+			raw.NewMsgId = 9007199254740993 // 2^53+1: must survive exactly
+			m := wechat.ParseMessage(&raw, self)
+			conv := convertMessage(m)
+			if tt.skip {
+				assert.Nil(t, conv)
+				return
+			}
+			require.NotNil(t, conv)
+			require.Len(t, conv.Parts, 1)
+			assert.Equal(t, event.EventMessage, conv.Parts[0].Type)
+			assert.Equal(t, tt.wantType, conv.Parts[0].Content.MsgType)
+			assert.Equal(t, tt.wantBody, conv.Parts[0].Content.Body)
+		})
+	}
+}
+
+func TestInboxItemsRoundTrip(t *testing.T) {
+	raw := &wechat.RawMessage{MsgType: wechat.MsgTypeText, NewMsgId: 9007199254740993, FromUserName: "@alice", ToUserName: "@self", Content: "hi", CreateTime: 1700000000}
+	b := &wechat.Batch{Messages: []*wechat.Message{wechat.ParseMessage(raw, "@self")}}
+	items, err := inboxItems(b, "@self")
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	assert.Equal(t, int64(9007199254740993), items[0].MsgID)
+
+	var p inboxPayload
+	require.NoError(t, json.Unmarshal(items[0].Payload, &p))
+	assert.Equal(t, "@self", p.Self)
+	m := wechat.ParseMessage(p.Message, p.Self)
+	assert.Equal(t, int64(9007199254740993), m.ID)
+	assert.Equal(t, "@alice", m.Chat)
+	assert.Equal(t, &wechat.Text{Text: "hi"}, m.Content)
+}

@@ -1,0 +1,344 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/bridgev2"
+	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/status"
+
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// Login flow and step IDs.
+const (
+	LoginFlowQR = "qr"
+
+	LoginStepQR       = "io.github.wxbridge.qr"
+	LoginStepScanned  = "io.github.wxbridge.scanned"
+	LoginStepComplete = "io.github.wxbridge.complete"
+
+	// MaxQRRefreshes is how often an expired QR code is replaced before the
+	// login gives up.
+	MaxQRRefreshes = 5
+)
+
+// Login errors, as shown to the user by the login command and the
+// provisioning API.
+var (
+	ErrLoginQRExpired = bridgev2.RespError{
+		ErrCode:    "IO.GITHUB.WXBRIDGE.QR_EXPIRED",
+		Err:        fmt.Sprintf("The QR code expired %d times without being scanned. Send `login` to start again.", MaxQRRefreshes+1),
+		StatusCode: http.StatusRequestTimeout,
+	}
+	ErrLoginCancelledOnPhone = bridgev2.RespError{
+		ErrCode:    "IO.GITHUB.WXBRIDGE.LOGIN_CANCELLED",
+		Err:        "The login was cancelled on the phone.",
+		StatusCode: http.StatusForbidden,
+	}
+	ErrLoginBarred = bridgev2.RespError{
+		ErrCode: "IO.GITHUB.WXBRIDGE.WEB_LOGIN_BARRED",
+		Err: "WeChat refused the login: this account is barred from web WeChat (error 1203). " +
+			"Set `network.login_mode: desktop` in the bridge config if it is not set (it gets past this for many accounts), " +
+			"or log in once to the official WeChat desktop or web client to lift the restriction, then try again.",
+		StatusCode: http.StatusForbidden,
+	}
+	ErrLoginFailed = bridgev2.RespError{
+		ErrCode:    "IO.GITHUB.WXBRIDGE.LOGIN_FAILED",
+		Err:        "Logging in to WeChat failed",
+		StatusCode: http.StatusBadGateway,
+	}
+	ErrLoginNotStarted = bridgev2.RespError{
+		ErrCode:    mautrix.MBadState.ErrCode,
+		Err:        "The login has not been started",
+		StatusCode: http.StatusBadRequest,
+	}
+)
+
+// GetLoginFlows lists the login flows: only QR for now.
+func (wc *WeChatConnector) GetLoginFlows() []bridgev2.LoginFlow {
+	return []bridgev2.LoginFlow{{
+		Name:        "QR code",
+		Description: "Scan a QR code with the WeChat app on your phone",
+		ID:          LoginFlowQR,
+	}}
+}
+
+// CreateLogin prepares a login; the work starts in Start.
+func (wc *WeChatConnector) CreateLogin(ctx context.Context, user *bridgev2.User, flowID string) (bridgev2.LoginProcess, error) {
+	if flowID != LoginFlowQR {
+		return nil, bridgev2.ErrInvalidLoginFlowID
+	}
+	return &QRLogin{
+		conn: wc,
+		user: user,
+		log:  user.Log.With().Str("action", "login").Str("flow", flowID).Logger(),
+	}, nil
+}
+
+// QRLogin is one QR login: jslogin, the login poll, webwxnewloginpage, then
+// the new UserLogin.
+type QRLogin struct {
+	conn *WeChatConnector
+	user *bridgev2.User
+	log  zerolog.Logger
+
+	mu        sync.Mutex
+	ctx       context.Context // ends with Cancel
+	cancel    context.CancelFunc
+	login     *wechat.Login
+	qr        *wechat.QRCode
+	tip       bool
+	refreshes int
+	scanned   bool
+}
+
+var (
+	_ bridgev2.LoginProcessDisplayAndWait = (*QRLogin)(nil)
+)
+
+// Start fetches the first QR code.
+func (ql *QRLogin) Start(ctx context.Context) (*bridgev2.LoginStep, error) {
+	login, err := wechat.NewLogin(ql.conn.Config.WeChatConfig(), nil, ql.log)
+	if err != nil {
+		return nil, ErrLoginFailed.AppendMessage(": %v", err)
+	}
+	ql.mu.Lock()
+	ql.ctx, ql.cancel = context.WithCancel(ql.log.WithContext(ql.conn.Bridge.BackgroundCtx))
+	ql.login = login
+	ql.mu.Unlock()
+	return ql.newQR(ctx)
+}
+
+// Cancel stops a Wait in progress and any later one.
+func (ql *QRLogin) Cancel() {
+	ql.mu.Lock()
+	defer ql.mu.Unlock()
+	if ql.cancel != nil {
+		ql.cancel()
+	}
+}
+
+func (ql *QRLogin) newQR(ctx context.Context) (*bridgev2.LoginStep, error) {
+	qr, err := ql.login.NewQR(ctx)
+	if err != nil {
+		ql.log.Err(err).Msg("Failed to get a login QR code")
+		return nil, ErrLoginFailed.AppendMessage(": could not get a QR code from WeChat: %v", err)
+	}
+	ql.qr, ql.tip, ql.scanned = qr, true, false
+	return qrStep(qr, ql.refreshes), nil
+}
+
+func qrStep(qr *wechat.QRCode, refreshes int) *bridgev2.LoginStep {
+	instructions := "Scan the QR code with WeChat on your phone (Me → the + button → Scan, or the scanner in Discover)."
+	if refreshes > 0 {
+		instructions = fmt.Sprintf("The QR code expired; here is a new one (%d of %d). ", refreshes, MaxQRRefreshes) + instructions
+	}
+	return &bridgev2.LoginStep{
+		Type:         bridgev2.LoginStepTypeDisplayAndWait,
+		StepID:       LoginStepQR,
+		Instructions: instructions,
+		DisplayAndWaitParams: &bridgev2.LoginDisplayAndWaitParams{
+			Type: bridgev2.LoginDisplayTypeQR,
+			Data: qr.Payload,
+		},
+	}
+}
+
+func scannedStep() *bridgev2.LoginStep {
+	return &bridgev2.LoginStep{
+		Type:         bridgev2.LoginStepTypeDisplayAndWait,
+		StepID:       LoginStepScanned,
+		Instructions: "The QR code was scanned. Confirm the login on your phone (tap \"Log In\").",
+		DisplayAndWaitParams: &bridgev2.LoginDisplayAndWaitParams{
+			Type: bridgev2.LoginDisplayTypeNothing,
+		},
+	}
+}
+
+// pollOutcome is what the login state machine does after one poll answer.
+type pollOutcome int
+
+const (
+	outcomeKeepPolling pollOutcome = iota
+	outcomeScanned                 // first 201: tell the user
+	outcomeConfirmed               // 200: complete the login
+	outcomeRefreshQR               // expired, refreshes left
+	outcomeExpired                 // expired too often
+	outcomeCancelled               // 202
+)
+
+// nextOutcome is the pure part of Wait: what a poll code means given the
+// state so far.
+func nextOutcome(code int, scanned bool, refreshes int) pollOutcome {
+	switch code {
+	case wechat.PollScanned:
+		if scanned {
+			return outcomeKeepPolling
+		}
+		return outcomeScanned
+	case wechat.PollConfirmed:
+		return outcomeConfirmed
+	case wechat.PollCancelled:
+		return outcomeCancelled
+	case wechat.PollExpired, 500:
+		if refreshes >= MaxQRRefreshes {
+			return outcomeExpired
+		}
+		return outcomeRefreshQR
+	default:
+		return outcomeKeepPolling
+	}
+}
+
+// maxPollFailures is how many failed polls in a row end the login.
+const maxPollFailures = 5
+
+// Wait polls the login until something the user should see happens: the
+// phone scanned (a step saying so), the QR code expired (a fresh QR under the
+// same step ID, which the login command edits in place), or the login was
+// confirmed (the complete step).
+func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
+	ql.mu.Lock()
+	if ql.login == nil || ql.ctx == nil {
+		ql.mu.Unlock()
+		return nil, ErrLoginNotStarted
+	}
+	procCtx := ql.ctx
+	ql.mu.Unlock()
+	// Stop polling when either the caller (the cancel command) or Cancel ends it.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := context.AfterFunc(procCtx, func() { cancel(context.Canceled) })
+	defer stop()
+
+	failures := 0
+	for {
+		res, err := ql.login.Poll(ctx, ql.qr.UUID, ql.tip)
+		// Poll answers a timed-out poll as 408, also when ctx ended.
+		if ctx.Err() != nil {
+			return nil, waitCancelled(ctx)
+		}
+		if err != nil {
+			failures++
+			ql.log.Warn().Err(err).Int("failures", failures).Msg("Login poll failed")
+			if failures >= maxPollFailures {
+				return nil, ErrLoginFailed.AppendMessage(": WeChat's login server did not answer: %v", err)
+			}
+			select {
+			case <-time.After(time.Duration(failures) * time.Second):
+			case <-ctx.Done():
+				return nil, waitCancelled(ctx)
+			}
+			continue
+		}
+		failures = 0
+		ql.tip = false
+		switch nextOutcome(res.Code, ql.scanned, ql.refreshes) {
+		case outcomeKeepPolling:
+			if res.Code != wechat.PollWaiting && res.Code != wechat.PollScanned {
+				ql.log.Warn().Int("code", res.Code).Msg("Unknown login poll code, polling again")
+			}
+		case outcomeScanned:
+			ql.scanned = true
+			ql.log.Debug().Msg("QR code scanned, waiting for confirmation")
+			return scannedStep(), nil
+		case outcomeRefreshQR:
+			ql.refreshes++
+			ql.log.Debug().Int("refreshes", ql.refreshes).Msg("QR code expired, refreshing")
+			return ql.newQR(ctx)
+		case outcomeExpired:
+			return nil, ErrLoginQRExpired
+		case outcomeCancelled:
+			return nil, ErrLoginCancelledOnPhone
+		case outcomeConfirmed:
+			return ql.finish(ctx, res.RedirectURI)
+		}
+	}
+}
+
+func waitCancelled(ctx context.Context) error {
+	if cause := context.Cause(ctx); errors.Is(cause, bridgev2.ErrLoginStepCancelled) {
+		return bridgev2.ErrLoginStepCancelled
+	}
+	return ctx.Err()
+}
+
+// loginError turns a failure to complete the login into what the user sees.
+func loginError(err error) error {
+	switch {
+	case errors.Is(err, wechat.ErrLoginBarred):
+		return ErrLoginBarred
+	default:
+		return ErrLoginFailed.AppendMessage(": %v", err)
+	}
+}
+
+// finish picks up the session, checks it with webwxinit, stores it and
+// creates (or refreshes) the UserLogin, then connects it.
+func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.LoginStep, error) {
+	sess, err := ql.login.Complete(ctx, redirectURI)
+	if err != nil {
+		ql.log.Err(err).Msg("Failed to complete the login")
+		return nil, loginError(err)
+	}
+	cfg := ql.conn.Config.WeChatConfig()
+	client, err := wechat.NewClient(sess, cfg, ql.log, nil)
+	if err != nil {
+		return nil, loginError(err)
+	}
+	if _, err = client.Init(ctx); err != nil {
+		ql.log.Err(err).Msg("webwxinit failed after login")
+		return nil, loginError(err)
+	}
+	sess = client.Session()
+	loginID := wxid.MakeUserLoginID(sess.Uin)
+	name := wechat.CleanName(sess.Self.NickName)
+	log := ql.log.With().Str("login_id", string(loginID)).Logger()
+
+	// A re-login of the same account replaces the client of the existing
+	// login: stop the old one before its session is overwritten.
+	if old := ql.conn.Bridge.GetCachedUserLoginByID(loginID); old != nil && old.Client != nil {
+		old.Client.Disconnect()
+	}
+	state, err := json.Marshal(sess)
+	if err != nil {
+		return nil, ErrLoginFailed.AppendMessage(": %v", err)
+	}
+	if err = ql.conn.DB.Inbox.PutSession(ctx, string(loginID), state); err != nil {
+		log.Err(err).Msg("Failed to store the session")
+		return nil, ErrLoginFailed.AppendMessage(": could not store the session")
+	}
+	ul, err := ql.user.NewLogin(ctx, &bridgedb.UserLogin{
+		ID:         loginID,
+		RemoteName: name,
+		RemoteProfile: status.RemoteProfile{
+			Name: name,
+		},
+		Metadata: &UserLoginMetadata{LoginMode: string(cfg.Mode)},
+	}, &bridgev2.NewLoginParams{DeleteOnConflict: true})
+	if err != nil {
+		log.Err(err).Msg("Failed to save the new login")
+		return nil, ErrLoginFailed.AppendMessage(": could not save the login: %v", err)
+	}
+	log.Info().Msg("Logged in to WeChat")
+	ul.Client.Connect(ul.Log.WithContext(ql.conn.Bridge.BackgroundCtx))
+	return &bridgev2.LoginStep{
+		Type:         bridgev2.LoginStepTypeComplete,
+		StepID:       LoginStepComplete,
+		Instructions: fmt.Sprintf("Logged in as %s", name),
+		CompleteParams: &bridgev2.LoginCompleteParams{
+			UserLoginID: ul.ID,
+			UserLogin:   ul,
+		},
+	}, nil
+}
