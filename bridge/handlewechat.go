@@ -102,7 +102,9 @@ func inboxItems(b *wechat.Batch, self string) ([]database.InboxItem, error) {
 }
 
 const (
-	drainBatch     = 100
+	drainBatch = 100
+	// maxDrainTries is how many failures in a row are logged as warnings
+	// before they are logged as errors; the item is never given up.
 	maxDrainTries  = 3
 	drainRetryWait = 10 * time.Second
 )
@@ -150,8 +152,9 @@ func (c *WeChatClient) drainOnce(ctx context.Context, tries map[int64]int) (retr
 	return false
 }
 
-// bridgeItem bridges one inbox item and deletes it when done (or when it
-// failed too often). It returns false when the item should be retried later.
+// bridgeItem bridges one inbox item and deletes it once bridged. An item
+// that fails stays and is retried later (it returns false); only a payload
+// that cannot be read at all is dropped, with an error in the log.
 func (c *WeChatClient) bridgeItem(ctx context.Context, it *database.InboxItem, tries map[int64]int) bool {
 	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", it.Seq).Int64("new_msg_id", it.MsgID).Logger()
 	evt, err := c.remoteEvent(ctx, it)
@@ -160,12 +163,15 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, it *database.InboxItem, t
 	} else if evt != nil {
 		res := c.login.QueueRemoteEvent(evt)
 		if !res.Success {
+			// The item stays in the inbox and later ones wait behind it, so
+			// nothing is lost and order holds; persistent trouble is an error.
 			tries[it.Seq]++
-			if tries[it.Seq] < maxDrainTries {
-				log.Warn().Err(res.Error).Int("tries", tries[it.Seq]).Msg("Bridging failed, will retry")
-				return false
+			ev := log.Warn()
+			if tries[it.Seq] >= maxDrainTries {
+				ev = log.Error()
 			}
-			log.Error().Err(res.Error).Msg("Bridging failed too often, dropping the message")
+			ev.Err(res.Error).Int("tries", tries[it.Seq]).Msg("Bridging failed, will retry")
+			return false
 		}
 	}
 	delete(tries, it.Seq)

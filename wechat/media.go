@@ -147,24 +147,28 @@ func (c *Client) download(ctx context.Context, endpoint, target string, header h
 	}, nil
 }
 
-// limitedBody fails with ErrTooLarge instead of silently truncating.
+// limitedBody fails with ErrTooLarge instead of silently truncating. It
+// never hands out a byte beyond the limit.
 type limitedBody struct {
 	r    io.ReadCloser
 	left int64
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
-	if l.left < 0 {
-		return 0, ErrTooLarge
+	if l.left <= 0 {
+		// At the limit: the body must end here.
+		var probe [1]byte
+		n, err := l.r.Read(probe[:])
+		if n > 0 {
+			return 0, ErrTooLarge
+		}
+		return 0, err
 	}
-	if int64(len(p)) > l.left+1 {
-		p = p[:l.left+1]
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
-	if l.left < 0 {
-		return n, ErrTooLarge
-	}
 	return n, err
 }
 
