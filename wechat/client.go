@@ -31,6 +31,7 @@ type Client struct {
 
 	loopMu   sync.Mutex
 	stopLoop context.CancelFunc
+	loopGen  int
 	loopWG   sync.WaitGroup
 	progress atomic.Int64
 }

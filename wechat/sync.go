@@ -23,7 +23,7 @@ const maxContinueRounds = 100
 // Start runs the sync loop in the background until Stop is called, ctx
 // ends or the session is lost. Events go to the handler given to
 // NewClient, one at a time and in order. Calling Start on a running loop
-// does nothing.
+// does nothing; a loop that ended can be started again.
 func (c *Client) Start(ctx context.Context) {
 	c.loopMu.Lock()
 	defer c.loopMu.Unlock()
@@ -31,11 +31,20 @@ func (c *Client) Start(ctx context.Context) {
 		return
 	}
 	ctx, cancel := context.WithCancel(ctx)
+	c.loopGen++
+	gen := c.loopGen
 	c.stopLoop = cancel
 	c.loopWG.Add(1)
 	go func() {
 		defer c.loopWG.Done()
 		c.syncLoop(ctx)
+		// A loop that ended by itself (session lost) may be started again.
+		c.loopMu.Lock()
+		if c.loopGen == gen {
+			c.stopLoop = nil
+		}
+		c.loopMu.Unlock()
+		cancel()
 	}()
 }
 

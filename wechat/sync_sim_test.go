@@ -316,3 +316,31 @@ func TestStopIsPrompt(t *testing.T) {
 		t.Fatal("Stop did not interrupt a held synccheck")
 	}
 }
+
+func TestLoopCanStartAgainAfterItEnded(t *testing.T) {
+	sim := newSim(t)
+	cfg := testConfig(sim, wechat.ModeDesktop)
+	rec := newRecorder()
+	c, _ := startClient(t, login(t, sim, cfg), cfg, rec)
+	rec.waitFor(t, "connected", func() bool { return len(rec.all()) > 0 })
+	sim.FailNext("synccheck", 1, wechattest.FaultTooFrequent)
+	c.Stop()
+	c.Start(context.Background())
+	id := sim.InjectText("alice", "", "after a restart of the loop")
+	rec.waitForMessageID(t, id)
+
+	sim.EndSession(wechat.RetSessionInvalid)
+	rec.waitFor(t, "logged out", func() bool { return loggedOut(rec.all()) != nil })
+	// The loop ended by itself: Start runs it again (a no-op until it has
+	// fully ended), and the new loop reports the logout again.
+	rec.waitFor(t, "second logout", func() bool {
+		c.Start(context.Background())
+		n := 0
+		for _, e := range rec.all() {
+			if _, ok := e.(*wechat.LoggedOut); ok {
+				n++
+			}
+		}
+		return n == 2
+	})
+}
