@@ -3,7 +3,9 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/event"
@@ -12,9 +14,11 @@ import (
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-var errNotConnected = fmt.Errorf("bridge: not connected to WeChat")
+var errNotConnected = bridgev2.ErrNotLoggedIn
 
-// GetChatInfo describes a chat from the session's roster.
+// GetChatInfo describes a chat from the session's roster: a DM (the file
+// helper included) with its contact, or a group with its name, avatar and
+// members.
 func (c *WeChatClient) GetChatInfo(ctx context.Context, portal *bridgev2.Portal) (*bridgev2.ChatInfo, error) {
 	r := c.currentRoster()
 	if r == nil {
@@ -23,57 +27,107 @@ func (c *WeChatClient) GetChatInfo(ctx context.Context, portal *bridgev2.Portal)
 	puid := string(portal.ID)
 	ct := r.contactByPUID(puid)
 	if ct == nil {
-		return nil, fmt.Errorf("bridge: chat %s is not in the current WeChat session", puid)
-	}
-	self := bridgev2.ChatMember{
-		EventSender: bridgev2.EventSender{IsFromMe: true, SenderLogin: c.login.ID, Sender: wxid.MakeSelfUserID(c.login.ID)},
-		Membership:  event.MembershipJoin,
+		return nil, fmt.Errorf("chat %s is not in the current WeChat session", puid)
 	}
 	if !wechat.IsGroupUserName(ct.UserName) {
-		other := wxid.MakeUserID(puid)
-		return &bridgev2.ChatInfo{
-			Type: ptrTo(database.RoomTypeDM),
-			Members: &bridgev2.ChatMemberList{
-				IsFull:      true,
-				OtherUserID: other,
-				Members: []bridgev2.ChatMember{self, {
-					EventSender: bridgev2.EventSender{Sender: other},
-					Membership:  event.MembershipJoin,
-				}},
-			},
-		}, nil
+		return c.dmInfo(puid, ct), nil
 	}
-	members := []bridgev2.ChatMember{self}
+	return c.groupInfo(ctx, r, ct), nil
+}
+
+func (c *WeChatClient) selfMember() bridgev2.ChatMember {
+	return bridgev2.ChatMember{
+		EventSender: c.selfSender(),
+		Membership:  event.MembershipJoin,
+	}
+}
+
+// selfSender is the logged-in account as the sender of an event.
+func (c *WeChatClient) selfSender() bridgev2.EventSender {
+	return bridgev2.EventSender{IsFromMe: true, SenderLogin: c.login.ID, Sender: wxid.MakeSelfUserID(c.login.ID)}
+}
+
+func (c *WeChatClient) dmInfo(puid string, ct *wechat.Contact) *bridgev2.ChatInfo {
+	other := wxid.MakeUserID(puid)
+	return &bridgev2.ChatInfo{
+		Type: ptrTo(database.RoomTypeDM),
+		Members: &bridgev2.ChatMemberList{
+			IsFull:      true,
+			OtherUserID: other,
+			Members: []bridgev2.ChatMember{c.selfMember(), {
+				EventSender: bridgev2.EventSender{Sender: other},
+				Membership:  event.MembershipJoin,
+				UserInfo:    c.userInfo(ct, ct.UserName),
+			}},
+		},
+	}
+}
+
+func (c *WeChatClient) groupInfo(ctx context.Context, r *roster, ct *wechat.Contact) *bridgev2.ChatInfo {
+	members := []bridgev2.ChatMember{c.selfMember()}
 	selfName := r.selfUserName()
 	for _, m := range ct.MemberList {
 		if m.UserName == selfName {
 			continue
 		}
-		mp, ok := r.puid(m.UserName)
-		if !ok {
+		mp, err := c.resolvePUID(ctx, r, m.UserName, ct.UserName)
+		if err != nil {
+			zerolog.Ctx(ctx).Err(err).Msg("Failed to resolve a group member, leaving them out")
 			continue
 		}
 		cm := bridgev2.ChatMember{
 			EventSender: bridgev2.EventSender{Sender: wxid.MakeUserID(mp)},
 			Membership:  event.MembershipJoin,
 		}
+		if known := r.contact(m.UserName); known != nil {
+			cm.UserInfo = c.userInfo(known, m.UserName)
+		} else {
+			stranger := &wechat.Contact{UserName: m.UserName, NickName: m.NickName, EncryChatRoomId: ct.EncryChatRoomId}
+			cm.UserInfo = c.userInfo(stranger, m.UserName)
+		}
 		if dn := wechat.CleanName(m.DisplayName); dn != "" {
 			cm.Nickname = ptrTo(dn)
 		}
 		members = append(members, cm)
 	}
-	return &bridgev2.ChatInfo{
-		Name: ptrTo(wechat.CleanName(ct.NickName)),
+	info := &bridgev2.ChatInfo{
+		Name: ptrTo(groupName(ct)),
 		Type: ptrTo(database.RoomTypeDefault),
 		Members: &bridgev2.ChatMemberList{
 			IsFull:           len(ct.MemberList) > 0,
 			TotalMemberCount: len(ct.MemberList),
 			Members:          members,
 		},
-	}, nil
+	}
+	if avatar := c.avatarOf(ct); avatar != nil {
+		info.Avatar = avatar
+	}
+	return info
 }
 
-// GetUserInfo describes a contact from the session's roster.
+// groupName is a group's name, or for an unnamed group the names of its
+// first members, as WeChat shows it.
+func groupName(ct *wechat.Contact) string {
+	if name := wechat.CleanName(ct.NickName); name != "" {
+		return name
+	}
+	var names []string
+	for _, m := range ct.MemberList {
+		if n := wechat.CleanName(firstNonEmpty(m.DisplayName, m.NickName)); n != "" {
+			names = append(names, n)
+		}
+		if len(names) == 3 {
+			break
+		}
+	}
+	if len(names) == 0 {
+		return "WeChat group"
+	}
+	return strings.Join(names, ", ")
+}
+
+// GetUserInfo describes a contact (or the account itself) from the
+// session's roster.
 func (c *WeChatClient) GetUserInfo(ctx context.Context, ghost *bridgev2.Ghost) (*bridgev2.UserInfo, error) {
 	r := c.currentRoster()
 	if r == nil {
@@ -99,9 +153,19 @@ func (c *WeChatClient) userInfo(ct *wechat.Contact, fallback string) *bridgev2.U
 		Alias:      ct.Alias,
 	}, fallback)
 	return &bridgev2.UserInfo{
-		Name:  &name,
-		IsBot: ptrTo(ct.Kind() == wechat.KindOfficial),
+		Name:   &name,
+		Avatar: c.avatarOf(ct),
+		IsBot:  ptrTo(ct.Kind() == wechat.KindOfficial),
 	}
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

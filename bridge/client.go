@@ -108,7 +108,7 @@ func (c *WeChatClient) Connect(ctx context.Context) {
 func (c *WeChatClient) run(ctx context.Context) {
 	log := zerolog.Ctx(ctx)
 	c.sendState(status.StateConnecting, "", "")
-	sess, err := c.loadSession(ctx)
+	sess, err := c.conn.loadSession(ctx, c.loginID)
 	if err != nil {
 		log.Err(err).Msg("No usable WeChat session")
 		c.sendState(status.StateBadCredentials, WXNoSession, "")
@@ -151,16 +151,21 @@ func (c *WeChatClient) run(ctx context.Context) {
 	c.wx, c.roster = wx, r
 	c.mu.Unlock()
 	c.loggedIn.Store(true)
-	c.wg.Add(1)
+	c.wg.Add(2)
 	go func() {
 		defer c.wg.Done()
 		c.drainLoop(ctx)
 	}()
+	go func() {
+		defer c.wg.Done()
+		c.syncChats(ctx, r)
+	}()
 	wx.Start(ctx)
 }
 
-func (c *WeChatClient) loadSession(ctx context.Context) (*wechat.Session, error) {
-	state, err := c.conn.DB.Inbox.GetSession(ctx, c.loginID)
+// loadSession reads the stored session of a login.
+func (wc *WeChatConnector) loadSession(ctx context.Context, loginID string) (*wechat.Session, error) {
+	state, err := wc.DB.Inbox.GetSession(ctx, loginID)
 	if err != nil {
 		return nil, err
 	} else if state == nil {
@@ -195,7 +200,7 @@ func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roste
 		return nil, fmt.Errorf("resolving identities: %w", err)
 	}
 	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
-	return newRoster(rs, res), nil
+	return newRoster(rs, res, init), nil
 }
 
 func (c *WeChatClient) saveSession(ctx context.Context, sess *wechat.Session) error {
@@ -269,6 +274,13 @@ func (c *WeChatClient) LogoutRemote(ctx context.Context) {
 // IsThisUser reports whether a ghost ID is the logged-in account.
 func (c *WeChatClient) IsThisUser(ctx context.Context, userID networkid.UserID) bool {
 	return userID == wxid.MakeSelfUserID(c.login.ID)
+}
+
+// currentWX returns the protocol client of the running session, or nil.
+func (c *WeChatClient) currentWX() *wechat.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wx
 }
 
 // currentRoster returns the roster of the running session, or nil.

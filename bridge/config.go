@@ -32,6 +32,9 @@ type Config struct {
 	SendInterval string `yaml:"send_interval"`
 	// DisplaynameTemplate is a text/template over DisplaynameParams.
 	DisplaynameTemplate string `yaml:"displayname_template"`
+	// BridgeOfficialAccounts makes portals for official (subscription and
+	// service) accounts too.
+	BridgeOfficialAccounts bool `yaml:"bridge_official_accounts"`
 
 	// Parsed forms, filled once by UnmarshalYAML.
 	mode         wechat.Mode
@@ -146,6 +149,7 @@ func upgradeConfig(h up.Helper) {
 	h.Copy(up.Str, "login_mode")
 	h.Copy(up.Str|up.Int|up.Float, "send_interval")
 	h.Copy(up.Str, "displayname_template")
+	h.Copy(up.Bool, "bridge_official_accounts")
 }
 
 // GetConfig returns the example network config, the struct it decodes into

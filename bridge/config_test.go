@@ -116,11 +116,12 @@ func TestConfigKeysAgree(t *testing.T) {
 
 	// A user config with a non-default value for every key must survive the
 	// upgrader unchanged.
-	user := map[string]string{
-		"server_override":      "http://127.0.0.1:9999",
-		"login_mode":           "web",
-		"send_interval":        "3s",
-		"displayname_template": "{{.NickName}}",
+	user := map[string]any{
+		"server_override":          "http://127.0.0.1:9999",
+		"login_mode":               "web",
+		"send_interval":            "3s",
+		"displayname_template":     "{{.NickName}}",
+		"bridge_official_accounts": true,
 	}
 	userKeys := make([]string, 0, len(user))
 	for k := range user {
@@ -135,7 +136,7 @@ func TestConfigKeysAgree(t *testing.T) {
 	up.SimpleUpgrader(upgradeConfig).DoUpgrade(up.NewHelper(&base, &cfgNode))
 	out, err := yaml.Marshal(&base)
 	require.NoError(t, err)
-	var got map[string]string
+	var got map[string]any
 	require.NoError(t, yaml.Unmarshal(out, &got))
 	assert.Equal(t, user, got)
 
@@ -143,4 +144,5 @@ func TestConfigKeysAgree(t *testing.T) {
 	require.NoError(t, yaml.Unmarshal(out, &cfg))
 	assert.Equal(t, wechat.ModeWeb, cfg.mode)
 	assert.Equal(t, 3*time.Second, cfg.sendInterval)
+	assert.True(t, cfg.BridgeOfficialAccounts)
 }

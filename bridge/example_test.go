@@ -40,6 +40,9 @@ func TestRootExamples(t *testing.T) {
 		committed, err := os.ReadFile("../config.example.yaml")
 		require.NoError(t, err)
 		assert.Equal(t, string(out), string(committed), "config.example.yaml is stale: regenerate it with wxbridge -e -c -")
+		// SQLite is the default, in the form the bridge recommends.
+		assert.Contains(t, string(out), "\n    type: sqlite3-fk-wal\n")
+		assert.Contains(t, string(out), "\n    uri: file:wxbridge.db?_txlock=immediate\n")
 	})
 
 	t.Run("registration.yaml", func(t *testing.T) {

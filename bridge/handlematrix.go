@@ -3,17 +3,88 @@ package bridge
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
+	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/event"
+
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// ErrSendingNotSupported is returned for every Matrix message until
-// Matrix → WeChat sending is built.
-var ErrSendingNotSupported = bridgev2.WrapErrorInStatus(errors.New("wxbridge cannot send messages to WeChat yet")).
-	WithIsCertain(true).WithErrorAsMessage().WithErrorReason(event.MessageStatusUnsupported)
+// Errors of Matrix → WeChat sends, shown to the user as the message's status.
+var (
+	ErrMediaNotSupported = bridgev2.WrapErrorInStatus(errors.New("wxbridge cannot send this kind of message to WeChat yet; only text is bridged for now")).
+				WithIsCertain(true).WithErrorAsMessage().WithSendNotice(true).WithErrorReason(event.MessageStatusUnsupported)
+	ErrChatNotInSession = bridgev2.WrapErrorInStatus(errors.New("this chat is not in your current WeChat session (the contact may have been deleted); the message was not sent")).
+				WithIsCertain(true).WithErrorAsMessage().WithSendNotice(true)
+	ErrEmptyMessage = bridgev2.WrapErrorInStatus(errors.New("the message has no text to send to WeChat")).
+			WithIsCertain(true).WithErrorAsMessage().WithErrorReason(event.MessageStatusUnsupported)
+)
 
-// HandleMatrixMessage refuses for now, visibly (see ErrSendingNotSupported).
+// HandleMatrixMessage sends a Matrix text message to the chat's current
+// UserName. The message ID is the one WeChat returns, so the echo of the
+// message in the next sync is recognised as already bridged.
 func (c *WeChatClient) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
-	return nil, ErrSendingNotSupported
+	wx, r := c.currentWX(), c.currentRoster()
+	if wx == nil || r == nil || !c.IsLoggedIn() {
+		return nil, bridgev2.ErrNotLoggedIn
+	}
+	to, err := c.chatUserName(ctx, r, string(msg.Portal.ID))
+	if err != nil {
+		return nil, err
+	}
+	switch msg.Content.MsgType {
+	case event.MsgText, event.MsgNotice, event.MsgEmote:
+	default:
+		return nil, ErrMediaNotSupported
+	}
+	text, mentions := msgconv.TextFromMatrix(msg.Content, c.mentionedMembers(r, to))
+	if strings.TrimSpace(text) == "" {
+		return nil, ErrEmptyMessage
+	}
+	res, err := wx.SendText(ctx, to, text, mentions)
+	if err != nil {
+		zerolog.Ctx(ctx).Err(err).Msg("Failed to send a message to WeChat")
+		return nil, sendError(err)
+	}
+	return &bridgev2.MatrixMessageResponse{DB: &database.Message{
+		ID:        wxid.MakeMessageID(res.MsgID),
+		SenderID:  wxid.MakeSelfUserID(c.login.ID),
+		Timestamp: res.Time,
+	}}, nil
+}
+
+// chatUserName is the current session UserName of a portal's chat.
+func (c *WeChatClient) chatUserName(ctx context.Context, r *roster, puid string) (string, error) {
+	if name, ok := r.userName(puid); ok {
+		return name, nil
+	}
+	name, err := c.conn.DB.Identity.UserNameOf(ctx, c.loginID, puid)
+	if err != nil {
+		return "", fmt.Errorf("looking up the chat's UserName: %w", err)
+	} else if name == "" {
+		return "", ErrChatNotInSession
+	}
+	return name, nil
+}
+
+// sendError turns a failed send into the status the user sees.
+func sendError(err error) error {
+	var reason string
+	switch {
+	case errors.Is(err, wechat.ErrLoggedOut):
+		reason = "WeChat ended the session; send `login` to the bridge bot to log in again, then resend"
+	case errors.Is(err, wechat.ErrTooFrequent):
+		reason = "WeChat refused the message because too many were sent in a short time; wait a minute and resend"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		reason = "sending to WeChat timed out"
+	default:
+		reason = "WeChat did not accept the message"
+	}
+	return bridgev2.WrapErrorInStatus(fmt.Errorf("%s: %w", reason, err)).WithErrorAsMessage().WithSendNotice(true)
 }

@@ -13,17 +13,22 @@ import (
 	"maunium.net/go/mautrix/bridgev2/status"
 	"maunium.net/go/mautrix/event"
 
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // inboxPayload is what one inbox item holds: the raw message as the server
-// sent it, and the self UserName of the session it came from (needed to tell
-// who wrote it).
+// sent it, the self UserName of the session it came from (needed to tell who
+// wrote it), and the PUIDs of its chat and sender as that session knew them.
+// The PUIDs matter when an item is bridged after a re-login: by then every
+// UserName in the raw message belongs to a dead session.
 type inboxPayload struct {
-	Self    string             `json:"self"`
-	Message *wechat.RawMessage `json:"msg"`
+	Self       string             `json:"self"`
+	Message    *wechat.RawMessage `json:"msg"`
+	ChatPUID   string             `json:"chat_puid,omitempty"`
+	SenderPUID string             `json:"sender_puid,omitempty"`
 }
 
 // handleEvent receives the sync loop's events. It runs on the loop's
@@ -60,12 +65,16 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 		if err != nil {
 			return fmt.Errorf("resolving changed contacts: %w", err)
 		}
+		changed := make([]string, 0, len(b.ModContacts))
 		for _, ct := range b.ModContacts {
 			r.put(ct)
+			changed = append(changed, ct.UserName)
 		}
 		r.addResolution(res)
+		// Not on the sync loop's goroutine: updating rooms takes requests.
+		go c.updateContacts(ctx, r, changed)
 	}
-	items, err := inboxItems(b, r.selfUserName())
+	items, err := c.inboxItems(ctx, r, b)
 	if err != nil {
 		return err
 	}
@@ -86,19 +95,43 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 	return nil
 }
 
-func inboxItems(b *wechat.Batch, self string) ([]database.InboxItem, error) {
+// inboxItems encodes the messages of a batch for the inbox, with the PUIDs
+// of their chats and senders.
+func (c *WeChatClient) inboxItems(ctx context.Context, r *roster, b *wechat.Batch) ([]database.InboxItem, error) {
+	self := r.selfUserName()
 	items := make([]database.InboxItem, 0, len(b.Messages))
 	for _, m := range b.Messages {
 		if m.Raw == nil {
 			continue
 		}
-		payload, err := json.Marshal(inboxPayload{Self: self, Message: m.Raw})
+		p := inboxPayload{Self: self, Message: m.Raw}
+		if needsPUIDs(m) && c.shouldBridge(r, m.Chat) {
+			var err error
+			if p.ChatPUID, err = c.resolvePUID(ctx, r, m.Chat, ""); err != nil {
+				return nil, err
+			}
+			if m.IsGroup && !m.FromSelf && m.Sender != "" && m.Sender != m.Chat {
+				if p.SenderPUID, err = c.resolvePUID(ctx, r, m.Sender, m.Chat); err != nil {
+					return nil, err
+				}
+			}
+		}
+		payload, err := json.Marshal(p)
 		if err != nil {
 			return nil, fmt.Errorf("encoding message %d: %w", m.ID, err)
 		}
 		items = append(items, database.InboxItem{MsgID: m.ID, Payload: payload})
 	}
 	return items, nil
+}
+
+// needsPUIDs reports whether a message will be bridged into a chat.
+func needsPUIDs(m *wechat.Message) bool {
+	switch m.Content.(type) {
+	case *wechat.StatusNotify, *wechat.SysNotice:
+		return false
+	}
+	return m.Chat != ""
 }
 
 const (
@@ -190,22 +223,31 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		return nil, fmt.Errorf("inbox payload is not a message: %v", err)
 	}
 	m := wechat.ParseMessage(p.Message, p.Self)
-	conv := convertMessage(m)
+	r := c.currentRoster()
+	if p.ChatPUID == "" && !c.shouldBridge(r, m.Chat) {
+		zerolog.Ctx(ctx).Debug().Int("msg_type", m.Type).Msg("Not bridging a message from an account that is not bridged")
+		return nil, nil
+	}
+	conv := c.convertMessage(ctx, r, m)
 	if conv == nil {
 		zerolog.Ctx(ctx).Debug().Int("msg_type", m.Type).Msg("Not bridging message")
 		return nil, nil
 	}
-	r := c.currentRoster()
-	chatPUID, err := c.resolvePUID(ctx, r, m.Chat, "")
-	if err != nil {
-		return nil, err
+	chatPUID := p.ChatPUID
+	if chatPUID == "" {
+		var err error
+		if chatPUID, err = c.resolvePUID(ctx, r, m.Chat, ""); err != nil {
+			return nil, err
+		}
 	}
 	var sender bridgev2.EventSender
 	switch {
 	case m.FromSelf:
-		sender = bridgev2.EventSender{IsFromMe: true, SenderLogin: c.login.ID, Sender: wxid.MakeSelfUserID(c.login.ID)}
+		sender = c.selfSender()
 	case !m.IsGroup:
 		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(chatPUID)}
+	case p.SenderPUID != "":
+		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(p.SenderPUID)}
 	case m.Sender != "" && m.Sender != m.Chat:
 		senderPUID, err := c.resolvePUID(ctx, r, m.Sender, m.Chat)
 		if err != nil {
@@ -254,16 +296,32 @@ func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, gro
 	return res.PUID, nil
 }
 
+// shouldBridge reports whether messages of a chat are bridged: not those of
+// official accounts unless the config asks for them, nor those of WeChat's
+// own service accounts except the file helper. Unknown chats (strangers, new
+// groups) are.
+func (c *WeChatClient) shouldBridge(r *roster, chat string) bool {
+	ct := r.contact(chat)
+	if ct == nil {
+		return !wechat.IsSpecialUserName(chat) || chat == wechat.FileHelper
+	}
+	return bridgeable(ct, c.conn.Config.BridgeOfficialAccounts)
+}
+
 // convertMessage converts a WeChat message to Matrix content, or nil for
 // messages that are not bridged. Only text is converted for now; other kinds
 // become a notice saying so, so that nothing vanishes silently.
-func convertMessage(m *wechat.Message) *bridgev2.ConvertedMessage {
+func (c *WeChatClient) convertMessage(ctx context.Context, r *roster, m *wechat.Message) *bridgev2.ConvertedMessage {
 	var content *event.MessageEventContent
-	switch c := m.Content.(type) {
+	switch mc := m.Content.(type) {
 	case *wechat.Text:
-		content = &event.MessageEventContent{MsgType: event.MsgText, Body: c.Text}
+		resolve := func(string) (msgconv.MentionTarget, bool) { return msgconv.MentionTarget{}, false }
+		if m.IsGroup && len(mc.Mentions) > 0 {
+			resolve = c.mentionTargets(ctx, r, m.Chat)
+		}
+		content = msgconv.TextToMatrix(mc.Text, resolve)
 	case *wechat.System:
-		content = &event.MessageEventContent{MsgType: event.MsgNotice, Body: c.Text}
+		content = &event.MessageEventContent{MsgType: event.MsgNotice, Body: mc.Text}
 	case *wechat.StatusNotify, *wechat.SysNotice:
 		return nil
 	default:

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix/event"
 
+	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -29,12 +31,14 @@ func TestConvertMessage(t *testing.T) {
 		{"image is a notice for now", wechat.RawMessage{MsgType: wechat.MsgTypeImage, FromUserName: "@alice", ToUserName: self},
 			event.MsgNotice, "This kind of WeChat message (type 3) is not bridged yet; see it on your phone.", false},
 	}
+	c := &WeChatClient{conn: &WeChatConnector{}}
+	r := newRoster(&wechat.Roster{Self: wechat.Contact{UserName: self}}, nil, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := tt.raw
 			raw.NewMsgId = 9007199254740993 // 2^53+1: must survive exactly
 			m := wechat.ParseMessage(&raw, self)
-			conv := convertMessage(m)
+			conv := c.convertMessage(context.Background(), r, m)
 			if tt.skip {
 				assert.Nil(t, conv)
 				return
@@ -51,7 +55,10 @@ func TestConvertMessage(t *testing.T) {
 func TestInboxItemsRoundTrip(t *testing.T) {
 	raw := &wechat.RawMessage{MsgType: wechat.MsgTypeText, NewMsgId: 9007199254740993, FromUserName: "@alice", ToUserName: "@self", Content: "hi", CreateTime: 1700000000}
 	b := &wechat.Batch{Messages: []*wechat.Message{wechat.ParseMessage(raw, "@self")}}
-	items, err := inboxItems(b, "@self")
+	c := &WeChatClient{conn: &WeChatConnector{}}
+	r := newRoster(&wechat.Roster{Self: wechat.Contact{UserName: "@self"}},
+		&database.Resolution{Contacts: []database.Resolved{{UserName: "@alice", PUID: "alicepuid"}}}, nil)
+	items, err := c.inboxItems(context.Background(), r, b)
 	require.NoError(t, err)
 	require.Len(t, items, 1)
 	assert.Equal(t, int64(9007199254740993), items[0].MsgID)
@@ -59,6 +66,7 @@ func TestInboxItemsRoundTrip(t *testing.T) {
 	var p inboxPayload
 	require.NoError(t, json.Unmarshal(items[0].Payload, &p))
 	assert.Equal(t, "@self", p.Self)
+	assert.Equal(t, "alicepuid", p.ChatPUID, "the chat's PUID is kept for bridging after a re-login")
 	m := wechat.ParseMessage(p.Message, p.Self)
 	assert.Equal(t, int64(9007199254740993), m.ID)
 	assert.Equal(t, "@alice", m.Chat)

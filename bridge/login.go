@@ -24,12 +24,16 @@ const (
 	LoginFlowQR = "qr"
 
 	LoginStepQR       = "io.github.wxbridge.qr"
+	LoginStepPush     = "io.github.wxbridge.push"
 	LoginStepScanned  = "io.github.wxbridge.scanned"
 	LoginStepComplete = "io.github.wxbridge.complete"
 
 	// MaxQRRefreshes is how often an expired QR code is replaced before the
 	// login gives up.
 	MaxQRRefreshes = 5
+	// pushLoginTimeout is how long the phone has to confirm a push login
+	// before a QR code is shown instead.
+	pushLoginTimeout = 90 * time.Second
 )
 
 // Login errors, as shown to the user by the login command and the
@@ -100,15 +104,55 @@ type QRLogin struct {
 	tip       bool
 	refreshes int
 	scanned   bool
+	// pushUntil is set while waiting for the phone to confirm a push login:
+	// when it passes, a QR code is shown instead.
+	pushUntil time.Time
 }
 
 var (
 	_ bridgev2.LoginProcessDisplayAndWait = (*QRLogin)(nil)
+	_ bridgev2.LoginProcessWithOverride   = (*QRLogin)(nil)
 )
 
-// Start fetches the first QR code.
+// Start begins a login. If the user has a login whose session WeChat ended,
+// it is logged in again by push login first (see StartWithOverride);
+// otherwise it starts with a QR code.
 func (ql *QRLogin) Start(ctx context.Context) (*bridgev2.LoginStep, error) {
-	login, err := wechat.NewLogin(ql.conn.Config.WeChatConfig(), nil, ql.log)
+	return ql.start(ctx, ql.loggedOutLogin())
+}
+
+// StartWithOverride logs in an existing login again (the relogin command):
+// by push login, where the phone only confirms, when the stored session
+// allows it, else with a QR code.
+func (ql *QRLogin) StartWithOverride(ctx context.Context, override *bridgev2.UserLogin) (*bridgev2.LoginStep, error) {
+	return ql.start(ctx, override)
+}
+
+// loggedOutLogin returns a login of the user that is not connected to
+// WeChat, or nil.
+func (ql *QRLogin) loggedOutLogin() *bridgev2.UserLogin {
+	for _, ul := range ql.user.GetUserLogins() {
+		if ul.Client != nil && !ul.Client.IsLoggedIn() {
+			return ul
+		}
+	}
+	return nil
+}
+
+func (ql *QRLogin) start(ctx context.Context, old *bridgev2.UserLogin) (*bridgev2.LoginStep, error) {
+	var sess *wechat.Session
+	if old != nil {
+		var err error
+		if sess, err = ql.conn.loadSession(ctx, string(old.ID)); err != nil {
+			ql.log.Debug().Err(err).Str("login_id", string(old.ID)).Msg("No stored session for push login")
+			sess = nil
+		}
+	}
+	var cookies []wechat.Cookie
+	if sess != nil {
+		cookies = sess.Cookies
+	}
+	login, err := wechat.NewLogin(ql.conn.Config.WeChatConfig(), cookies, ql.log)
 	if err != nil {
 		return nil, ErrLoginFailed.AppendMessage(": %v", err)
 	}
@@ -116,7 +160,33 @@ func (ql *QRLogin) Start(ctx context.Context) (*bridgev2.LoginStep, error) {
 	ql.ctx, ql.cancel = context.WithCancel(ql.log.WithContext(ql.conn.Bridge.BackgroundCtx))
 	ql.login = login
 	ql.mu.Unlock()
+	if sess != nil {
+		uuid, err := login.PushLogin(ctx, sess)
+		if err == nil {
+			ql.log.Debug().Str("login_id", string(old.ID)).Msg("Push login sent to the phone")
+			ql.qr, ql.tip, ql.scanned = &wechat.QRCode{UUID: uuid}, true, false
+			ql.pushUntil = time.Now().Add(pushLoginTimeout)
+			return pushStep(old.RemoteName), nil
+		}
+		ql.log.Warn().Err(err).Msg("Push login failed, showing a QR code instead")
+	}
 	return ql.newQR(ctx)
+}
+
+func pushStep(name string) *bridgev2.LoginStep {
+	who := "your account"
+	if name != "" {
+		who = name
+	}
+	return &bridgev2.LoginStep{
+		Type:   bridgev2.LoginStepTypeDisplayAndWait,
+		StepID: LoginStepPush,
+		Instructions: fmt.Sprintf("WeChat asked your phone to confirm the login of %s: tap \"Log In\" on the phone. "+
+			"If nothing shows up there, a QR code to scan follows in a minute and a half.", who),
+		DisplayAndWaitParams: &bridgev2.LoginDisplayAndWaitParams{
+			Type: bridgev2.LoginDisplayTypeNothing,
+		},
+	}
 }
 
 // Cancel stops a Wait in progress and any later one.
@@ -134,7 +204,7 @@ func (ql *QRLogin) newQR(ctx context.Context) (*bridgev2.LoginStep, error) {
 		ql.log.Err(err).Msg("Failed to get a login QR code")
 		return nil, ErrLoginFailed.AppendMessage(": could not get a QR code from WeChat: %v", err)
 	}
-	ql.qr, ql.tip, ql.scanned = qr, true, false
+	ql.qr, ql.tip, ql.scanned, ql.pushUntil = qr, true, false, time.Time{}
 	return qrStep(qr, ql.refreshes), nil
 }
 
@@ -223,6 +293,10 @@ func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 
 	failures := 0
 	for {
+		if ql.isPush() && time.Now().After(ql.pushUntil) {
+			ql.log.Debug().Msg("Push login not confirmed in time, showing a QR code")
+			return ql.newQR(ctx)
+		}
 		res, err := ql.login.Poll(ctx, ql.qr.UUID, ql.tip)
 		// Poll answers a timed-out poll as 408, also when ctx ended.
 		if ctx.Err() != nil {
@@ -250,9 +324,14 @@ func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 			}
 		case outcomeScanned:
 			ql.scanned = true
+			ql.pushUntil = time.Time{} // the phone shows the confirmation now
 			ql.log.Debug().Msg("QR code scanned, waiting for confirmation")
 			return scannedStep(), nil
 		case outcomeRefreshQR:
+			if ql.isPush() {
+				ql.log.Debug().Msg("Push login expired, showing a QR code")
+				return ql.newQR(ctx)
+			}
 			ql.refreshes++
 			ql.log.Debug().Int("refreshes", ql.refreshes).Msg("QR code expired, refreshing")
 			return ql.newQR(ctx)
@@ -265,6 +344,8 @@ func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 		}
 	}
 }
+
+func (ql *QRLogin) isPush() bool { return !ql.pushUntil.IsZero() }
 
 func waitCancelled(ctx context.Context) error {
 	if cause := context.Cause(ctx); errors.Is(cause, bridgev2.ErrLoginStepCancelled) {

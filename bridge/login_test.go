@@ -61,7 +61,7 @@ func newTestQRLogin(t *testing.T, sim *wechattest.Server, mode string) (*QRLogin
 	require.NoError(t, conn.Config.UnmarshalYAML(yamlNode(t, "server_override: "+sim.URL()+"\nlogin_mode: "+mode)))
 	ql := &QRLogin{conn: conn, log: zerolog.Nop()}
 	t.Cleanup(ql.Cancel)
-	step, err := ql.Start(ctx)
+	step, err := ql.start(ctx, nil)
 	require.NoError(t, err)
 	return ql, step
 }

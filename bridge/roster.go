@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/wxbridge/wxbridge/database"
@@ -15,11 +16,15 @@ type roster struct {
 	contacts map[string]*wechat.Contact // by UserName
 	puids    map[string]string          // UserName → PUID
 	names    map[string]string          // PUID → UserName
+	// recent are the UserNames of webwxinit's recent chats (its contact
+	// list and ChatSet), in its order.
+	recent []string
 }
 
-func newRoster(rs *wechat.Roster, res *database.Resolution) *roster {
+func newRoster(rs *wechat.Roster, res *database.Resolution, init *wechat.InitResult) *roster {
 	r := &roster{
 		self:     rs.Self,
+		recent:   recentChats(init),
 		contacts: make(map[string]*wechat.Contact, len(rs.Contacts)),
 		puids:    make(map[string]string, len(rs.Contacts)),
 		names:    make(map[string]string, len(rs.Contacts)),
@@ -30,6 +35,29 @@ func newRoster(rs *wechat.Roster, res *database.Resolution) *roster {
 	}
 	r.addResolution(res)
 	return r
+}
+
+// recentChats lists webwxinit's recent chats once each.
+func recentChats(init *wechat.InitResult) []string {
+	if init == nil {
+		return nil
+	}
+	seen := make(map[string]struct{}, len(init.ChatSet)+len(init.Contacts))
+	var out []string
+	add := func(name string) {
+		if _, dup := seen[name]; dup || name == "" {
+			return
+		}
+		seen[name] = struct{}{}
+		out = append(out, name)
+	}
+	for i := range init.Contacts {
+		add(init.Contacts[i].UserName)
+	}
+	for _, name := range init.ChatSet {
+		add(name)
+	}
+	return out
 }
 
 func (r *roster) addResolution(res *database.Resolution) {
@@ -92,7 +120,79 @@ func (r *roster) contactByPUID(puid string) *wechat.Contact {
 		cp := *ct
 		return &cp
 	}
+	// A group member who is not a contact: what a group says of them.
+	for _, g := range r.contacts {
+		for i := range g.MemberList {
+			if m := &g.MemberList[i]; m.UserName == name {
+				return &wechat.Contact{UserName: name, NickName: m.NickName, EncryChatRoomId: g.EncryChatRoomId}
+			}
+		}
+	}
 	return &wechat.Contact{UserName: name}
+}
+
+// contact returns a copy of the record of a session UserName, or nil.
+func (r *roster) contact(userName string) *wechat.Contact {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if ct, ok := r.contacts[userName]; ok {
+		cp := *ct
+		return &cp
+	}
+	return nil
+}
+
+// userName returns the current session UserName of a PUID.
+func (r *roster) userName(puid string) (string, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	name, ok := r.names[puid]
+	return name, ok
+}
+
+// chatsToSync lists the chats that get a portal at connect: every group,
+// the file helper and the recent chats, official accounts only if asked.
+func (r *roster) chatsToSync(officials bool) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	seen := make(map[string]struct{})
+	var out []string
+	add := func(name string) {
+		if _, dup := seen[name]; dup {
+			return
+		}
+		seen[name] = struct{}{}
+		out = append(out, name)
+	}
+	for _, name := range r.recent {
+		if ct, ok := r.contacts[name]; ok && bridgeable(ct, officials) {
+			add(name)
+		}
+	}
+	var groups []string
+	for name, ct := range r.contacts {
+		if ct.Kind() == wechat.KindGroup {
+			groups = append(groups, name)
+		}
+	}
+	slices.Sort(groups)
+	for _, name := range groups {
+		add(name)
+	}
+	add(wechat.FileHelper)
+	return out
+}
+
+// bridgeable reports whether a chat gets a portal: not the special
+// accounts except the file helper, official accounts only if asked.
+func bridgeable(ct *wechat.Contact, officials bool) bool {
+	switch ct.Kind() {
+	case wechat.KindOfficial:
+		return officials
+	case wechat.KindSpecial:
+		return ct.UserName == wechat.FileHelper
+	}
+	return true
 }
 
 // member returns a group member's record as the group lists it, or nil.
