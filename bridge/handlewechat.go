@@ -233,9 +233,11 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		zerolog.Ctx(ctx).Debug().Int("msg_type", m.Type).Msg("Not bridging message")
 		return nil, nil
 	}
-	chatPUID := p.ChatPUID
+	chatPUID, err := c.currentPUID(ctx, r, p.ChatPUID)
+	if err != nil {
+		return nil, err
+	}
 	if chatPUID == "" {
-		var err error
 		if chatPUID, err = c.resolvePUID(ctx, r, m.Chat, ""); err != nil {
 			return nil, err
 		}
@@ -247,7 +249,11 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 	case !m.IsGroup:
 		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(chatPUID)}
 	case p.SenderPUID != "":
-		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(p.SenderPUID)}
+		senderPUID, err := c.currentPUID(ctx, r, p.SenderPUID)
+		if err != nil {
+			return nil, err
+		}
+		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}
 	case m.Sender != "" && m.Sender != m.Chat:
 		senderPUID, err := c.resolvePUID(ctx, r, m.Sender, m.Chat)
 		if err != nil {
@@ -271,6 +277,24 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		ID:   wxid.MakeMessageID(m.ID),
 		Data: conv,
 	}, nil
+}
+
+// currentPUID returns the identity a stored PUID stands for now: itself, or
+// the identity an admin merged it into since. "" stays "".
+func (c *WeChatClient) currentPUID(ctx context.Context, r *roster, puid string) (string, error) {
+	if puid == "" {
+		return "", nil
+	}
+	if _, live := r.userName(puid); live {
+		return puid, nil
+	}
+	ident, err := c.conn.DB.Identity.GetByPUID(ctx, c.loginID, puid)
+	if err != nil {
+		return "", fmt.Errorf("looking up identity %s: %w", puid, err)
+	} else if ident == nil {
+		return puid, nil
+	}
+	return ident.PUID, nil
 }
 
 // resolvePUID returns the PUID of a session UserName, asking the identity

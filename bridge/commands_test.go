@@ -1,0 +1,545 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mau.fi/util/dbutil"
+	_ "go.mau.fi/util/dbutil/litestream"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/bridgeconfig"
+	"maunium.net/go/mautrix/bridgev2/commands"
+	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+	"github.com/wxbridge/wxbridge/database"
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+func TestParseIdentitiesArgs(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantLogin  string
+		wantSearch string
+	}{
+		{"nothing", nil, "", ""},
+		{"login only", []string{"2876543210"}, "2876543210", ""},
+		{"login and search", []string{"2876543210", "Wang", "Fang"}, "2876543210", "Wang Fang"},
+		{"search only", []string{"Wang", "Fang"}, "", "Wang Fang"},
+		{"digits after a word are search text", []string{"Wang", "123"}, "", "Wang 123"},
+		{"zero is no uin", []string{"0"}, "", "0"},
+		{"PUID is search text", []string{"abcdefghijkmnopq"}, "", "abcdefghijkmnopq"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			login, search := parseIdentitiesArgs(tt.args)
+			assert.Equal(t, tt.wantLogin, login)
+			assert.Equal(t, tt.wantSearch, search)
+		})
+	}
+}
+
+func TestParseMergeArgs(t *testing.T) {
+	tests := []struct {
+		name      string
+		args      []string
+		wantLogin string
+		wantKeep  string
+		wantDrop  string
+		wantErr   error
+	}{
+		{"default login", []string{"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"}, "", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", nil},
+		{"named login", []string{"42", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"}, "42", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", nil},
+		{"pasted code spans", []string{"42", "`aaaaaaaaaaaaaaaa`", "BBBBBBBBBBBBBBBB"}, "42", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", nil},
+		{"one PUID", []string{"aaaaaaaaaaaaaaaa"}, "", "", "", errMergeUsage},
+		{"too many", []string{"42", "a", "b", "c"}, "", "", "", errMergeUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			login, keep, drop, err := parseMergeArgs(tt.args)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, tt.wantLogin, login)
+			assert.Equal(t, tt.wantKeep, keep)
+			assert.Equal(t, tt.wantDrop, drop)
+		})
+	}
+}
+
+const (
+	puidA = "aaaaaaaaaaaaaaaa"
+	puidB = "bbbbbbbbbbbbbbbb"
+	puidC = "cccccccccccccccc"
+	puidD = "dddddddddddddddd"
+)
+
+func TestFormatIdentities(t *testing.T) {
+	seen := time.Date(2025, 3, 4, 22, 0, 0, 0, time.UTC)
+	list := []*database.Identity{
+		{PUID: puidB, Kind: database.KindGroup, NickName: "Family", LastSeen: seen},
+		{PUID: puidD, Kind: database.KindUser, LastSeen: seen},
+		{PUID: puidC, Kind: database.KindUser, NickName: "Li *Lei*", MergedInto: puidA, LastSeen: seen},
+		{PUID: puidA, Kind: database.KindUser, UserName: "@a", RemarkName: "Boss", NickName: "Li *Lei*", Alias: "lilei", LastSeen: seen},
+	}
+	tests := []struct {
+		name   string
+		list   []*database.Identity
+		search string
+		limit  int
+		want   string
+	}{
+		{"all, by name, nameless last", list, "", 50, "Login `42` has 4 identities:\n" +
+			"\n* `aaaaaaaaaaaaaaaa` contact **Boss** (nickname Li \\*Lei\\*, WeChat ID lilei): in this session" +
+			"\n* `bbbbbbbbbbbbbbbb` group **Family**: not in this session, last seen 2025-03-04" +
+			"\n* `cccccccccccccccc` contact **Li \\*Lei\\***: merged into `aaaaaaaaaaaaaaaa`" +
+			"\n* `dddddddddddddddd` contact _(no name)_: not in this session, last seen 2025-03-04"},
+		{"search in names, any case", list, "LEI", 50, "2 of the 4 identities of login `42` match “LEI”:\n" +
+			"\n* `aaaaaaaaaaaaaaaa` contact **Boss** (nickname Li \\*Lei\\*, WeChat ID lilei): in this session" +
+			"\n* `cccccccccccccccc` contact **Li \\*Lei\\***: merged into `aaaaaaaaaaaaaaaa`"},
+		{"search a PUID", list, puidB, 50, "1 of the 4 identities of login `42` match “bbbbbbbbbbbbbbbb”:\n" +
+			"\n* `bbbbbbbbbbbbbbbb` group **Family**: not in this session, last seen 2025-03-04"},
+		{"capped", list, "", 2, "Login `42` has 4 identities:\n" +
+			"\n* `aaaaaaaaaaaaaaaa` contact **Boss** (nickname Li \\*Lei\\*, WeChat ID lilei): in this session" +
+			"\n* `bbbbbbbbbbbbbbbb` group **Family**: not in this session, last seen 2025-03-04" +
+			"\n\n… and 2 more: narrow the search with `!wx identities 42 <text>`."},
+		{"no match", list, "[x](y)", 50, "None of the 4 identities of login `42` matches “\\[x\\]\\(y\\)”."},
+		{"empty", nil, "", 50, "Login `42` has no identities yet: they are created when it loads its WeChat contacts."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, formatIdentities("42", tt.list, tt.search, tt.limit, "!wx"))
+		})
+	}
+}
+
+func TestMdText(t *testing.T) {
+	assert.Equal(t, `a \_b\_ \[c\]\(d\) &lt;e&gt; \~\~f\~\~ \|\|g\|\| \# h`, mdText("a _b_ [c](d) <e>\n~~f~~ ||g|| # h"))
+}
+
+// mergeErr wraps an identity-layer error the way IdentityQuery.Merge does.
+func mergeErr(sentinel error) error {
+	return fmt.Errorf("database: merge %s into %s: %w", puidB, puidA, fmt.Errorf("%w: details", sentinel))
+}
+
+func TestMergeErrorText(t *testing.T) {
+	liveA := &database.Identity{PUID: puidA, Kind: database.KindUser, UserName: "@a", NickName: "Ann"}
+	liveB := &database.Identity{PUID: puidB, Kind: database.KindUser, UserName: "@b", NickName: "Ann"}
+	offB := &database.Identity{PUID: puidB, Kind: database.KindUser}
+	groupB := &database.Identity{PUID: puidB, Kind: database.KindGroup}
+	bMergedIntoC := &database.Identity{PUID: puidC, Kind: database.KindUser}
+	aMergedIntoB := &database.Identity{PUID: puidB, Kind: database.KindUser}
+	tests := []struct {
+		name       string
+		err        error
+		keep, drop *database.Identity
+		want       []string
+		unchanged  bool
+	}{
+		{"malformed", mergeErr(database.ErrInvalidPUID), liveA, offB, []string{"malformed", "`!wx identities 42`"}, true},
+		{"unknown", mergeErr(database.ErrUnknownPUID), liveA, offB, []string{"no longer an identity of login `42`"}, true},
+		{"already merged elsewhere", mergeErr(database.ErrAlreadyMerged), liveA, bMergedIntoC,
+			[]string{"`bbbbbbbbbbbbbbbb` was merged into `cccccccccccccccc` earlier", "cannot be undone",
+				"`!wx merge-identities 42 aaaaaaaaaaaaaaaa cccccccccccccccc`"}, true},
+		{"already one identity", mergeErr(database.ErrCannotMerge), aMergedIntoB, offB,
+			[]string{"already one identity (`bbbbbbbbbbbbbbbb`)", "nothing to merge"}, false},
+		{"contact and group", mergeErr(database.ErrCannotMerge), liveA, groupB,
+			[]string{"`aaaaaaaaaaaaaaaa` is a contact and `bbbbbbbbbbbbbbbb` a group", "two contacts or two groups"}, true},
+		{"both in the session", mergeErr(database.ErrCannotMerge), liveA, liveB,
+			[]string{"`aaaaaaaaaaaaaaaa` (Ann) and `bbbbbbbbbbbbbbbb` (Ann) are both in the current WeChat session",
+				"two different contacts", "“in this session”"}, true},
+		{"refused for another reason", mergeErr(database.ErrCannotMerge), liveA, offB,
+			[]string{"refused to merge", "retry"}, true},
+		{"loop", mergeErr(database.ErrMergeChainLoop), liveA, offB, []string{"loops", "report"}, true},
+		{"interrupted", fmt.Errorf("database: merge: %w", context.DeadlineExceeded), liveA, offB, []string{"interrupted", "Try again"}, true},
+		{"database failure", errors.New("disk I/O error"), liveA, offB, []string{"database failed", "Try again"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mergeErrorText(tt.err, "42", puidA, puidB, tt.keep, tt.drop, "!wx")
+			for _, w := range tt.want {
+				assert.Contains(t, got, w)
+			}
+			if tt.unchanged {
+				assert.Contains(t, got, "Nothing was changed.")
+			} else {
+				assert.NotContains(t, got, "Nothing was changed.")
+			}
+			assert.NotContains(t, got, "database: ", "no raw error text for the user")
+		})
+	}
+}
+
+func TestDescribeReID(t *testing.T) {
+	tests := []struct {
+		result bridgev2.ReIDResult
+		want   string
+	}{
+		{bridgev2.ReIDResultNoOp, "had no portal, so no room had to move"},
+		{bridgev2.ReIDResultSourceDeleted, "portal without a Matrix room; it was removed"},
+		{bridgev2.ReIDResultSourceReIDd, "the room of `bbbbbbbbbbbbbbbb` is now the room of `aaaaaaaaaaaaaaaa`"},
+		{bridgev2.ReIDResultTargetDeletedAndSourceReIDd, "`aaaaaaaaaaaaaaaa` only had a portal without a room"},
+		{bridgev2.ReIDResultSourceTombstonedIntoTarget, "both had a room"},
+		{bridgev2.ReIDResultError, "`!wx merge-identities 42 aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb` again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.result.String(), func(t *testing.T) {
+			assert.Contains(t, describeReID(tt.result, puidB, puidA, "!wx", "42"), tt.want)
+		})
+	}
+}
+
+func TestDescribeAftermath(t *testing.T) {
+	tests := []struct {
+		name     string
+		kind     database.Kind
+		resynced int
+		want     []string
+		notWant  string
+	}{
+		{"contact, offline login", database.KindUser, -1, []string{"Ghost: the Matrix user of `bbbbbbbbbbbbbbbb` stays", "not connected"}, ""},
+		{"contact, resynced", database.KindUser, 3, []string{"Re-synced 3 room(s), which swaps the old user"}, ""},
+		{"group, not in session", database.KindGroup, 0, []string{"No room needed a re-sync"}, "Ghost"},
+		{"group, resynced", database.KindGroup, 1, []string{"Re-synced 1 room(s)."}, "Ghost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := describeAftermath(tt.kind, puidB, puidA, tt.resynced)
+			for _, w := range tt.want {
+				assert.Contains(t, got, w)
+			}
+			if tt.notWant != "" {
+				assert.NotContains(t, got, tt.notWant)
+			}
+		})
+	}
+}
+
+func TestNoteMergedMovesUserName(t *testing.T) {
+	c := &WeChatClient{roster: newRoster(&wechat.Roster{Contacts: []wechat.Contact{{UserName: "@x2", NickName: "X"}}},
+		&database.Resolution{Contacts: []database.Resolved{{UserName: "@x2", PUID: puidB}}}, nil)}
+	c.noteMerged(&database.Identity{PUID: puidA, Kind: database.KindUser, UserName: "@x2"})
+	puid, ok := c.roster.puid("@x2")
+	require.True(t, ok)
+	assert.Equal(t, puidA, puid)
+	name, ok := c.roster.userName(puidA)
+	require.True(t, ok)
+	assert.Equal(t, "@x2", name)
+	_, ok = c.roster.userName(puidB)
+	assert.False(t, ok, "the dropped PUID no longer has a UserName")
+	require.NotNil(t, c.roster.contactByPUID(puidA))
+
+	// A kept identity that is not in the session changes nothing.
+	c.noteMerged(&database.Identity{PUID: puidC, Kind: database.KindUser})
+	_, ok = c.roster.userName(puidC)
+	assert.False(t, ok)
+	// No session at all: nothing to do, no panic.
+	(&WeChatClient{}).noteMerged(&database.Identity{PUID: puidA, UserName: "@x2"})
+}
+
+// testMatrix is the Matrix side of a test bridge: only what the commands and
+// ReIDPortal use; anything else panics on the nil interface.
+type testMatrix struct {
+	bridgev2.MatrixConnector
+	bot *testBot
+}
+
+func (m *testMatrix) Init(*bridgev2.Bridge)         {}
+func (m *testMatrix) BotIntent() bridgev2.MatrixAPI { return m.bot }
+func (m *testMatrix) SendMessageStatus(context.Context, *bridgev2.MessageStatus, *bridgev2.MessageStatusEventInfo) {
+}
+
+// testBot records the bot's replies, tombstones and room deletions.
+type testBot struct {
+	bridgev2.MatrixAPI
+	mu         sync.Mutex
+	replies    []string
+	tombstones map[id.RoomID]id.RoomID
+	deleted    map[id.RoomID]bool // room → puppetsOnly
+}
+
+func (b *testBot) GetMXID() id.UserID { return "@wxbot:example.com" }
+
+func (b *testBot) SendMessage(_ context.Context, _ id.RoomID, _ event.Type, content *event.Content, _ *bridgev2.MatrixSendExtra) (*mautrix.RespSendEvent, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if msg, ok := content.Parsed.(*event.MessageEventContent); ok {
+		b.replies = append(b.replies, msg.Body)
+	}
+	return &mautrix.RespSendEvent{EventID: id.EventID(fmt.Sprintf("$reply%d", len(b.replies)))}, nil
+}
+
+func (b *testBot) SendState(_ context.Context, roomID id.RoomID, eventType event.Type, _ string, content *event.Content, _ time.Time) (*mautrix.RespSendEvent, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ts, ok := content.Parsed.(*event.TombstoneEventContent); ok && eventType == event.StateTombstone {
+		b.tombstones[roomID] = ts.ReplacementRoom
+	}
+	return &mautrix.RespSendEvent{EventID: "$state"}, nil
+}
+
+func (b *testBot) DeleteRoom(_ context.Context, roomID id.RoomID, puppetsOnly bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.deleted[roomID] = puppetsOnly
+	return nil
+}
+
+func (b *testBot) lastReply(t *testing.T) string {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	require.NotEmpty(t, b.replies)
+	return b.replies[len(b.replies)-1]
+}
+
+const (
+	testLoginID = "2876543210"
+	testAdmin   = id.UserID("@admin:example.com")
+	testUser    = id.UserID("@user:example.com")
+)
+
+type testBridge struct {
+	br   *bridgev2.Bridge
+	wc   *WeChatConnector
+	bot  *testBot
+	proc *commands.Processor
+}
+
+// newTestBridge builds a bridgev2 bridge with our connector on a fresh
+// SQLite database, both schemas upgraded, and one login of testAdmin.
+func newTestBridge(t *testing.T) *testBridge {
+	t.Helper()
+	log := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
+	ctx, cancel := context.WithCancel(log.WithContext(context.Background()))
+	t.Cleanup(cancel)
+
+	db, err := dbutil.NewWithDialect("file:"+filepath.Join(t.TempDir(), "wxbridge.db")+"?_txlock=immediate", "sqlite3-fk-wal")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	bot := &testBot{tombstones: make(map[id.RoomID]id.RoomID), deleted: make(map[id.RoomID]bool)}
+	cfg := &bridgeconfig.BridgeConfig{
+		CommandPrefix: "!wx",
+		Permissions: bridgeconfig.PermissionConfig{
+			"*":                {Commands: true, Login: true},
+			testAdmin.String(): {Commands: true, Login: true, Admin: true},
+		},
+	}
+	wc := &WeChatConnector{}
+	br := bridgev2.NewBridge("", db, log, cfg, &testMatrix{bot: bot}, wc, commands.NewProcessor)
+	br.BackgroundCtx = ctx
+	require.NoError(t, br.DB.Upgrade(ctx))
+	require.NoError(t, wc.DB.Upgrade(ctx))
+
+	require.NoError(t, br.DB.User.Insert(ctx, &bridgedb.User{BridgeID: br.ID, MXID: testAdmin}))
+	require.NoError(t, br.DB.UserLogin.Insert(ctx, &bridgedb.UserLogin{
+		BridgeID: br.ID, UserMXID: testAdmin, ID: testLoginID, RemoteName: "Me", Metadata: &UserLoginMetadata{},
+	}))
+	proc, ok := br.Commands.(*commands.Processor)
+	require.True(t, ok)
+	return &testBridge{br: br, wc: wc, bot: bot, proc: proc}
+}
+
+// run sends a command as sender and returns the bot's reply.
+func (tb *testBridge) run(t *testing.T, sender id.UserID, command string) string {
+	t.Helper()
+	// A logger per command, as bridgev2 gives every Matrix event.
+	log := zerolog.Ctx(tb.br.BackgroundCtx).With().Logger()
+	ctx := log.WithContext(tb.br.BackgroundCtx)
+	user, err := tb.br.GetUserByMXID(ctx, sender)
+	require.NoError(t, err)
+	tb.proc.Handle(ctx, "!management:example.com", "$cmd", user, command, "")
+	reply := tb.bot.lastReply(t)
+	if testing.Verbose() {
+		t.Logf("%s\n→ %s", command, reply)
+	}
+	return reply
+}
+
+// addPortal stores the portal of a chat: a DM with the contact's ghost, or
+// a group.
+func (tb *testBridge) addPortal(t *testing.T, puid string, mxid id.RoomID, roomType bridgedb.RoomType) {
+	t.Helper()
+	p := &bridgedb.Portal{
+		BridgeID:  tb.br.ID,
+		PortalKey: wxid.MakePortalKey(puid, testLoginID),
+		MXID:      mxid,
+		RoomType:  roomType,
+	}
+	if roomType == bridgedb.RoomTypeDM {
+		p.OtherUserID = wxid.MakeUserID(puid)
+	}
+	require.NoError(t, tb.br.DB.Portal.Insert(tb.br.BackgroundCtx, p))
+}
+
+// portal returns the stored portal of a chat, or nil.
+func (tb *testBridge) portal(t *testing.T, puid string) *bridgedb.Portal {
+	t.Helper()
+	p, err := tb.br.DB.Portal.GetByKey(tb.br.BackgroundCtx, wxid.MakePortalKey(puid, testLoginID))
+	require.NoError(t, err)
+	return p
+}
+
+func (tb *testBridge) portalRoom(t *testing.T, puid string) id.RoomID {
+	t.Helper()
+	if p := tb.portal(t, puid); p != nil {
+		return p.MXID
+	}
+	return ""
+}
+
+func resolvePUID(t *testing.T, res *database.Resolution, userName string) string {
+	t.Helper()
+	puid, ok := res.PUID(userName)
+	require.True(t, ok, "no PUID for %s", userName)
+	return puid
+}
+
+func TestIdentityCommands(t *testing.T) {
+	tb := newTestBridge(t)
+	ctx := tb.br.BackgroundCtx
+	idb := tb.wc.DB.Identity
+	profile := func(userName string) database.Contact {
+		return database.Contact{UserName: userName, NickName: "Wang Fang", Sex: 2, Province: "Hubei", City: "Wuhan"}
+	}
+	// Two contacts with one profile: after the re-login the matcher cannot
+	// tell them apart and mints new PUIDs. The group renamed in between and
+	// listed without members gets a new PUID too.
+	first, err := idb.Resolve(ctx, testLoginID, []database.Contact{
+		profile("@x1"), profile("@y1"),
+		{UserName: "@@w1", Group: true, NickName: "Work"},
+	})
+	require.NoError(t, err)
+	second, err := idb.Resolve(ctx, testLoginID, []database.Contact{
+		profile("@x2"), profile("@y2"),
+		{UserName: "@@w2", Group: true, NickName: "Work (new)"},
+	})
+	require.NoError(t, err)
+	oldX, oldY, oldW := resolvePUID(t, first, "@x1"), resolvePUID(t, first, "@y1"), resolvePUID(t, first, "@@w1")
+	newX, newY, newW := resolvePUID(t, second, "@x2"), resolvePUID(t, second, "@y2"), resolvePUID(t, second, "@@w2")
+	for _, pair := range [][2]string{{oldX, newX}, {oldY, newY}, {oldW, newW}} {
+		require.NotEqual(t, pair[0], pair[1], "the test needs duplicates")
+	}
+	tb.addPortal(t, oldX, "!oldx:example.com", bridgedb.RoomTypeDM)
+	tb.addPortal(t, newX, "!newx:example.com", bridgedb.RoomTypeDM)
+	tb.addPortal(t, oldW, "!work:example.com", bridgedb.RoomTypeDefault)
+	tb.addPortal(t, oldY, "!oldy:example.com", bridgedb.RoomTypeDM)
+
+	t.Run("admin only", func(t *testing.T) {
+		assert.Contains(t, tb.run(t, testUser, "identities"), "limited to bridge administrators")
+		assert.Contains(t, tb.run(t, testUser, "merge-identities "+newX+" "+newY), "limited to bridge administrators")
+	})
+	t.Run("help", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "help")
+		assert.Contains(t, got, "WeChat identities")
+		assert.Contains(t, got, "merge-identities")
+	})
+	t.Run("list the sender's login", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "identities wang")
+		assert.Contains(t, got, "4 of the 6 identities of login `2876543210` match")
+		for _, p := range []string{oldX, oldY, newX, newY} {
+			assert.Contains(t, got, p)
+		}
+		assert.NotContains(t, got, oldW)
+	})
+	t.Run("unknown login", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "identities 999 wang")
+		assert.Contains(t, got, "There is no login `999`")
+		assert.Contains(t, got, "`2876543210` Me (@admin:example.com)", "lists the logins there are")
+	})
+	t.Run("a user without a login must name one", func(t *testing.T) {
+		user, err := tb.br.GetUserByMXID(ctx, "@other:example.com")
+		require.NoError(t, err)
+		user.Permissions.Admin = true
+		got := tb.run(t, "@other:example.com", "identities")
+		assert.Contains(t, got, "You have no WeChat login on this bridge")
+		got = tb.run(t, "@other:example.com", "identities "+testLoginID+" work")
+		assert.Contains(t, got, oldW, "admins can name another user's login")
+	})
+	t.Run("usage", func(t *testing.T) {
+		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `!wx merge-identities")
+	})
+	t.Run("malformed PUID", func(t *testing.T) {
+		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX+" nope"), "`nope` is not a PUID")
+	})
+	t.Run("unknown PUID", func(t *testing.T) {
+		unknown, err := database.NewPUID()
+		require.NoError(t, err)
+		got := tb.run(t, testAdmin, "merge-identities "+newX+" "+unknown)
+		assert.Contains(t, got, "Login `2876543210` has no identity `"+unknown+"`")
+	})
+	t.Run("both in the session", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+testLoginID+" "+newX+" "+newY)
+		assert.Contains(t, got, "both in the current WeChat session")
+		assert.Contains(t, got, "Nothing was changed.")
+		s, err := idb.GetByPUID(ctx, testLoginID, newY)
+		require.NoError(t, err)
+		assert.Equal(t, newY, s.PUID)
+	})
+	t.Run("contact into group", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+oldW+" "+oldX)
+		assert.Contains(t, got, "is a group and `"+oldX+"` a contact")
+	})
+
+	t.Run("both have rooms: the dropped one is tombstoned", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+testLoginID+" "+oldX+" "+newX)
+		assert.Contains(t, got, "Merged contact `"+newX+"` (Wang Fang) into `"+oldX+"` (Wang Fang)")
+		assert.Contains(t, got, "both had a room")
+		assert.Contains(t, got, "Ghost: the Matrix user of `"+newX+"` stays")
+		assert.Contains(t, got, "not connected")
+
+		s, err := idb.GetByPUID(ctx, testLoginID, newX)
+		require.NoError(t, err)
+		assert.Equal(t, oldX, s.PUID)
+		assert.Equal(t, "@x2", s.UserName, "the session UserName moved to the kept identity")
+		assert.Equal(t, id.RoomID("!oldx:example.com"), tb.portalRoom(t, oldX))
+		assert.Empty(t, tb.portalRoom(t, newX))
+		assert.Eventually(t, func() bool {
+			tb.bot.mu.Lock()
+			defer tb.bot.mu.Unlock()
+			return tb.bot.tombstones["!newx:example.com"] == "!oldx:example.com" && tb.bot.deleted["!newx:example.com"]
+		}, 5*time.Second, 10*time.Millisecond, "the old room points to the kept one and the bridge leaves it")
+	})
+	t.Run("again: already merged, nothing to move", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+oldX+" "+newX)
+		assert.Contains(t, got, "`"+newX+"` was already merged into `"+oldX+"`")
+		assert.Contains(t, got, "had no portal")
+	})
+	t.Run("merged PUID as the one to drop again", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+newY+" "+newX)
+		assert.Contains(t, got, "`"+newX+"` was merged into `"+oldX+"` earlier")
+	})
+	t.Run("only the dropped one has a room: it moves", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+newW+" "+oldW)
+		assert.Contains(t, got, "Merged group `"+oldW+"` (Work) into `"+newW+"` (Work (new))")
+		assert.Contains(t, got, "is now the room of `"+newW+"`")
+		assert.NotContains(t, got, "Ghost")
+		assert.Equal(t, id.RoomID("!work:example.com"), tb.portalRoom(t, newW))
+		assert.Empty(t, tb.portalRoom(t, oldW))
+	})
+	t.Run("a DM room moves and names the kept ghost", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "merge-identities "+newY+" "+oldY)
+		assert.Contains(t, got, "Merged contact `"+oldY+"`")
+		assert.Contains(t, got, "the room of `"+oldY+"` is now the room of `"+newY+"`")
+		p := tb.portal(t, newY)
+		require.NotNil(t, p)
+		assert.Equal(t, id.RoomID("!oldy:example.com"), p.MXID)
+		assert.Equal(t, wxid.MakeUserID(newY), p.OtherUserID)
+		assert.Nil(t, tb.portal(t, oldY))
+	})
+	t.Run("the listing shows the merges", func(t *testing.T) {
+		got := tb.run(t, testAdmin, "identities "+testLoginID)
+		assert.Contains(t, got, newX+"` contact **Wang Fang**: merged into `"+oldX)
+		assert.Contains(t, got, oldW+"` group **Work**: merged into `"+newW)
+	})
+}
