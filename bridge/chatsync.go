@@ -29,24 +29,29 @@ func (c *WeChatClient) syncChats(ctx context.Context, r *roster) {
 			log.Err(err).Msg("Failed to resolve a chat, skipping it")
 			continue
 		}
-		res := c.login.QueueRemoteEvent(&simplevent.ChatResync{
-			EventMeta: simplevent.EventMeta{
-				Type:         bridgev2.RemoteEventChatResync,
-				PortalKey:    wxid.MakePortalKey(puid, c.login.ID),
-				CreatePortal: true,
-				LogContext: func(lc zerolog.Context) zerolog.Context {
-					return lc.Str("chat_puid", puid)
-				},
-			},
-			GetChatInfoFunc: c.GetChatInfo,
-		})
-		if !res.Success {
+		if res := c.resyncChat(puid, true); !res.Success {
 			log.Err(res.Error).Str("chat_puid", puid).Msg("Failed to sync a chat")
 			continue
 		}
 		synced++
 	}
 	log.Info().Int("chats", len(chats)).Int("synced", synced).Msg("Synced chats")
+}
+
+// resyncChat brings the portal of a chat up to date with GetChatInfo, and
+// creates its room if create is set and it has none.
+func (c *WeChatClient) resyncChat(puid string, create bool) bridgev2.EventHandlingResult {
+	return c.login.QueueRemoteEvent(&simplevent.ChatResync{
+		EventMeta: simplevent.EventMeta{
+			Type:         bridgev2.RemoteEventChatResync,
+			PortalKey:    wxid.MakePortalKey(puid, c.login.ID),
+			CreatePortal: create,
+			LogContext: func(lc zerolog.Context) zerolog.Context {
+				return lc.Str("chat_puid", puid)
+			},
+		},
+		GetChatInfoFunc: c.GetChatInfo,
+	})
 }
 
 // updateContacts brings ghosts and group portals up to date with contact
@@ -65,13 +70,7 @@ func (c *WeChatClient) updateContacts(ctx context.Context, r *roster, userNames 
 			continue
 		}
 		if ct.Kind() == wechat.KindGroup {
-			c.login.QueueRemoteEvent(&simplevent.ChatResync{
-				EventMeta: simplevent.EventMeta{
-					Type:      bridgev2.RemoteEventChatResync,
-					PortalKey: wxid.MakePortalKey(puid, c.login.ID),
-				},
-				GetChatInfoFunc: c.GetChatInfo,
-			})
+			c.resyncChat(puid, false)
 			continue
 		}
 		ghost, err := c.conn.Bridge.GetGhostByID(ctx, wxid.MakeUserID(puid))

@@ -11,7 +11,6 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/commands"
 	bridgedb "maunium.net/go/mautrix/bridgev2/database"
-	"maunium.net/go/mautrix/bridgev2/simplevent"
 
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
@@ -291,17 +290,7 @@ func (c *WeChatClient) resyncAfterMerge(ctx context.Context, kept *database.Iden
 		} else if portal == nil || portal.MXID == "" {
 			continue
 		}
-		res := c.login.QueueRemoteEvent(&simplevent.ChatResync{
-			EventMeta: simplevent.EventMeta{
-				Type:      bridgev2.RemoteEventChatResync,
-				PortalKey: key,
-				LogContext: func(lc zerolog.Context) zerolog.Context {
-					return lc.Str("chat_puid", puid)
-				},
-			},
-			GetChatInfoFunc: c.GetChatInfo,
-		})
-		if !res.Success {
+		if res := c.resyncChat(puid, false); !res.Success {
 			log.Err(res.Error).Str("chat_puid", puid).Msg("Failed to re-sync a chat after a merge")
 			continue
 		}
