@@ -5,25 +5,27 @@ TAGS    ?= goolm
 # "context deadline exceeded" when the time runs out mid-input.
 FUZZTIME ?= 100000x
 
-.PHONY: build test unit vet fuzz bench sim dendrite
+.PHONY: build test unit vet fuzz bench sim dendrite e2e e2e-bin run
 
 build:
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wxbridge .
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wechatsim ./wechat/wechattest/wechatsim
 
-# Everything CI runs: vet, all tests with coverage, and a short run of every fuzz target.
+# Everything CI runs: vet, all tests with coverage, a short run of every fuzz
+# target, and the end-to-end tests against Dendrite.
 # The database tests also run on PostgreSQL when WXBRIDGE_TEST_POSTGRES is set
 # (`eval "$$(.ci/postgres.sh)"` sets up a local server); with CI=true they must.
-test: vet unit fuzz
+test: vet unit fuzz e2e
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...
 
+# Every package but the end-to-end tests, which `e2e` runs with their binaries.
 unit:
-	CGO_ENABLED=1 $(GO) test -tags $(TAGS) -count=1 -cover ./...
+	CGO_ENABLED=1 $(GO) test -tags $(TAGS) -count=1 -cover $$($(GO) list -e -tags $(TAGS) ./... | grep -v '/e2e')
 
 fuzz:
-	@for pkg in ./wechat/; do \
+	@for pkg in ./wechat/ ./bridge/msgconv/; do \
 		for target in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzzing $$pkg $$target for $(FUZZTIME)"; \
 			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
@@ -44,3 +46,21 @@ dendrite:
 		github.com/element-hq/dendrite/cmd/generate-keys \
 		github.com/element-hq/dendrite/cmd/generate-config \
 		github.com/element-hq/dendrite/cmd/create-account
+
+# The binaries the end-to-end tests and `run` start: Dendrite's and wxbridge, in bin/.
+BIN     := $(CURDIR)/bin
+E2E_TIMEOUT ?= 10m
+
+e2e-bin: dendrite
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o bin/wxbridge .
+
+# End-to-end tests: the real bridge, Dendrite and the WeChat simulator (e2e/).
+e2e: e2e-bin
+	CGO_ENABLED=1 WXBRIDGE_E2E_BIN=$(BIN) $(GO) test -tags $(TAGS) -count=1 -timeout $(E2E_TIMEOUT) ./e2e/...
+
+# Try the bridge by hand: Dendrite, wxbridge and the simulator on loopback,
+# data in .tmp/run (kept between runs). Prints how to connect; Ctrl-C stops it.
+# RUN_FLAGS=-auto-confirm makes the simulator confirm every login by itself.
+run: e2e-bin
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o bin/wxbridge-run ./e2e/run
+	bin/wxbridge-run -bin $(BIN) -dir .tmp/run $(RUN_FLAGS)

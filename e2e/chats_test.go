@@ -1,0 +1,133 @@
+package e2e_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
+)
+
+// TestChats: after login the user is in a portal for each group, the file
+// helper and each recent chat, with named ghosts that have avatars, all
+// in a personal space; official accounts get no portal by default.
+func TestChats(t *testing.T) {
+	e := setup(t, stack.Options{})
+	e.login(e.u, e.s.Sim, defaultSelf)
+
+	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"), seedName("erin"))
+	project := e.waitPortal(e.u, "Project X", seedName("carol"), seedName("frank"))
+	fileHelper := e.waitPortal(e.u, seedName("filehelper"), seedName("filehelper"))
+	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+
+	t.Run("group members", func(t *testing.T) {
+		for _, p := range []portal{family, project} {
+			assert.True(t, p.Has(e.u.ID), "the tester is joined to %s", p)
+			assert.True(t, p.Has(e.s.Bridge.Bot), "the bot is in %s", p)
+		}
+		assert.NotContains(t, family.ghosts, seedName("carol"), "carol is not in the family group")
+	})
+
+	t.Run("direct chats", func(t *testing.T) {
+		for _, p := range []portal{alice, fileHelper} {
+			others := 0
+			for name := range p.ghosts {
+				if name != p.Name && name != defaultSelf {
+					others++
+				}
+			}
+			assert.Zero(t, others, "a direct chat has only the contact's ghost (and the user's): %s", p)
+		}
+	})
+
+	t.Run("ghost profiles", func(t *testing.T) {
+		for _, c := range []struct {
+			name   string
+			portal portal
+		}{
+			{seedName("alice"), alice},
+			{seedName("bob"), family},
+			{seedName("erin"), family},
+			{seedName("carol"), project},
+		} {
+			profile, err := e.u.Profile(e.ctx, c.portal.ghosts[c.name])
+			require.NoError(t, err)
+			assert.Equal(t, c.name, profile.DisplayName)
+			if assert.NotEmpty(t, profile.AvatarURL, "%s's ghost has an avatar", c.name) {
+				data, err := e.u.Download(e.ctx, profile.AvatarURL.CUString())
+				require.NoError(t, err)
+				assert.NotEmpty(t, data, "%s's avatar downloads", c.name)
+			}
+		}
+	})
+
+	t.Run("space", func(t *testing.T) {
+		want := []id.RoomID{family.ID, project.ID, fileHelper.ID, alice.ID}
+		_, err := e.u.WaitRoom(e.ctx, "a space with the portals as m.space.child", func(ri *stack.RoomInfo) bool {
+			if !ri.IsSpace {
+				return false
+			}
+			children := ri.SpaceChildren()
+			for _, w := range want {
+				if !slices.Contains(children, w) {
+					return false
+				}
+			}
+			return true
+		})
+		require.NoError(t, err)
+	})
+
+	t.Run("no official account", func(t *testing.T) {
+		e.s.Sim.InjectText("news", "", "Today's headlines")
+		e.s.Sim.InjectText("alice", "", "after the news")
+		// Messages are bridged in order: once alice's is there, the news
+		// message was handled too.
+		e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "after the news")
+		rooms, err := e.u.Rooms(e.ctx)
+		require.NoError(t, err)
+		for _, ri := range rooms {
+			assert.NotEqual(t, seedName("news"), ri.Name, "the official account has no portal")
+			assert.NotContains(t, e.ghostsByName(e.u, ri), seedName("news"), "the official account's ghost is in %s", ri)
+			assert.Zero(t, countAnySender(e, ri.ID, "Today's headlines"), "the official account's message was not bridged")
+		}
+	})
+}
+
+// TestChatsConfigured: the network config reaches what the user sees:
+// with bridge_official_accounts a message from an official account gets a
+// portal, and displayname_template names the ghosts.
+func TestChatsConfigured(t *testing.T) {
+	e := setup(t, stack.Options{Config: map[string]any{
+		"network.bridge_official_accounts": true,
+		"network.displayname_template":     "{{.NickName}} (WeChat)",
+	}})
+	e.login(e.u, e.s.Sim, defaultSelf)
+	nick := func(id string) string { return seedNick(id) + " (WeChat)" }
+
+	t.Run("displayname template", func(t *testing.T) {
+		e.waitPortal(e.u, "Family", nick("alice"), nick("bob"), nick("erin"))
+	})
+
+	t.Run("official account", func(t *testing.T) {
+		e.s.Sim.InjectText("news", "", "Today's headlines")
+		news := e.waitPortal(e.u, nick("news"), nick("news"))
+		e.waitMessage(e.u, news.ID, news.ghosts[nick("news")], "Today's headlines")
+	})
+}
+
+// countAnySender counts the messages in a room with this body, from anyone.
+func countAnySender(e *env, room id.RoomID, body string) int {
+	msgs, err := e.u.Messages(e.ctx, room)
+	require.NoError(e.t, err)
+	n := 0
+	for _, evt := range msgs {
+		if stack.Message(evt).Body == body {
+			n++
+		}
+	}
+	return n
+}
