@@ -153,8 +153,8 @@ func TestTextToWeChat(t *testing.T) {
 		})
 		t.Logf("WeChat received %q with MsgSource %q", m.Msg.Content, m.Msg.MsgSource)
 		assert.Equal(t, sim.UserName("family"), m.Msg.ToUserName, "sent to the group's current UserName")
-		assert.Regexp(t, regexp.MustCompile("^@(Bobby|"+regexp.QuoteMeta(seedName("bob"))+")\u2005"), m.Msg.Content,
-			"the pill became @<bob's name> and a four-per-em space")
+		assert.Regexp(t, regexp.MustCompile("^@(Bobby|"+regexp.QuoteMeta(seedName("bob"))+")\u2005hi there$"), m.Msg.Content,
+			"the pill became @<bob's name> and a four-per-em space, without Element's colon")
 		assert.Contains(t, m.Msg.MsgSource, sim.UserName("bob"), "MsgSource's atusername names bob")
 	})
 

@@ -53,6 +53,9 @@ func TextFromMatrix(content *event.MessageEventContent, resolve func(userID id.U
 		f := flattener{resolve: resolve}
 		text = trimTrailingSpace(f.flatten(event.TrimReplyFallbackHTML(content.FormattedBody)))
 		mentionUserNames = f.userNames
+		if len(mentionUserNames) > 0 {
+			text = dropLeadingMentionColon(text)
+		}
 	}
 	if text == "" {
 		text, mentionUserNames = content.Body, nil
@@ -65,6 +68,25 @@ func TextFromMatrix(content *event.MessageEventContent, resolve func(userID id.U
 		text = emotePrefix + text
 	}
 	return text, mentionUserNames
+}
+
+// dropLeadingMentionColon removes the ": " Element puts after a pill that
+// starts a message ("@Bob\u2005: hi" becomes "@Bob\u2005hi"): in WeChat the
+// U+2005 already ends the name.
+func dropLeadingMentionColon(text string) string {
+	if !strings.HasPrefix(text, "@") {
+		return text
+	}
+	end := strings.Index(text, mentionEnd)
+	if end < 0 {
+		return text
+	}
+	rest := text[end+len(mentionEnd):]
+	if !strings.HasPrefix(rest, ":") {
+		return text
+	}
+	rest = strings.TrimPrefix(strings.TrimPrefix(rest, ":"), " ")
+	return text[:end+len(mentionEnd)] + rest
 }
 
 // trimTrailingSpace trims trailing white space, except a U+2005 that may end

@@ -205,9 +205,15 @@ func TestTextFromMatrix(t *testing.T) {
 			wantText: ":cat: photo !",
 		},
 		{
-			name:         "pill of a known member",
+			name:         "pill of a known member starting the message loses Element's colon",
 			content:      formatted(`<a href="https://matrix.to/#/@wechat_bob:localhost">Bob</a>: hi`),
-			wantText:     "@Bob\u2005: hi",
+			wantText:     "@Bob\u2005hi",
+			wantMentions: []string{"@bob1"},
+		},
+		{
+			name:         "a colon after a pill later in the message stays",
+			content:      formatted(`ask <a href="https://matrix.to/#/@wechat_bob:localhost">Bob</a>: he knows`),
+			wantText:     "ask @Bob\u2005: he knows",
 			wantMentions: []string{"@bob1"},
 		},
 		{
