@@ -33,8 +33,8 @@ const (
 func init() {
 	status.BridgeStateHumanErrors.Update(status.BridgeStateErrorMap{
 		WXNoSession:       "The bridge has no WeChat session for this login. Send `login` to the bridge bot to scan a new QR code.",
-		WXLoggedOut:       "WeChat ended the web session. Send `login` (or `relogin`) to the bridge bot to log in again.",
-		WXSessionReplaced: "WeChat ended the web session because the account logged in on another web or desktop client. Send `login` to the bridge bot to log in again.",
+		WXLoggedOut:       "WeChat ended the web session (logged out on the phone, or expired). Send `login` to the bridge bot: your phone will be asked to confirm, or you get a QR code to scan. Your rooms stay as they are.",
+		WXSessionReplaced: "WeChat ended the web session because the account logged in on another web or desktop client. Send `login` to the bridge bot to log in again; your rooms stay as they are.",
 		WXConnectFailed:   "Could not connect to WeChat; the bridge keeps retrying.",
 		WXTransient:       "Lost the connection to WeChat; the bridge keeps retrying.",
 		WXInboxFailed:     "The bridge could not store incoming WeChat messages; it keeps retrying.",
