@@ -141,7 +141,12 @@ type flattener struct {
 
 // flatten converts HTML to plain text. The parser is built per call since
 // its pill converter records this call's mentions.
+//
+// Invalid UTF-8 is replaced first: the HTML tokenizer drops NUL bytes, and
+// bytes on both sides of one could otherwise join into a mark character
+// that no escaping saw.
 func (f *flattener) flatten(html string) string {
+	html = strings.ToValidUTF8(html, "\uFFFD")
 	parser := &format.HTMLParser{
 		TabsToSpaces:            -1,
 		Newline:                 "\n",
