@@ -15,7 +15,19 @@ import (
 // delivers what arrived while it was down exactly once and in order, and
 // bridges nothing again.
 func TestRestart(t *testing.T) {
-	e := setup(t, stack.Options{DoublePuppet: true})
+	testRestart(t, stack.Options{DoublePuppet: true})
+}
+
+// TestRestartPostgres is TestRestart with the bridge on PostgreSQL.
+func TestRestartPostgres(t *testing.T) {
+	testRestart(t, stack.Options{DoublePuppet: true, Config: map[string]any{
+		"database.type": "postgres",
+		"database.uri":  freshPostgres(t),
+	}})
+}
+
+func testRestart(t *testing.T, opts stack.Options) {
+	e := setup(t, opts)
 	e.login(e.u, e.s.Sim, defaultSelf)
 	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
