@@ -3,8 +3,11 @@ package bridge
 import (
 	"context"
 
+	"go.mau.fi/util/jsontime"
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/event"
+
+	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // GetCapabilities returns the connector-wide capabilities.
@@ -15,7 +18,7 @@ func (wc *WeChatConnector) GetCapabilities() *bridgev2.NetworkGeneralCapabilitie
 // GetBridgeInfoVersion versions m.bridge and the room features; bump them when
 // either changes so that bridgev2 resends them to every room.
 func (wc *WeChatConnector) GetBridgeInfoVersion() (info, capabilities int) {
-	return 1, 1
+	return 1, 2
 }
 
 // roomFeatures is what every WeChat chat supports for now: plain text.
@@ -30,6 +33,10 @@ var roomFeatures = &event.RoomFeatures{
 		event.FmtUserLink:      event.CapLevelDropped,
 	},
 	MaxTextLength: 8000,
+	// Recalls: own messages sent from Matrix, within WeChat's window.
+	Delete:       event.CapLevelFullySupported,
+	DeleteMaxAge: ptrTo(jsontime.S(wechat.RevokeWindow)),
+	ReadReceipts: true,
 }
 
 // GetCapabilities returns what a chat supports.

@@ -21,9 +21,17 @@ type UserLoginMetadata struct {
 	LoggedOutRet int `json:"logged_out_ret,omitempty"`
 }
 
+// MessageMetadata is what bridgev2 keeps for a message in message.metadata.
+type MessageMetadata struct {
+	// ClientMsgID is the ID the bridge gave a message it sent to WeChat;
+	// recalling the message needs it along with the server's ID.
+	ClientMsgID string `json:"client_msg_id,omitempty"`
+}
+
 // GetDBMetaTypes returns the metadata types of the bridgev2 tables.
 func (wc *WeChatConnector) GetDBMetaTypes() database.MetaTypes {
 	return database.MetaTypes{
 		UserLogin: func() any { return &UserLoginMetadata{} },
+		Message:   func() any { return &MessageMetadata{} },
 	}
 }

@@ -56,6 +56,7 @@ func (c *WeChatClient) HandleMatrixMessage(ctx context.Context, msg *bridgev2.Ma
 		ID:        wxid.MakeMessageID(res.MsgID),
 		SenderID:  wxid.MakeSelfUserID(c.login.ID),
 		Timestamp: res.Time,
+		Metadata:  &MessageMetadata{ClientMsgID: res.ClientMsgID},
 	}}, nil
 }
 

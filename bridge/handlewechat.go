@@ -105,9 +105,9 @@ func (c *WeChatClient) inboxItems(ctx context.Context, r *roster, b *wechat.Batc
 			continue
 		}
 		p := inboxPayload{Self: self, Message: m.Raw}
-		if needsPUIDs(m) && c.shouldBridge(r, m.Chat) {
+		if chat := chatOf(m); needsPUIDs(m) && c.shouldBridge(r, chat) {
 			var err error
-			if p.ChatPUID, err = c.resolvePUID(ctx, r, m.Chat, ""); err != nil {
+			if p.ChatPUID, err = c.resolvePUID(ctx, r, chat, ""); err != nil {
 				return nil, err
 			}
 			if m.IsGroup && !m.FromSelf && m.Sender != "" && m.Sender != m.Chat {
@@ -127,11 +127,10 @@ func (c *WeChatClient) inboxItems(ctx context.Context, r *roster, b *wechat.Batc
 
 // needsPUIDs reports whether a message will be bridged into a chat.
 func needsPUIDs(m *wechat.Message) bool {
-	switch m.Content.(type) {
-	case *wechat.StatusNotify, *wechat.SysNotice:
+	if _, ok := m.Content.(*wechat.SysNotice); ok {
 		return false
 	}
-	return m.Chat != ""
+	return chatOf(m) != ""
 }
 
 const (
@@ -224,59 +223,100 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 	}
 	m := wechat.ParseMessage(p.Message, p.Self)
 	r := c.currentRoster()
-	if p.ChatPUID == "" && !c.shouldBridge(r, m.Chat) {
-		zerolog.Ctx(ctx).Debug().Int("msg_type", m.Type).Msg("Not bridging a message from an account that is not bridged")
+	chat := chatOf(m)
+	log := zerolog.Ctx(ctx)
+	if chat == "" || (p.ChatPUID == "" && !c.shouldBridge(r, chat)) {
+		log.Debug().Int("msg_type", m.Type).Msg("Not bridging a message from an account that is not bridged")
 		return nil, nil
 	}
-	conv := c.convertMessage(ctx, r, m)
-	if conv == nil {
-		zerolog.Ctx(ctx).Debug().Int("msg_type", m.Type).Msg("Not bridging message")
-		return nil, nil
+	var conv *bridgev2.ConvertedMessage
+	switch mc := m.Content.(type) {
+	case *wechat.Recall:
+		if mc.MsgID == 0 {
+			log.Debug().Msg("Not bridging a recall that names no message")
+			return nil, nil
+		}
+	case *wechat.StatusNotify:
+		if !isReadNotify(mc) {
+			return nil, nil
+		}
+	default:
+		if conv = c.convertMessage(ctx, r, m); conv == nil {
+			log.Debug().Int("msg_type", m.Type).Msg("Not bridging message")
+			return nil, nil
+		}
 	}
 	chatPUID, err := c.currentPUID(ctx, r, p.ChatPUID)
 	if err != nil {
 		return nil, err
 	}
 	if chatPUID == "" {
-		if chatPUID, err = c.resolvePUID(ctx, r, m.Chat, ""); err != nil {
+		if chatPUID, err = c.resolvePUID(ctx, r, chat, ""); err != nil {
 			return nil, err
 		}
 	}
-	var sender bridgev2.EventSender
+	sender, err := c.senderOf(ctx, r, m, &p, chatPUID)
+	if err != nil {
+		return nil, err
+	}
+	meta := simplevent.EventMeta{
+		Type:      bridgev2.RemoteEventMessage,
+		PortalKey: wxid.MakePortalKey(chatPUID, c.login.ID),
+		Sender:    sender,
+		Timestamp: m.Time,
+		LogContext: func(lc zerolog.Context) zerolog.Context {
+			return lc.Int64("new_msg_id", m.ID).Int("msg_type", m.Type)
+		},
+	}
+	switch mc := m.Content.(type) {
+	case *wechat.Recall:
+		meta.Type = bridgev2.RemoteEventMessageRemove
+		return &simplevent.MessageRemove{EventMeta: meta, TargetMessage: wxid.MakeMessageID(mc.MsgID)}, nil
+	case *wechat.StatusNotify:
+		// Read on the phone: everything in the chat up to now.
+		meta.Type = bridgev2.RemoteEventReadReceipt
+		meta.Sender = c.selfSender()
+		return &simplevent.Receipt{EventMeta: meta, ReadUpTo: m.Time}, nil
+	}
+	meta.CreatePortal = true
+	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: conv}, nil
+}
+
+// chatOf is the chat a message belongs to: for a status notify saying the
+// user read a chat on the phone that chat, else the message's chat.
+func chatOf(m *wechat.Message) string {
+	if sn, ok := m.Content.(*wechat.StatusNotify); ok {
+		if isReadNotify(sn) && len(sn.UserNames) > 0 {
+			return sn.UserNames[0]
+		}
+		return ""
+	}
+	return m.Chat
+}
+
+// isReadNotify reports whether a status notify means the user read a chat
+// on the phone: marked it read (1) or opened it (2).
+func isReadNotify(sn *wechat.StatusNotify) bool {
+	return sn.Code == wechat.StatusNotifyRead || sn.Code == wechat.StatusNotifyEnterSession
+}
+
+// senderOf tells who wrote a message: the user (from the phone), the peer of
+// a direct chat, a group member, or nobody (a group's own notices, sent by
+// the bridge bot).
+func (c *WeChatClient) senderOf(ctx context.Context, r *roster, m *wechat.Message, p *inboxPayload, chatPUID string) (bridgev2.EventSender, error) {
 	switch {
 	case m.FromSelf:
-		sender = c.selfSender()
+		return c.selfSender(), nil
 	case !m.IsGroup:
-		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(chatPUID)}
+		return bridgev2.EventSender{Sender: wxid.MakeUserID(chatPUID)}, nil
 	case p.SenderPUID != "":
 		senderPUID, err := c.currentPUID(ctx, r, p.SenderPUID)
-		if err != nil {
-			return nil, err
-		}
-		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}
+		return bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}, err
 	case m.Sender != "" && m.Sender != m.Chat:
 		senderPUID, err := c.resolvePUID(ctx, r, m.Sender, m.Chat)
-		if err != nil {
-			return nil, err
-		}
-		sender = bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}
-	default:
-		// A group's own message (system text): sent by the bridge bot.
+		return bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}, err
 	}
-	return &simplevent.PreConvertedMessage{
-		EventMeta: simplevent.EventMeta{
-			Type:         bridgev2.RemoteEventMessage,
-			PortalKey:    wxid.MakePortalKey(chatPUID, c.login.ID),
-			Sender:       sender,
-			CreatePortal: true,
-			Timestamp:    m.Time,
-			LogContext: func(lc zerolog.Context) zerolog.Context {
-				return lc.Int64("new_msg_id", m.ID).Int("msg_type", m.Type)
-			},
-		},
-		ID:   wxid.MakeMessageID(m.ID),
-		Data: conv,
-	}, nil
+	return bridgev2.EventSender{}, nil
 }
 
 // currentPUID returns the identity a stored PUID stands for now: itself, or

@@ -210,22 +210,42 @@ func senderName(sender id.UserID) string {
 // waitSent waits until the simulator accepted a sent message that matches.
 func (e *env) waitSent(sim *wechattest.Server, what string, match func(wechattest.SentMessage) bool) wechattest.SentMessage {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.ctx, stack.DefaultWait)
-	defer cancel()
-	for {
+	var found wechattest.SentMessage
+	e.waitUntil("WeChat to receive "+what, func(context.Context) (bool, error) {
 		sent := sim.Sent()
 		for _, m := range sent {
 			if match(m) {
-				return m
+				found = m
+				return true, nil
 			}
+		}
+		var got []string
+		for _, m := range sent {
+			got = append(got, fmt.Sprintf("to %s (%s): %q", m.ToID, m.Msg.ToUserName, m.Msg.Content))
+		}
+		return false, fmt.Errorf("it received: %q", got)
+	})
+	return found
+}
+
+// waitUntil polls check until it reports done, failing the test after the
+// stack's default wait with what was awaited and check's last error.
+func (e *env) waitUntil(what string, check func(ctx context.Context) (bool, error)) {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(e.ctx, stack.DefaultWait)
+	defer cancel()
+	var lastErr error
+	for {
+		done, err := check(ctx)
+		if done {
+			return
+		}
+		if err != nil {
+			lastErr = err
 		}
 		select {
 		case <-ctx.Done():
-			var got []string
-			for _, m := range sent {
-				got = append(got, fmt.Sprintf("to %s (%s): %q", m.ToID, m.Msg.ToUserName, m.Msg.Content))
-			}
-			e.t.Fatalf("WeChat did not receive %s within %v; it received: %q", what, stack.DefaultWait, got)
+			e.t.Fatalf("waited %v for %s; %v", stack.DefaultWait, what, lastErr)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
