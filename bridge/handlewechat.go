@@ -230,6 +230,7 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		return nil, nil
 	}
 	var conv *bridgev2.ConvertedMessage
+	var media *fetchedMedia
 	switch mc := m.Content.(type) {
 	case *wechat.Recall:
 		if mc.MsgID == 0 {
@@ -239,6 +240,11 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 	case *wechat.StatusNotify:
 		if !isReadNotify(mc) {
 			return nil, nil
+		}
+	case *wechat.Image, *wechat.Emoticon, *wechat.Voice, *wechat.Video, *wechat.File:
+		var err error
+		if media, err = c.fetchMedia(ctx, m); err != nil {
+			return nil, err
 		}
 	default:
 		if conv = c.convertMessage(ctx, r, m); conv == nil {
@@ -279,6 +285,11 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		return &simplevent.Receipt{EventMeta: meta, ReadUpTo: m.Time}, nil
 	}
 	meta.CreatePortal = true
+	if media != nil {
+		return &simplevent.Message[*fetchedMedia]{
+			EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: media, ConvertMessageFunc: c.uploadMedia,
+		}, nil
+	}
 	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: conv}, nil
 }
 

@@ -203,9 +203,9 @@ func Describe(evt *event.Event) string {
 	return s
 }
 
-// Message returns the message content of an m.room.message, or nil.
+// Message returns the content of an m.room.message or m.sticker, or nil.
 func Message(evt *event.Event) *event.MessageEventContent {
-	if evt == nil || evt.Type != event.EventMessage {
+	if evt == nil || (evt.Type != event.EventMessage && evt.Type != event.EventSticker) {
 		return nil
 	}
 	msg, _ := evt.Content.Parsed.(*event.MessageEventContent)

@@ -1,0 +1,200 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // image.DecodeConfig for WeChat's image formats
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/event"
+
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// maxMediaSize bounds what the bridge downloads from WeChat for one message.
+const maxMediaSize = 100 << 20
+
+// mediaFetchTries is how often a download is tried before the message
+// becomes a notice saying it could not be fetched.
+const mediaFetchTries = 3
+
+// fetchedMedia is a downloaded attachment waiting to be uploaded to Matrix
+// by the sender's intent, or (when fetching failed) the notice to send.
+type fetchedMedia struct {
+	evtType event.Type
+	content *event.MessageEventContent
+	data    []byte
+}
+
+// fetchMedia downloads the attachment of a media message. A download that
+// keeps failing (expired on WeChat's side, too large) becomes a notice that
+// says so, never an error: the inbox would retry it forever. An error means
+// the session is gone or the bridge is stopping; the item is retried later.
+func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetchedMedia, error) {
+	wx := c.currentWX()
+	if wx == nil {
+		return nil, bridgev2.ErrNotLoggedIn
+	}
+	what, evtType, name, fetch := mediaRequest(wx, m)
+	if e, ok := m.Content.(*wechat.Emoticon); ok && e.Store {
+		return noticeMedia("Sent a sticker from the WeChat sticker store, which WeChat does not show outside the app; see it on your phone."), nil
+	}
+	var lastErr error
+	for try := 1; try <= mediaFetchTries; try++ {
+		data, mime, err := download(ctx, fetch)
+		if err == nil {
+			content := mediaContent(m.Content, name, mime, data)
+			return &fetchedMedia{evtType: evtType, content: content, data: data}, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		lastErr = err
+		if errors.Is(err, errTooLarge) || errors.Is(err, wechat.ErrLoggedOut) {
+			break
+		}
+		select {
+		case <-time.After(time.Duration(try) * time.Second):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	zerolog.Ctx(ctx).Warn().Err(lastErr).Str("media", what).Msg("Could not download media from WeChat")
+	return noticeMedia(fmt.Sprintf("Sent %s that the bridge could not fetch from WeChat (%v); see it on your phone.", what, lastErr)), nil
+}
+
+var errTooLarge = fmt.Errorf("larger than %d MiB", maxMediaSize>>20)
+
+func noticeMedia(text string) *fetchedMedia {
+	return &fetchedMedia{evtType: event.EventMessage, content: &event.MessageEventContent{MsgType: event.MsgNotice, Body: text}}
+}
+
+// mediaRequest says what a media message holds and how to download it.
+func mediaRequest(wx *wechat.Client, m *wechat.Message) (what string, evtType event.Type, name string, fetch func(context.Context) (*wechat.Download, error)) {
+	evtType = event.EventMessage
+	switch c := m.Content.(type) {
+	case *wechat.Image:
+		return "an image", evtType, "image", func(ctx context.Context) (*wechat.Download, error) {
+			return wx.DownloadImage(ctx, m.MsgID, wechat.ImageOriginal)
+		}
+	case *wechat.Emoticon:
+		return "a sticker", event.EventSticker, "sticker", func(ctx context.Context) (*wechat.Download, error) {
+			return wx.DownloadImage(ctx, m.MsgID, wechat.ImageBig)
+		}
+	case *wechat.Voice:
+		return "a voice message", evtType, "voice.mp3", func(ctx context.Context) (*wechat.Download, error) {
+			return wx.DownloadVoice(ctx, m.MsgID)
+		}
+	case *wechat.Video:
+		return "a video", evtType, "video.mp4", func(ctx context.Context) (*wechat.Download, error) {
+			return wx.DownloadVideo(ctx, m.MsgID)
+		}
+	case *wechat.File:
+		return "a file", evtType, c.Name, func(ctx context.Context) (*wechat.Download, error) {
+			return wx.DownloadFile(ctx, m.Raw.FromUserName, c.MediaID, c.EncryFileName)
+		}
+	}
+	return "", evtType, "", nil
+}
+
+// download reads one attachment whole, refusing more than maxMediaSize.
+func download(ctx context.Context, fetch func(context.Context) (*wechat.Download, error)) ([]byte, string, error) {
+	d, err := fetch(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer d.Close()
+	if d.Length > maxMediaSize {
+		return nil, "", errTooLarge
+	}
+	data, err := io.ReadAll(io.LimitReader(d, maxMediaSize+1))
+	if err != nil {
+		return nil, "", err
+	} else if len(data) > maxMediaSize {
+		return nil, "", errTooLarge
+	} else if len(data) == 0 {
+		return nil, "", errors.New("WeChat sent an empty file")
+	}
+	mime := strings.TrimSpace(strings.Split(d.ContentType, ";")[0])
+	if mime == "" || mime == "application/octet-stream" || strings.HasPrefix(mime, "text/") {
+		mime = http.DetectContentType(data)
+	}
+	return data, mime, nil
+}
+
+// mediaContent describes a downloaded attachment (the URL is set when it
+// is uploaded).
+func mediaContent(c wechat.Content, name, mime string, data []byte) *event.MessageEventContent {
+	info := &event.FileInfo{MimeType: mime, Size: len(data)}
+	content := &event.MessageEventContent{Info: info}
+	switch c := c.(type) {
+	case *wechat.Image, *wechat.Emoticon:
+		content.MsgType = event.MsgImage
+		if _, sticker := c.(*wechat.Emoticon); sticker {
+			content.MsgType = "" // an m.sticker event has no msgtype
+		}
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+			info.Width, info.Height = cfg.Width, cfg.Height
+		}
+		name += extensionOf(mime)
+	case *wechat.Voice:
+		content.MsgType = event.MsgAudio
+		info.Duration = int(c.Duration.Milliseconds())
+		content.MSC1767Audio = &event.MSC1767Audio{Duration: info.Duration}
+	case *wechat.Video:
+		content.MsgType = event.MsgVideo
+		info.Duration = int(c.Duration.Milliseconds())
+		info.Width, info.Height = c.Width, c.Height
+	default:
+		content.MsgType = event.MsgFile
+	}
+	if name == "" {
+		name = "file"
+	}
+	content.Body = name
+	content.FileName = name
+	return content
+}
+
+func extensionOf(mime string) string {
+	switch mime {
+	case "image/jpeg":
+		return ".jpg"
+	case "image/png":
+		return ".png"
+	case "image/gif":
+		return ".gif"
+	case "image/webp":
+		return ".webp"
+	}
+	return ""
+}
+
+// uploadMedia is the ConvertMessageFunc of media messages: it uploads the
+// attachment as the message's sender (encrypting it in encrypted rooms).
+func (c *WeChatClient) uploadMedia(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI, fm *fetchedMedia) (*bridgev2.ConvertedMessage, error) {
+	content := fm.content
+	if fm.data != nil {
+		url, file, err := intent.UploadMedia(ctx, portal.MXID, fm.data, content.FileName, content.Info.MimeType)
+		if err != nil {
+			return nil, fmt.Errorf("uploading %s to Matrix: %w", content.FileName, err)
+		}
+		cp := *content
+		cp.URL, cp.File = url, file
+		content = &cp
+	}
+	return &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{
+		Type:    fm.evtType,
+		Content: content,
+	}}}, nil
+}
