@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/lib/pq"
 	"github.com/rs/zerolog"
@@ -72,7 +73,7 @@ func newPostgresTestDB(t testing.TB) *Database {
 	_, err = admin.Exec("CREATE DATABASE " + name)
 	require.NoError(t, err, "the role in %s must be allowed to create databases", postgresEnv)
 	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+		if err := dropDatabase(admin, name); err != nil {
 			t.Errorf("dropping test database %s: %v", name, err)
 		}
 	})
@@ -101,4 +102,19 @@ func upgradeTestDB(t testing.TB, parent *dbutil.Database) *Database {
 	t.Cleanup(func() { _ = parent.Close() })
 	require.NoError(t, db.Upgrade(testContext(t)))
 	return db
+}
+
+// dropDatabase drops a test database, retrying for a few seconds: an
+// autovacuum worker that PostgreSQL starts on a fresh database runs as the
+// superuser, and WITH (FORCE) may not terminate it (SQLSTATE 42501) until
+// it is done.
+func dropDatabase(admin *sql.DB, name string) error {
+	var err error
+	for range 25 {
+		if _, err = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err == nil {
+			return nil
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"testing"
+	"time"
 
 	_ "github.com/lib/pq"
 	"github.com/stretchr/testify/require"
@@ -37,8 +38,17 @@ func freshPostgres(t *testing.T) string {
 	require.NoError(t, err, "the role in %s must be allowed to create databases", postgresEnv)
 	// Registered before the stack starts, so it runs after the stack stopped.
 	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
+		// An autovacuum worker on the fresh database runs as the superuser,
+		// and WITH (FORCE) may not terminate it (42501) until it is done.
+		for try := 1; ; try++ {
+			_, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			if err == nil {
+				break
+			} else if try == 25 {
+				t.Errorf("dropping %s: %v", name, err)
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
 		_ = admin.Close()
 	})
