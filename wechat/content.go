@@ -66,16 +66,20 @@ func FormatText(s string) string {
 // entities as in FormatText, any other markup removed, line breaks and other
 // control characters turned into spaces, and surrounding space trimmed.
 func CleanName(s string) string {
-	s = formatMarkup(s, true)
-	if strings.IndexFunc(s, isControl) >= 0 {
-		s = strings.Map(func(r rune) rune {
-			if isControl(r) {
-				return ' '
-			}
-			return r
-		}, s)
+	return strings.TrimSpace(spaceControls(formatMarkup(s, true)))
+}
+
+// spaceControls turns line breaks and other control characters into spaces.
+func spaceControls(s string) string {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
 	}
-	return strings.TrimSpace(s)
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // formatSystemText formats the text of a system message: like FormatText,

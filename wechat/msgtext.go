@@ -142,8 +142,10 @@ func fillLocation(loc *Location, el *xmlNode) {
 		loc.Latitude, loc.Longitude = lat, lng
 	}
 	loc.Scale = int(parseInt(el.attr("scale")))
-	loc.Label = CleanName(el.attr("label"))
-	loc.POIName = CleanName(el.attr("poiname"))
+	// Place names are plain text once the XML is decoded: no emoji spans
+	// to convert, and a "<" in an address is a character, not markup.
+	loc.Label = plainLine(el.attr("label"))
+	loc.POIName = plainLine(el.attr("poiname"))
 }
 
 // fillCoordFromURL reads coord=lat,lng from the map link when the XML gave

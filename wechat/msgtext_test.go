@@ -135,6 +135,11 @@ func TestParseLocation(t *testing.T) {
 			want: &Location{Latitude: -33.8568, Longitude: 151.2153, Scale: 15, Label: "Sydney Opera House", POIName: "Opera House"},
 		},
 		{
+			name: "angle brackets and a line break in a place name are text",
+			raw:  RawMessage{MsgType: MsgTypeLocation, Content: serverEscape(`<msg><location x="1.5" y="2.5" label="Gate &lt;B&gt;&#10;north" poiname="&lt;script&gt;"/></msg>`)},
+			want: &Location{Latitude: 1.5, Longitude: 2.5, Label: "Gate <B> north", POIName: "<script>"},
+		},
+		{
 			name: "MsgType 48 without location element",
 			raw:  RawMessage{MsgType: MsgTypeLocation, Content: serverEscape(`<msg><other/></msg>`)},
 			want: &Unsupported{MsgType: MsgTypeLocation, Reason: "location XML: no <location> element"},

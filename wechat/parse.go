@@ -163,6 +163,12 @@ func cleanText(s string) string {
 	return strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
 }
 
+// plainLine tidies a one-line text read from XML: control characters
+// become spaces, like CleanName does, but nothing is read as markup.
+func plainLine(s string) string {
+	return strings.TrimSpace(spaceControls(cleanText(s)))
+}
+
 // cleanURL tidies a link. Only "&amp;" is undone: a full HTML unescape
 // would turn a query such as "&copy=1" into "©=1".
 func cleanURL(s string) string {
