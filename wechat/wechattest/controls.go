@@ -57,6 +57,26 @@ func (s *Server) UpdateContact(id string, fn func(*SeedContact)) {
 	s.modContactLocked(s.acct.put(c))
 }
 
+// UpdateContactQuietly changes a contact like UpdateContact but appends no
+// ModContactList entry: the server's contact update can lag behind the
+// system message that announces a change (inject that separately), and only
+// webwxbatchgetcontact shows the new record.
+func (s *Server) UpdateContactQuietly(id string, fn func(*SeedContact)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.acct.contacts[id]
+	if e == nil {
+		return
+	}
+	c := e.SeedContact.clone()
+	fn(&c)
+	c.ID = id
+	for _, m := range c.Members {
+		s.acct.entry(m)
+	}
+	s.acct.put(c)
+}
+
 // AddContact adds (or replaces) a contact and appends a ModContactList
 // entry. An empty ID gets a generated one.
 func (s *Server) AddContact(c SeedContact) {
