@@ -34,6 +34,10 @@ type fetchedMedia struct {
 	evtType event.Type
 	content *event.MessageEventContent
 	data    []byte
+	// thumb is a video's poster image, uploaded next to the video.
+	thumb []byte
+	// label is what a quote of the message shows (see mediaLabel).
+	label string
 }
 
 // fetchMedia downloads the attachment of a media message. A download that
@@ -53,8 +57,9 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 	for try := 1; try <= mediaFetchTries; try++ {
 		data, mime, err := download(ctx, fetch)
 		if err == nil {
-			content := mediaContent(m.Content, name, mime, data)
-			return &fetchedMedia{evtType: evtType, content: content, data: data}, nil
+			fm := &fetchedMedia{evtType: evtType, content: mediaContent(m.Content, name, mime, data), data: data, label: mediaLabel(m.Content, name)}
+			c.finishMedia(ctx, wx, m, fm)
+			return fm, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -71,6 +76,37 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 	}
 	zerolog.Ctx(ctx).Warn().Err(lastErr).Str("media", what).Msg("Could not download media from WeChat")
 	return noticeMedia(fmt.Sprintf("Sent %s that the bridge could not fetch from WeChat (%v); see it on your phone.", what, lastErr)), nil
+}
+
+// finishMedia does what a downloaded attachment needs beyond its bytes:
+// voice notes become Ogg/Opus voice messages, videos get their poster as the
+// thumbnail. Either failing leaves a message that still plays, so it is only
+// logged.
+func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *wechat.Message, fm *fetchedMedia) {
+	log := zerolog.Ctx(ctx)
+	switch m.Content.(type) {
+	case *wechat.Voice:
+		ogg, ok, err := voiceMessage(ctx, fm.data, fm.content)
+		if err != nil {
+			log.Warn().Err(err).Msg("Sending the voice message as MP3")
+		} else if ok {
+			fm.data = ogg
+		}
+	case *wechat.Video:
+		thumb, mime, err := download(ctx, func(ctx context.Context) (*wechat.Download, error) {
+			return wx.DownloadImage(ctx, m.MsgID, wechat.ImageThumb)
+		})
+		if err != nil {
+			log.Debug().Err(err).Msg("Video has no thumbnail")
+			return
+		}
+		info := &event.FileInfo{MimeType: mime, Size: len(thumb)}
+		if cfg, _, err := image.DecodeConfig(bytes.NewReader(thumb)); err == nil {
+			info.Width, info.Height = cfg.Width, cfg.Height
+		}
+		fm.thumb = thumb
+		fm.content.Info.ThumbnailInfo = info
+	}
 }
 
 var errTooLarge = fmt.Errorf("larger than %d MiB", maxMediaSize>>20)
@@ -191,10 +227,22 @@ func (c *WeChatClient) uploadMedia(ctx context.Context, portal *bridgev2.Portal,
 		}
 		cp := *content
 		cp.URL, cp.File = url, file
+		if fm.thumb != nil {
+			info := *content.Info
+			thumbMime := info.ThumbnailInfo.MimeType
+			info.ThumbnailURL, info.ThumbnailFile, err = intent.UploadMedia(ctx, portal.MXID, fm.thumb, "thumbnail"+extensionOf(thumbMime), thumbMime)
+			if err != nil {
+				// The video plays without its poster.
+				zerolog.Ctx(ctx).Warn().Err(err).Msg("Failed to upload the video thumbnail")
+				info.ThumbnailInfo = nil
+			}
+			cp.Info = &info
+		}
 		content = &cp
 	}
 	return &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{
-		Type:    fm.evtType,
-		Content: content,
+		Type:       fm.evtType,
+		Content:    content,
+		DBMetadata: &MessageMetadata{Text: fm.label},
 	}}}, nil
 }

@@ -6,6 +6,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,6 +32,7 @@ func TestMediaFromWeChat(t *testing.T) {
 	picture := testPNG(t, 64, 48)
 	mp3 := append([]byte("ID3\x03\x00\x00\x00\x00\x00\x00"), bytes.Repeat([]byte{0xff, 0xfb, 0x90, 0x64}, 300)...)
 	mp4 := append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), bytes.Repeat([]byte{7}, 4000)...)
+	poster := testPNG(t, 32, 18)
 	doc := []byte("quarterly report\n" + string(bytes.Repeat([]byte("numbers "), 500)))
 
 	tests := []struct {
@@ -48,10 +52,18 @@ func TestMediaFromWeChat(t *testing.T) {
 				assert.Equal(t, "image/png", c.Info.MimeType)
 			}},
 		{"sticker", func() int64 { return sim.InjectEmoticon("family", "bob", picture) }, family, "bob", event.EventSticker, "", picture, nil},
+		// Not a decodable MP3: ffmpeg fails and the note stays MP3 audio.
 		{"voice", func() int64 { return sim.InjectVoice("alice", "", mp3, 3200) }, alice, "alice", event.EventMessage, event.MsgAudio, mp3,
 			func(t *testing.T, c *event.MessageEventContent) { assert.Equal(t, 3200, c.Info.Duration) }},
-		{"video", func() int64 { return sim.InjectVideo("alice", "", mp4, nil, 7) }, alice, "alice", event.EventMessage, event.MsgVideo, mp4,
-			func(t *testing.T, c *event.MessageEventContent) { assert.Equal(t, 7000, c.Info.Duration) }},
+		{"video", func() int64 { return sim.InjectVideo("alice", "", mp4, poster, 7) }, alice, "alice", event.EventMessage, event.MsgVideo, mp4,
+			func(t *testing.T, c *event.MessageEventContent) {
+				assert.Equal(t, 7000, c.Info.Duration)
+				require.NotEmpty(t, c.Info.ThumbnailURL, "the video has its poster as thumbnail")
+				thumb, err := e.u.Download(e.ctx, c.Info.ThumbnailURL)
+				require.NoError(t, err)
+				assert.Equal(t, sha256.Sum256(poster), sha256.Sum256(thumb))
+				assert.Equal(t, 32, c.Info.ThumbnailInfo.Width)
+			}},
 		{"file", func() int64 { return sim.InjectFile("family", "bob", "report Q3.txt", doc) }, family, "bob", event.EventMessage, event.MsgFile, doc,
 			func(t *testing.T, c *event.MessageEventContent) {
 				assert.Equal(t, "report Q3.txt", c.Body)
@@ -77,6 +89,43 @@ func TestMediaFromWeChat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestVoiceFromWeChat: with ffmpeg installed, a voice note arrives as a
+// Matrix voice message in Ogg/Opus, with its duration and a waveform.
+func TestVoiceFromWeChat(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI must install ffmpeg (.ci/run)")
+		}
+		t.Skip("ffmpeg is not installed")
+	}
+	mp3Path := filepath.Join(t.TempDir(), "note.mp3")
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+		"-c:a", "libmp3lame", mp3Path).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	mp3, err := os.ReadFile(mp3Path)
+	require.NoError(t, err)
+
+	e := setup(t, stack.Options{})
+	e.login(e.u, e.s.Sim, defaultSelf)
+	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e.s.Sim.InjectVoice("alice", "", mp3, 2000)
+	evt, err := e.u.WaitEvent(e.ctx, alice.ID, "voice message", func(evt *event.Event) bool {
+		msg := stack.Message(evt)
+		return msg != nil && msg.MsgType == event.MsgAudio && msg.URL != ""
+	})
+	require.NoError(t, err)
+	c := stack.Message(evt)
+	assert.Equal(t, "audio/ogg", c.Info.MimeType)
+	assert.NotNil(t, c.MSC3245Voice, "marked as a voice message")
+	require.NotNil(t, c.MSC1767Audio)
+	assert.Equal(t, 2000, c.MSC1767Audio.Duration)
+	assert.NotEmpty(t, c.MSC1767Audio.Waveform)
+	got, err := e.u.Download(e.ctx, c.URL)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(got, []byte("OggS")), "the file is Ogg")
+	assert.Equal(t, len(got), c.Info.Size)
 }
 
 func testPNG(t *testing.T, w, h int) []byte {
