@@ -8,12 +8,9 @@ import (
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
-	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/bridgev2/simplevent"
 	"maunium.net/go/mautrix/bridgev2/status"
-	"maunium.net/go/mautrix/event"
 
-	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
@@ -222,6 +219,9 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		return nil, fmt.Errorf("inbox payload is not a message: %v", err)
 	}
 	m := wechat.ParseMessage(p.Message, p.Self)
+	if fr, ok := m.Content.(*wechat.FriendRequest); ok {
+		return nil, c.handleFriendRequest(ctx, m, fr)
+	}
 	r := c.currentRoster()
 	chat := chatOf(m)
 	log := zerolog.Ctx(ctx)
@@ -229,7 +229,6 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		log.Debug().Int("msg_type", m.Type).Msg("Not bridging a message from an account that is not bridged")
 		return nil, nil
 	}
-	var conv *bridgev2.ConvertedMessage
 	var media *fetchedMedia
 	switch mc := m.Content.(type) {
 	case *wechat.Recall:
@@ -246,11 +245,9 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 		if media, err = c.fetchMedia(ctx, m); err != nil {
 			return nil, err
 		}
-	default:
-		if conv = c.convertMessage(ctx, r, m); conv == nil {
-			log.Debug().Int("msg_type", m.Type).Msg("Not bridging message")
-			return nil, nil
-		}
+	case *wechat.SysNotice:
+		log.Debug().Int("msg_type", m.Type).Msg("Not bridging a system notice")
+		return nil, nil
 	}
 	chatPUID, err := c.currentPUID(ctx, r, p.ChatPUID)
 	if err != nil {
@@ -290,6 +287,10 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 			EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: media, ConvertMessageFunc: c.uploadMedia,
 		}, nil
 	}
+	if sys, ok := m.Content.(*wechat.System); ok && m.IsGroup && changesGroup(sys.Kind) {
+		go c.refreshGroup(ctx, m.Chat)
+	}
+	conv := c.convertMessage(ctx, r, m, meta.PortalKey)
 	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: conv}, nil
 }
 
@@ -381,33 +382,4 @@ func (c *WeChatClient) shouldBridge(r *roster, chat string) bool {
 		return !wechat.IsSpecialUserName(chat) || chat == wechat.FileHelper
 	}
 	return bridgeable(ct, c.conn.Config.BridgeOfficialAccounts)
-}
-
-// convertMessage converts a WeChat message to Matrix content, or nil for
-// messages that are not bridged. Only text is converted for now; other kinds
-// become a notice saying so, so that nothing vanishes silently.
-func (c *WeChatClient) convertMessage(ctx context.Context, r *roster, m *wechat.Message) *bridgev2.ConvertedMessage {
-	var content *event.MessageEventContent
-	switch mc := m.Content.(type) {
-	case *wechat.Text:
-		resolve := func(string) (msgconv.MentionTarget, bool) { return msgconv.MentionTarget{}, false }
-		if m.IsGroup && len(mc.Mentions) > 0 {
-			resolve = c.mentionTargets(ctx, r, m.Chat)
-		}
-		content = msgconv.TextToMatrix(mc.Text, resolve)
-	case *wechat.System:
-		content = &event.MessageEventContent{MsgType: event.MsgNotice, Body: mc.Text}
-	case *wechat.StatusNotify, *wechat.SysNotice:
-		return nil
-	default:
-		content = &event.MessageEventContent{
-			MsgType: event.MsgNotice,
-			Body:    fmt.Sprintf("This kind of WeChat message (type %d) is not bridged yet; see it on your phone.", m.Type),
-		}
-	}
-	return &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{
-		ID:      networkid.PartID(""),
-		Type:    event.EventMessage,
-		Content: content,
-	}}}
 }
