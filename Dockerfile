@@ -38,8 +38,9 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
 
 FROM debian:bookworm-slim
 
+# ffmpeg turns WeChat voice notes into Matrix voice messages (Ogg/Opus).
 RUN apt-get update \
-	&& apt-get install -y --no-install-recommends ca-certificates tzdata \
+	&& apt-get install -y --no-install-recommends ca-certificates tzdata ffmpeg \
 	&& rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1337 wxbridge \
