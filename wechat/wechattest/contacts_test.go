@@ -213,3 +213,24 @@ func TestOpLogRecorded(t *testing.T) {
 	require.Len(t, s.OpLogs(), 1)
 	assert.Contains(t, string(s.OpLogs()[0]), `"CmdId":3`)
 }
+
+func TestUpdateContactQuietly(t *testing.T) {
+	s, c, init := loggedIn(t, Config{})
+	r := c.sync(init.SyncKey)
+	s.UpdateContactQuietly("family", func(sc *SeedContact) {
+		sc.NickName = "Family 2026"
+		sc.Members = append(sc.Members, "frank")
+	})
+	s.UpdateContactQuietly("nobody", func(sc *SeedContact) { sc.NickName = "ignored" })
+	_, sel := c.syncCheck(r.SyncCheckKey)
+	assert.Equal(t, 0, sel, "no contact update is announced")
+
+	got := batchGet(c, wechat.BatchContactRequestItem{UserName: s.UserName("family")})
+	require.Len(t, got.ContactList, 1)
+	assert.Equal(t, "Family 2026", got.ContactList[0].NickName)
+	var members []string
+	for _, m := range got.ContactList[0].MemberList {
+		members = append(members, m.UserName)
+	}
+	assert.Contains(t, members, s.UserName("frank"))
+}
