@@ -18,12 +18,18 @@ func (wc *WeChatConnector) GetCapabilities() *bridgev2.NetworkGeneralCapabilitie
 // GetBridgeInfoVersion versions m.bridge and the room features; bump them when
 // either changes so that bridgev2 resends them to every room.
 func (wc *WeChatConnector) GetBridgeInfoVersion() (info, capabilities int) {
-	return 1, 2
+	return 1, 3
 }
 
-// roomFeatures is what every WeChat chat supports for now: plain text.
+// maxTextLength bounds the text of a message and of a media caption.
+const maxTextLength = 8000
+
+// roomFeatures is what every WeChat chat supports: text, media (see
+// planSend for what each kind becomes) and locations as text with a map
+// link. The ID names this set; change it whenever the set changes, since
+// bridgev2 only resends room features whose ID changed.
 var roomFeatures = &event.RoomFeatures{
-	ID: "io.github.wxbridge.capabilities.v1",
+	ID: "io.github.wxbridge.capabilities.v2",
 	Formatting: event.FormattingFeatureMap{
 		event.FmtBold:          event.CapLevelDropped,
 		event.FmtItalic:        event.CapLevelDropped,
@@ -32,11 +38,65 @@ var roomFeatures = &event.RoomFeatures{
 		event.FmtCodeBlock:     event.CapLevelDropped,
 		event.FmtUserLink:      event.CapLevelDropped,
 	},
-	MaxTextLength: 8000,
+	File: event.FileFeatureMap{
+		event.MsgImage: mediaFeatures(event.CapLevelPartialSupport, map[string]event.CapabilitySupportLevel{
+			"image/jpeg": event.CapLevelFullySupported,
+			"image/png":  event.CapLevelFullySupported,
+			"image/bmp":  event.CapLevelFullySupported,
+			"image/gif":  event.CapLevelPartialSupport, // as a sticker, so it animates
+			"*/*":        event.CapLevelPartialSupport, // WebP and others as a file
+		}),
+		event.MsgVideo: mediaFeatures(event.CapLevelPartialSupport, map[string]event.CapabilitySupportLevel{
+			"video/mp4": event.CapLevelFullySupported,
+			"*/*":       event.CapLevelPartialSupport, // as a file
+		}),
+		event.MsgFile: mediaFeatures(event.CapLevelPartialSupport, map[string]event.CapabilitySupportLevel{
+			"*/*": event.CapLevelFullySupported,
+		}),
+		// Web WeChat cannot send voice: audio and voice messages go as files.
+		event.MsgAudio: mediaFeatures(event.CapLevelPartialSupport, map[string]event.CapabilitySupportLevel{
+			"*/*": event.CapLevelPartialSupport,
+		}),
+		event.CapMsgVoice: mediaFeatures(event.CapLevelPartialSupport, map[string]event.CapabilitySupportLevel{
+			"*/*": event.CapLevelPartialSupport,
+		}),
+		// A sticker's body is its description, not a caption: it is dropped.
+		event.CapMsgSticker: mediaFeatures(event.CapLevelDropped, map[string]event.CapabilitySupportLevel{
+			"image/gif":  event.CapLevelFullySupported,
+			"image/jpeg": event.CapLevelPartialSupport, // as an image
+			"image/png":  event.CapLevelPartialSupport,
+			"image/bmp":  event.CapLevelPartialSupport,
+			"*/*":        event.CapLevelPartialSupport, // as a file
+		}),
+		event.CapMsgGIF: mediaFeatures(event.CapLevelPartialSupport, map[string]event.CapabilitySupportLevel{
+			"image/gif": event.CapLevelFullySupported,
+			"video/mp4": event.CapLevelPartialSupport, // as a video that does not loop
+			"*/*":       event.CapLevelPartialSupport, // as a file
+		}),
+	},
+	MaxTextLength:   maxTextLength,
+	LocationMessage: event.CapLevelPartialSupport, // as text with a map link
+	// Replies go as the flattened quote the phone shows (see quotePrefix).
+	Reply:    event.CapLevelPartialSupport,
+	Poll:     event.CapLevelRejected,
+	Edit:     event.CapLevelRejected,
+	Reaction: event.CapLevelRejected,
 	// Recalls: own messages sent from Matrix, within WeChat's window.
 	Delete:       event.CapLevelFullySupported,
 	DeleteMaxAge: ptrTo(jsontime.S(wechat.RevokeWindow)),
 	ReadReceipts: true,
+}
+
+// mediaFeatures describes one kind of attachment. Captions are sent as a
+// separate text message after the media. MaxSize is the file limit for
+// every kind, because what is too large to go its usual way goes as a file.
+func mediaFeatures(caption event.CapabilitySupportLevel, mimeTypes map[string]event.CapabilitySupportLevel) *event.FileFeatures {
+	return &event.FileFeatures{
+		MimeTypes:        mimeTypes,
+		Caption:          caption,
+		MaxCaptionLength: maxTextLength,
+		MaxSize:          maxFileSize,
+	}
 }
 
 // GetCapabilities returns what a chat supports.

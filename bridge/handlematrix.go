@@ -18,7 +18,7 @@ import (
 
 // Errors of Matrix → WeChat sends, shown to the user as the message's status.
 var (
-	ErrMediaNotSupported = bridgev2.WrapErrorInStatus(errors.New("wxbridge cannot send this kind of message to WeChat yet; only text is bridged for now")).
+	ErrMediaNotSupported = bridgev2.WrapErrorInStatus(errors.New("WeChat cannot receive this kind of message from the bridge; send text, a picture, a video, a file, a sticker or a location instead")).
 				WithIsCertain(true).WithErrorAsMessage().WithSendNotice(true).WithErrorReason(event.MessageStatusUnsupported)
 	ErrChatNotInSession = bridgev2.WrapErrorInStatus(errors.New("this chat is not in your current WeChat session (the contact may have been deleted); the message was not sent")).
 				WithIsCertain(true).WithErrorAsMessage().WithSendNotice(true)
@@ -26,9 +26,10 @@ var (
 			WithIsCertain(true).WithErrorAsMessage().WithErrorReason(event.MessageStatusUnsupported)
 )
 
-// HandleMatrixMessage sends a Matrix text message to the chat's current
-// UserName. The message ID is the one WeChat returns, so the echo of the
-// message in the next sync is recognised as already bridged.
+// HandleMatrixMessage sends a Matrix message to the chat's current
+// UserName: text here, media and locations in sendmedia.go. The message ID
+// is the one WeChat returns, so the echo of the message in the next sync is
+// recognised as already bridged.
 func (c *WeChatClient) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
 	wx, r := c.currentWX(), c.currentRoster()
 	if wx == nil || r == nil || !c.IsLoggedIn() {
@@ -40,24 +41,40 @@ func (c *WeChatClient) HandleMatrixMessage(ctx context.Context, msg *bridgev2.Ma
 	}
 	switch msg.Content.MsgType {
 	case event.MsgText, event.MsgNotice, event.MsgEmote:
+	case event.MsgImage, event.MsgVideo, event.MsgFile, event.MsgAudio, event.CapMsgSticker:
+		return c.sendMedia(ctx, wx, r, to, msg)
+	case event.MsgLocation:
+		return c.sendLocation(ctx, wx, to, msg)
 	default:
+		if msg.Event != nil && msg.Event.Type == event.EventSticker {
+			return c.sendMedia(ctx, wx, r, to, msg)
+		}
 		return nil, ErrMediaNotSupported
 	}
 	text, mentions := msgconv.TextFromMatrix(msg.Content, c.mentionedMembers(r, to))
 	if strings.TrimSpace(text) == "" {
 		return nil, ErrEmptyMessage
 	}
-	res, err := wx.SendText(ctx, to, text, mentions)
+	// WeChat web cannot send real quotes: a reply goes in the flattened
+	// form the phone shows for quotes.
+	res, err := wx.SendText(ctx, to, c.quotePrefix(msg.ReplyTo)+text, mentions)
 	if err != nil {
 		zerolog.Ctx(ctx).Err(err).Msg("Failed to send a message to WeChat")
 		return nil, sendError(err)
 	}
+	return c.sentResponse(res, text), nil
+}
+
+// sentResponse is the message to save for a message sent to WeChat: its
+// server ID, so the echo is recognised, the client ID recalls need, and
+// what a quote of it shows (see quoteSnippet).
+func (c *WeChatClient) sentResponse(res *wechat.SendResult, snippet string) *bridgev2.MatrixMessageResponse {
 	return &bridgev2.MatrixMessageResponse{DB: &database.Message{
 		ID:        wxid.MakeMessageID(res.MsgID),
 		SenderID:  wxid.MakeSelfUserID(c.login.ID),
 		Timestamp: res.Time,
-		Metadata:  &MessageMetadata{ClientMsgID: res.ClientMsgID},
-	}}, nil
+		Metadata:  &MessageMetadata{ClientMsgID: res.ClientMsgID, Text: quoteSnippet(snippet)},
+	}}
 }
 
 // chatUserName is the current session UserName of a portal's chat.
