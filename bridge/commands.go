@@ -54,6 +54,7 @@ func (wc *WeChatConnector) registerCommands() {
 			RequiresAdmin: true,
 		},
 	)
+	proc.AddHandlers(wc.friendRequestCommands()...)
 }
 
 // reply sends text as it is: no $cmdprefix expansion or format verbs in

@@ -23,8 +23,9 @@ const VersionTable = "wechat_version"
 type Database struct {
 	*dbutil.Database
 
-	Identity *IdentityQuery
-	Inbox    *InboxQuery
+	Identity      *IdentityQuery
+	Inbox         *InboxQuery
+	FriendRequest *FriendRequestQuery
 }
 
 // New wraps parent (normally the bridge's main database) in a child database
@@ -39,6 +40,9 @@ func New(parent *dbutil.Database, log zerolog.Logger) *Database {
 		},
 		Inbox: &InboxQuery{
 			QueryHelper: dbutil.MakeQueryHelper(db, func(*dbutil.QueryHelper[*InboxItem]) *InboxItem { return &InboxItem{} }),
+		},
+		FriendRequest: &FriendRequestQuery{
+			QueryHelper: dbutil.MakeQueryHelper(db, func(*dbutil.QueryHelper[*FriendRequest]) *FriendRequest { return &FriendRequest{} }),
 		},
 	}
 }
