@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -187,21 +188,26 @@ func (c *WeChatClient) drainOnce(ctx context.Context, tries map[int64]int) (retr
 func (c *WeChatClient) bridgeItem(ctx context.Context, it *database.InboxItem, tries map[int64]int) bool {
 	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", it.Seq).Int64("new_msg_id", it.MsgID).Logger()
 	evt, err := c.remoteEvent(ctx, it)
-	if err != nil {
-		log.Err(err).Msg("Dropping inbox item that cannot be converted")
-	} else if evt != nil {
-		res := c.login.QueueRemoteEvent(evt)
-		if !res.Success {
-			// The item stays in the inbox and later ones wait behind it, so
-			// nothing is lost and order holds; persistent trouble is an error.
-			tries[it.Seq]++
-			ev := log.Warn()
-			if tries[it.Seq] >= maxDrainTries {
-				ev = log.Error()
+	if errors.Is(err, errUnreadable) {
+		log.Err(err).Msg("Dropping inbox item that cannot be read")
+	} else if err == nil && evt != nil {
+		if res := c.login.QueueRemoteEvent(evt); !res.Success {
+			err = res.Error
+			if err == nil {
+				err = errors.New("bridgev2 did not handle the event")
 			}
-			ev.Err(res.Error).Int("tries", tries[it.Seq]).Msg("Bridging failed, will retry")
-			return false
 		}
+	}
+	if err != nil && !errors.Is(err, errUnreadable) {
+		// The item stays in the inbox and later ones wait behind it, so
+		// nothing is lost and order holds; persistent trouble is an error.
+		tries[it.Seq]++
+		ev := log.Warn()
+		if tries[it.Seq] >= maxDrainTries {
+			ev = log.Error()
+		}
+		ev.Err(err).Int("tries", tries[it.Seq]).Msg("Bridging failed, will retry")
+		return false
 	}
 	delete(tries, it.Seq)
 	if err = c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq); err != nil {
@@ -211,12 +217,16 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, it *database.InboxItem, t
 	return true
 }
 
+// errUnreadable marks an inbox item that no retry can bridge: its payload
+// is not a message. Every other error of remoteEvent is retried.
+var errUnreadable = errors.New("unreadable inbox item")
+
 // remoteEvent turns an inbox item into a bridgev2 remote event, or nil for
 // items that are not bridged (status notifies, notices).
 func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) (bridgev2.RemoteEvent, error) {
 	var p inboxPayload
 	if err := json.Unmarshal(it.Payload, &p); err != nil || p.Message == nil {
-		return nil, fmt.Errorf("inbox payload is not a message: %v", err)
+		return nil, fmt.Errorf("%w: inbox payload is not a message: %v", errUnreadable, err)
 	}
 	m := wechat.ParseMessage(p.Message, p.Self)
 	if fr, ok := m.Content.(*wechat.FriendRequest); ok {
