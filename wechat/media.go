@@ -98,12 +98,20 @@ func (c *Client) DownloadGroupAvatar(ctx context.Context, groupUserName string) 
 	return c.downloadAvatar(ctx, "webwxgetheadimg", c.t.route.api(v.hosts.Web, "webwxgetheadimg", q))
 }
 
-// DownloadHeadImg fetches the relative HeadImgUrl of a contact record.
+// DownloadHeadImg fetches the relative HeadImgUrl of a contact record. The
+// URL carries the skey of when the record was sent; the current one
+// replaces it, or the server refuses the request after an skey rotation.
 func (c *Client) DownloadHeadImg(ctx context.Context, headImgURL string) (*Download, error) {
 	if !strings.HasPrefix(headImgURL, "/") {
 		return nil, fmt.Errorf("%w: avatar URL is not a server path", ErrUnexpectedResponse)
 	}
 	v := c.view()
+	if u, err := url.Parse(headImgURL); err == nil && u.Query().Has("skey") {
+		q := u.Query()
+		q.Set("skey", v.base.Skey)
+		u.RawQuery = q.Encode()
+		headImgURL = u.String()
+	}
 	target, err := c.t.route.absolute(v.hosts.Web, headImgURL)
 	if err != nil {
 		return nil, err

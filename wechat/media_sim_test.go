@@ -4,6 +4,7 @@ import (
 	"io"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,6 +108,16 @@ func TestDownloadHeadImgFromRoster(t *testing.T) {
 	require.NotEmpty(t, alice.HeadImgUrl)
 	d, err := c.DownloadHeadImg(testCtx(t), alice.HeadImgUrl)
 	assert.NotEmpty(t, readAll(t, d, err))
+
+	// After an skey rotation the URL's skey is stale; the current one is sent.
+	oldSKey := c.Session().SKey
+	sim.RotateSKey()
+	rec := sim.InjectText("alice", "", "rotate")
+	require.Eventually(t, func() bool { return c.Session().SKey != oldSKey }, 10*time.Second, 20*time.Millisecond, "the client learns the new skey (message %d)", rec)
+	d, err = c.DownloadHeadImg(testCtx(t), alice.HeadImgUrl)
+	assert.NotEmpty(t, readAll(t, d, err), "the avatar still downloads")
+	assert.Empty(t, sim.Violations())
+
 	_, err = c.DownloadHeadImg(testCtx(t), "https://evil.example/x.jpg")
 	assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse, "only server paths are fetched")
 }
