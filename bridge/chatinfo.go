@@ -35,10 +35,13 @@ func (c *WeChatClient) GetChatInfo(ctx context.Context, portal *bridgev2.Portal)
 	return c.groupInfo(ctx, r, ct), nil
 }
 
+// selfMember is the logged-in user in a portal, with the power level to
+// manage it (relay mode, room settings), as in their own chat.
 func (c *WeChatClient) selfMember() bridgev2.ChatMember {
 	return bridgev2.ChatMember{
 		EventSender: c.selfSender(),
 		Membership:  event.MembershipJoin,
+		PowerLevel:  ptrTo(50),
 	}
 }
 
