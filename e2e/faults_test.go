@@ -1,0 +1,339 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/wechat/wechattest"
+)
+
+// faultStreamChat is one chat of the inbound stream and who writes in it.
+type faultStreamChat struct {
+	id, name string
+	senders  []string // "" for the peer of a DM
+}
+
+// faultPhase is a fault injected once the stream reached a message number.
+type faultPhase struct {
+	at    int
+	name  string
+	apply func(ctx context.Context) error
+}
+
+// streamBody is the text of message n of a chat in the inbound stream.
+func streamBody(chat string, n int) string { return fmt.Sprintf("stream %s #%05d", chat, n) }
+
+var streamBodyRE = regexp.MustCompile(`^stream (\w+) #(\d{5})$`)
+
+// TestDeliveryUnderFaults bridges a stream of messages across direct chats
+// and groups while WeChat's sync endpoints fail in every way the simulator
+// knows, the homeserver is down for 30 s, and the bridge is killed with
+// SIGKILL and restarted. Every message must reach Matrix exactly once and,
+// per chat, in order. WXBRIDGE_FAULT_MESSAGES sets the stream's length
+// (default 2,000).
+func TestDeliveryUnderFaults(t *testing.T) {
+	total := 2000
+	if v, err := strconv.Atoi(os.Getenv("WXBRIDGE_FAULT_MESSAGES")); err == nil && v > 0 {
+		total = v
+	}
+	e := setup(t, stack.Options{})
+	e.login(e.u, e.s.Sim, defaultSelf)
+	sim := e.s.Sim
+	chats := []faultStreamChat{
+		{id: "alice", name: seedName("alice"), senders: []string{""}},
+		{id: "carol", name: seedName("carol"), senders: []string{""}},
+		{id: "family", name: "Family", senders: []string{"alice", "bob", "erin", wechattest.SelfID}},
+		{id: "project", name: "Project X", senders: []string{"carol", "frank"}},
+	}
+	// Every chat has a portal before the faults start.
+	rooms := make(map[string]id.RoomID, len(chats))
+	for _, c := range chats {
+		sim.InjectText(c.id, c.senders[0], "hello "+c.id)
+		rooms[c.id] = e.waitPortal(e.u, c.name).ID
+		e.waitMessage(e.u, rooms[c.id], "", "hello "+c.id)
+	}
+
+	hsDown := func(ctx context.Context) error {
+		if err := e.s.HS.Stop(); err != nil {
+			return err
+		}
+		time.Sleep(30 * time.Second)
+		return e.s.HS.Start(ctx)
+	}
+	kill := func(ctx context.Context) error {
+		if err := e.s.Bridge.Kill(); err != nil {
+			return err
+		}
+		time.Sleep(2 * time.Second)
+		return e.s.Bridge.Start(ctx)
+	}
+	fail := func(endpoint string, n int, f wechattest.Fault) func(context.Context) error {
+		return func(context.Context) error { sim.FailNext(endpoint, n, f); return nil }
+	}
+	none := func(context.Context) error { return nil }
+	step := total / 10
+	phases := []faultPhase{
+		{0, "none", none},
+		{1 * step, "synccheck HTTP 500 ×3", fail("synccheck", 3, wechattest.FaultHTTP500)},
+		{2 * step, "synccheck reset ×3", fail("synccheck", 3, wechattest.FaultReset)},
+		{3 * step, "webwxsync HTTP 500 ×2, reset ×2", func(ctx context.Context) error {
+			sim.FailNext("webwxsync", 2, wechattest.FaultHTTP500)
+			sim.FailNext("webwxsync", 2, wechattest.FaultReset)
+			return nil
+		}},
+		{4 * step, "synccheck hangs past the timeout", fail("synccheck", 1, wechattest.FaultHang)},
+		{5 * step, "webwxsync malformed body", fail("webwxsync", 1, wechattest.FaultMalformed)},
+		{6 * step, "webwxsync 1205", fail("webwxsync", 1, wechattest.FaultTooFrequent)},
+		{7 * step, "homeserver down 30 s", hsDown},
+		{8 * step, "bridge SIGKILL and restart", kill},
+		{9 * step, "none (after)", none},
+	}
+
+	// Inject the stream in small bursts; a fault is applied when the stream
+	// reaches its phase, while later messages keep arriving.
+	phaseOf := make(map[string]int, total) // body → phase index
+	var mu sync.Mutex
+	next := make(map[string]int, len(chats))
+	ctx := e.ctx
+	injectDone := make(chan struct{})
+	var faultErrs []error
+	go func() {
+		defer close(injectDone)
+		// A phase's fault runs while the stream goes on (messages arrive
+		// while the homeserver or the bridge is down); the next phase waits
+		// until it is over.
+		p := 0
+		phaseDone := make(chan error, 1)
+		phaseDone <- phases[0].apply(ctx)
+		for n := 0; n < total; n++ {
+			for p+1 < len(phases) && n >= phases[p+1].at {
+				if err := <-phaseDone; err != nil {
+					faultErrs = append(faultErrs, fmt.Errorf("%s: %w", phases[p].name, err))
+				}
+				p++
+				t.Logf("phase %q from message %d", phases[p].name, n)
+				go func(ph faultPhase) { phaseDone <- ph.apply(ctx) }(phases[p])
+			}
+			c := chats[n%len(chats)]
+			mu.Lock()
+			next[c.id]++
+			seq := next[c.id]
+			body := streamBody(c.id, seq)
+			phaseOf[body] = p
+			mu.Unlock()
+			sim.InjectText(c.id, c.senders[(seq-1)%len(c.senders)], body)
+			if n%10 == 9 {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		if err := <-phaseDone; err != nil {
+			faultErrs = append(faultErrs, fmt.Errorf("%s: %w", phases[p].name, err))
+		}
+	}()
+	<-injectDone
+	require.Empty(t, faultErrs, "every fault was applied and undone")
+	injected := time.Now()
+
+	// Wait until every chat holds its whole stream (or time runs out), then
+	// count.
+	got := make(map[string][]int, len(chats))
+	deadline := time.Now().Add(6 * time.Minute)
+	for {
+		complete := true
+		for _, c := range chats {
+			seqs, err := streamSeqs(ctx, e.u, rooms[c.id], c.id)
+			if err != nil {
+				complete = false
+				continue
+			}
+			got[c.id] = seqs
+			if distinct(seqs) < next[c.id] {
+				complete = false
+			}
+		}
+		if complete || time.Now().After(deadline) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	t.Logf("the stream was complete in Matrix %v after the last message was injected", time.Since(injected).Round(time.Second))
+	// Give late duplicates (a redelivery after the restart) a moment to show.
+	time.Sleep(3 * time.Second)
+	for _, c := range chats {
+		seqs, err := streamSeqs(ctx, e.u, rooms[c.id], c.id)
+		require.NoError(t, err)
+		got[c.id] = seqs
+	}
+
+	type counts struct{ sent, received, duplicated int }
+	perPhase := make([]counts, len(phases))
+	for body, p := range phaseOf {
+		perPhase[p].sent++
+		m := streamBodyRE.FindStringSubmatch(body)
+		seq, _ := strconv.Atoi(m[2])
+		n := 0
+		for _, s := range got[m[1]] {
+			if s == seq {
+				n++
+			}
+		}
+		if n > 0 {
+			perPhase[p].received++
+		}
+		if n > 1 {
+			perPhase[p].duplicated += n - 1
+		}
+	}
+	var table strings.Builder
+	fmt.Fprintf(&table, "\n| fault | sent | received | duplicated |\n|---|---:|---:|---:|\n")
+	var sum counts
+	for i, ph := range phases {
+		c := perPhase[i]
+		fmt.Fprintf(&table, "| %s | %d | %d | %d |\n", ph.name, c.sent, c.received, c.duplicated)
+		sum.sent += c.sent
+		sum.received += c.received
+		sum.duplicated += c.duplicated
+	}
+	fmt.Fprintf(&table, "| **all** | %d | %d | %d |\n", sum.sent, sum.received, sum.duplicated)
+	t.Log(table.String())
+
+	assert.Equal(t, total, sum.sent)
+	assert.Equal(t, sum.sent, sum.received, "every message arrived")
+	assert.Zero(t, sum.duplicated, "no message arrived twice")
+	for _, c := range chats {
+		assert.True(t, inOrder(got[c.id]), "the messages of %s are in order", c.id)
+		assert.Equal(t, next[c.id], len(got[c.id]), "%s: one event per message", c.id)
+	}
+}
+
+// streamSeqs lists the stream numbers of a chat in the order the room shows
+// them.
+func streamSeqs(ctx context.Context, u *stack.User, room id.RoomID, chat string) ([]int, error) {
+	evts, err := u.Messages(ctx, room)
+	if err != nil {
+		return nil, err
+	}
+	var seqs []int
+	for _, evt := range evts {
+		msg := stack.Message(evt)
+		if msg == nil || msg.MsgType != event.MsgText {
+			continue
+		}
+		if m := streamBodyRE.FindStringSubmatch(msg.Body); m != nil && m[1] == chat {
+			seq, _ := strconv.Atoi(m[2])
+			seqs = append(seqs, seq)
+		}
+	}
+	return seqs, nil
+}
+
+func distinct(seqs []int) int {
+	seen := make(map[int]struct{}, len(seqs))
+	for _, s := range seqs {
+		seen[s] = struct{}{}
+	}
+	return len(seen)
+}
+
+func inOrder(seqs []int) bool {
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSendingUnderFaults sends messages from Matrix while WeChat's send
+// call fails for a while (HTTP 500, connection resets, 1205). Each message
+// is either delivered exactly once or shown as failed with a reason; none
+// vanishes and none is sent twice.
+func TestSendingUnderFaults(t *testing.T) {
+	const total = 200
+	e := setup(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
+	e.login(e.u, e.s.Sim, defaultSelf)
+	sim := e.s.Sim
+	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+
+	faults := map[int]func(){
+		50:  func() { sim.FailNext("webwxsendmsg", 10, wechattest.FaultHTTP500) },
+		100: func() { sim.FailNext("webwxsendmsg", 5, wechattest.FaultReset) },
+		150: func() { sim.FailNext("webwxsendmsg", 3, wechattest.FaultTooFrequent) },
+	}
+	bodies := make(map[id.EventID]string, total)
+	for n := range total {
+		if f := faults[n]; f != nil {
+			// Let the messages before the fault reach WeChat first, so that
+			// the fault hits the ones after it.
+			e.waitSent(sim, fmt.Sprintf("message %d", n-1), func(m wechattest.SentMessage) bool {
+				return m.Msg.Content == fmt.Sprintf("outbound #%03d", n-1)
+			})
+			f()
+		}
+		body := fmt.Sprintf("outbound #%03d", n)
+		evtID, err := e.u.SendText(e.ctx, alice.ID, body)
+		require.NoError(t, err)
+		bodies[evtID] = body
+	}
+
+	statuses := make(map[id.EventID]*event.BeeperMessageStatusEventContent, total)
+	deadline := time.Now().Add(3 * time.Minute)
+	for len(statuses) < total && time.Now().Before(deadline) {
+		start := time.Now()
+		evts, err := e.u.Events(e.ctx, alice.ID)
+		require.NoError(t, err)
+		for _, evt := range evts {
+			st, ok := evt.Content.Parsed.(*event.BeeperMessageStatusEventContent)
+			if !ok || evt.Type != event.BeeperMessageStatus {
+				continue
+			}
+			if _, ours := bodies[st.RelatesTo.EventID]; ours {
+				statuses[st.RelatesTo.EventID] = st
+			}
+		}
+		if len(statuses) < total {
+			t.Logf("%d events read in %v; %d of %d messages have a status", len(evts), time.Since(start).Round(time.Millisecond), len(statuses), total)
+			time.Sleep(2 * time.Second)
+		}
+	}
+	require.Len(t, statuses, total, "every message has a status")
+
+	received := make(map[string]int, total)
+	for _, m := range sim.Sent() {
+		received[m.Msg.Content]++
+	}
+	var delivered, failed, vanished, duplicated int
+	for evtID, body := range bodies {
+		st := statuses[evtID]
+		switch {
+		case received[body] > 1:
+			duplicated++
+			t.Errorf("%q reached WeChat %d times", body, received[body])
+		case st.Status == event.MessageStatusSuccess && received[body] == 1:
+			delivered++
+		case st.Status != event.MessageStatusSuccess && received[body] == 0:
+			failed++
+			assert.NotEmpty(t, st.Message, "the failure of %q says why", body)
+		default:
+			vanished++
+			t.Errorf("%q: status %s but WeChat received it %d times", body, st.Status, received[body])
+		}
+	}
+	t.Logf("\n| sent from Matrix | delivered once | failed with a reason | vanished | duplicated |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |",
+		total, delivered, failed, vanished, duplicated)
+	assert.Equal(t, total, delivered+failed)
+	assert.Equal(t, 15, failed, "the 10 HTTP 500s and 5 resets fail one message each; 1205 is retried")
+}
