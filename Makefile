@@ -25,7 +25,7 @@ unit:
 	CGO_ENABLED=1 $(GO) test -tags $(TAGS) -count=1 -cover $$($(GO) list -e -tags $(TAGS) ./... | grep -v '/e2e')
 
 fuzz:
-	@for pkg in ./wechat/ ./bridge/msgconv/; do \
+	@for pkg in ./wechat/ ./bridge/msgconv/ ./bridge/; do \
 		for target in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzzing $$pkg $$target for $(FUZZTIME)"; \
 			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
@@ -49,7 +49,7 @@ dendrite:
 
 # The binaries the end-to-end tests and `run` start: Dendrite's and wxbridge, in bin/.
 BIN     := $(CURDIR)/bin
-E2E_TIMEOUT ?= 10m
+E2E_TIMEOUT ?= 25m
 
 e2e-bin: dendrite
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o bin/wxbridge .
