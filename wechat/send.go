@@ -82,7 +82,8 @@ func (c *Client) send(ctx context.Context, endpoint string, q url.Values, to str
 	log := c.logger(ctx)
 	id := newClientMsgID()
 	for attempt := 0; ; attempt++ {
-		if err := c.pace(ctx); err != nil {
+		release, err := c.pace(ctx)
+		if err != nil {
 			return nil, err
 		}
 		v := c.view()
@@ -91,6 +92,7 @@ func (c *Client) send(ctx context.Context, endpoint string, q url.Values, to str
 			q = url.Values{"lang": {"zh_CN"}}
 		}
 		res, err := c.post(ctx, endpoint, c.webURL(v, endpoint, q), SendRequest{BaseRequest: v.base, Msg: msg}, id)
+		release()
 		if errors.Is(err, ErrTooFrequent) && attempt < c.t.cfg.SendRetries {
 			delay := c.backoff(attempt+1, true)
 			log.Warn().Str("endpoint", endpoint).Dur("retry_in", delay).Msg("WeChat says we send too often, waiting")
@@ -124,22 +126,28 @@ func (c *Client) post(ctx context.Context, endpoint, target string, req SendRequ
 	return &SendResult{MsgID: msgID, ClientMsgID: clientMsgID, Time: time.Now()}, nil
 }
 
-// pace waits until SendInterval has passed since the previous send.
+// pace waits until SendInterval has passed since the previous send call
+// finished and holds the turn until release, which the caller calls once
+// its own call finished. So WeChat sees the calls arrive at least the
+// interval apart, however long one spent in transit (counting from when a
+// call started let a slow one arrive late and the next one close behind).
 // Concurrent senders queue up in turn.
-func (c *Client) pace(ctx context.Context) error {
+func (c *Client) pace(ctx context.Context) (release func(), err error) {
 	interval := c.t.cfg.SendInterval
 	if interval <= 0 {
-		return nil
+		return func() {}, nil
 	}
 	c.sendMu.Lock()
-	defer c.sendMu.Unlock()
 	if wait := time.Until(c.lastSend.Add(interval)); wait > 0 {
-		if err := sleepCtx(ctx, wait); err != nil {
-			return err
+		if err = sleepCtx(ctx, wait); err != nil {
+			c.sendMu.Unlock()
+			return nil, err
 		}
 	}
-	c.lastSend = time.Now()
-	return nil
+	return func() {
+		c.lastSend = time.Now()
+		c.sendMu.Unlock()
+	}, nil
 }
 
 // RevokeWindow is how long after sending WeChat lets a message be recalled.
