@@ -107,6 +107,14 @@ func (c *WeChatClient) Connect(ctx context.Context) {
 // then starts the sync loop and the inbox drain.
 func (c *WeChatClient) run(ctx context.Context) {
 	log := zerolog.Ctx(ctx)
+	if ret := c.loggedOutRet(); ret != 0 {
+		// WeChat ended this session before the bridge started, and the user
+		// was told then. The session is dead for good (1100-1102): don't
+		// knock on WeChat's door with it, and don't tell the user again.
+		log.Debug().Int("ret", ret).Msg("WeChat ended the stored session earlier, waiting for a new login")
+		c.restoreLoggedOut(ret)
+		return
+	}
 	c.sendState(status.StateConnecting, "", "")
 	sess, err := c.conn.loadSession(ctx, c.loginID)
 	if err != nil {
@@ -226,6 +234,35 @@ func (c *WeChatClient) markLoggedOut(ctx context.Context, ret int, reason string
 	}
 	zerolog.Ctx(ctx).Warn().Int("ret", ret).Msg("WeChat ended the session")
 	c.sendState(status.StateBadCredentials, loggedOutCode(ret), reason)
+}
+
+// loggedOutRet is the ret with which WeChat ended the stored session, or 0
+// while it is believed alive. A new login resets it (its metadata is new).
+func (c *WeChatClient) loggedOutRet() int {
+	if meta, ok := c.login.Metadata.(*UserLoginMetadata); ok {
+		return meta.LoggedOutRet
+	}
+	return 0
+}
+
+// restoreLoggedOut puts a login that WeChat had logged out before a restart
+// back in the BAD_CREDENTIALS state without a second notice in the
+// management room: bridgev2 posts a notice for every error state that is
+// not a repeat of the previous one, and after a restart there is no
+// previous one. So the state is first recorded as already sent, then sent;
+// bridgev2 drops it as a duplicate. The provisioning API (whoami) shows it;
+// the status endpoint keeps what it got before the restart.
+//
+// Call it only before any other state of this connection was sent: the
+// queue must be idle for the duplicate check to see this state.
+func (c *WeChatClient) restoreLoggedOut(ret int) {
+	c.loggedIn.Store(false)
+	state := status.BridgeState{StateEvent: status.StateBadCredentials, Error: loggedOutCode(ret), Message: wechat.LogoutReason(ret)}
+	// SetPrev before Send, and back to back: once a previous state is set,
+	// bridgev2's GetPrevUnsent (whoami) dereferences the unsent one, which
+	// only Send sets.
+	c.login.BridgeState.SetPrev(state.Fill(c.login))
+	c.login.BridgeState.Send(state)
 }
 
 // Disconnect stops the sync loop and the drain and waits for them.
