@@ -5,7 +5,7 @@ TAGS    ?= goolm
 # "context deadline exceeded" when the time runs out mid-input.
 FUZZTIME ?= 100000x
 
-.PHONY: build test unit vet fuzz bench sim dendrite e2e e2e-bin run
+.PHONY: build test unit vet fuzz bench bench-e2e sim dendrite e2e e2e-bin run
 
 build:
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wxbridge .
@@ -57,6 +57,14 @@ e2e-bin: dendrite
 # End-to-end tests: the real bridge, Dendrite and the WeChat simulator (e2e/).
 e2e: e2e-bin
 	CGO_ENABLED=1 WXBRIDGE_E2E_BIN=$(BIN) $(GO) test -tags $(TAGS) -count=1 -timeout $(E2E_TIMEOUT) ./e2e/...
+
+# The benchmark suite (bench/): the bridge against Dendrite's own limit on this
+# machine, a table on stdout and the figures in docs/performance.md (about 40
+# minutes). BENCH_FLAGS=-quick runs small sizes in a few minutes; -run picks
+# scenarios (burst, latency, outbound, big, logins, hotpath); -profile DIR
+# saves CPU profiles of the bridge and Dendrite.
+bench-e2e: e2e-bin
+	CGO_ENABLED=1 $(GO) run -tags $(TAGS) ./bench -bin $(BIN) $(BENCH_FLAGS)
 
 # Try the bridge by hand: Dendrite, wxbridge and the simulator on loopback,
 # data in .tmp/run (kept between runs). Prints how to connect; Ctrl-C stops it.

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"fmt"
 
 	"go.mau.fi/util/jsontime"
 	"maunium.net/go/mautrix/bridgev2"
@@ -29,7 +30,7 @@ const maxTextLength = 8000
 // link. The ID names this set; change it whenever the set changes, since
 // bridgev2 only resends room features whose ID changed.
 var roomFeatures = &event.RoomFeatures{
-	ID: "io.github.wxbridge.capabilities.v2",
+	ID: roomFeaturesID,
 	Formatting: event.FormattingFeatureMap{
 		event.FmtBold:          event.CapLevelDropped,
 		event.FmtItalic:        event.CapLevelDropped,
@@ -99,7 +100,25 @@ func mediaFeatures(caption event.CapabilitySupportLevel, mimeTypes map[string]ev
 	}
 }
 
+// roomFeaturesID names the feature set of the default media limit.
+const roomFeaturesID = "io.github.wxbridge.capabilities.v2"
+
+// roomFeaturesFor is roomFeatures with every file limit set to the
+// configured network.max_media_size. A limit other than the default gets
+// its own ID, since bridgev2 resends room features only when the ID changes.
+func roomFeaturesFor(limit int64) *event.RoomFeatures {
+	if limit == maxFileSize {
+		return roomFeatures
+	}
+	f := roomFeatures.Clone()
+	f.ID = fmt.Sprintf("%s.max%d", roomFeaturesID, limit)
+	for _, ff := range f.File {
+		ff.MaxSize = limit
+	}
+	return f
+}
+
 // GetCapabilities returns what a chat supports.
 func (c *WeChatClient) GetCapabilities(ctx context.Context, portal *bridgev2.Portal) *event.RoomFeatures {
-	return roomFeatures
+	return c.conn.roomFeatures
 }

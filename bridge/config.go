@@ -35,11 +35,15 @@ type Config struct {
 	// BridgeOfficialAccounts makes portals for official (subscription and
 	// service) accounts too.
 	BridgeOfficialAccounts bool `yaml:"bridge_official_accounts"`
+	// MaxMediaSize bounds one attachment either way: a number of bytes or a
+	// size such as 100MiB.
+	MaxMediaSize string `yaml:"max_media_size"`
 
 	// Parsed forms, filled once by UnmarshalYAML.
 	mode         wechat.Mode
 	sendInterval time.Duration
 	displayname  *template.Template
+	maxMediaSize int64
 }
 
 // DisplaynameParams are the variables of displayname_template.
@@ -73,6 +77,9 @@ func (c *Config) parse() error {
 	}
 	if c.sendInterval, err = parseInterval(c.SendInterval); err != nil {
 		return fmt.Errorf("network.send_interval: %w", err)
+	}
+	if c.maxMediaSize, err = parseSize(c.MaxMediaSize); err != nil {
+		return fmt.Errorf("network.max_media_size: %w", err)
 	}
 	tpl := c.DisplaynameTemplate
 	if strings.TrimSpace(tpl) == "" {
@@ -110,6 +117,70 @@ func parseInterval(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// Limits of max_media_size. The bridge holds an attachment in memory while
+// it bridges it, so the ceiling is a sanity bound, not a WeChat figure.
+const (
+	defaultMaxMediaSize = 100 << 20
+	maxMaxMediaSize     = 1 << 30
+)
+
+// sizeUnits are the units parseSize accepts, case-insensitively.
+var sizeUnits = map[string]int64{
+	"": 1, "b": 1,
+	"kb": 1000, "kib": 1 << 10, "k": 1 << 10,
+	"mb": 1000 * 1000, "mib": 1 << 20, "m": 1 << 20,
+	"gb": 1000 * 1000 * 1000, "gib": 1 << 30, "g": 1 << 30,
+}
+
+// parseSize reads a size: a number of bytes, or a number with a unit
+// (100MiB, 1.5 GB, 512k; KB, MB and GB are powers of 1000, KiB, MiB, GiB
+// and the bare K, M, G powers of 1024). Empty means the default of 100 MiB.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return defaultMaxMediaSize, nil
+	}
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' })
+	unit, ok := sizeUnits[strings.ToLower(s[len(num):])]
+	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
+	if !ok || err != nil || strings.ContainsAny(num, "eEpPxX_") || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, fmt.Errorf("%q is not a size such as 100MiB or 52428800", s)
+	}
+	size := f * float64(unit)
+	switch {
+	case size < 1:
+		return 0, fmt.Errorf("%q is less than one byte", s)
+	case size > maxMaxMediaSize:
+		return 0, fmt.Errorf("%q is above %s: the bridge holds an attachment in memory while it bridges it", s, formatSize(maxMaxMediaSize))
+	}
+	return int64(size), nil
+}
+
+// formatSize writes a size for people: "100 MiB", "1.5 GiB", "900 bytes".
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size {
+			v := strconv.FormatFloat(float64(n)/float64(u.size), 'f', 1, 64)
+			return strings.TrimSuffix(v, ".0") + " " + u.name
+		}
+	}
+	if n == 1 {
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// MediaLimit is the largest attachment bridged either way, in bytes.
+func (c *Config) MediaLimit() int64 {
+	if c.maxMediaSize <= 0 {
+		return defaultMaxMediaSize
+	}
+	return c.maxMediaSize
+}
+
 // FormatDisplayname renders displayname_template for a contact, falling back
 // to the nickname, the alias and finally the given fallback when the template
 // renders nothing.
@@ -141,6 +212,10 @@ func (c *Config) WeChatConfig() wechat.Config {
 		ServerOverride: c.ServerOverride,
 		Mode:           c.mode,
 		SendInterval:   interval,
+		// The client's own bound also covers avatars, which a small
+		// max_media_size must not refuse; attachments are held to the
+		// configured limit by the bridge (see download and sendMedia).
+		MaxMediaSize: max(c.MediaLimit(), defaultMaxMediaSize),
 	}
 }
 
@@ -150,6 +225,7 @@ func upgradeConfig(h up.Helper) {
 	h.Copy(up.Str|up.Int|up.Float, "send_interval")
 	h.Copy(up.Str, "displayname_template")
 	h.Copy(up.Bool, "bridge_official_accounts")
+	h.Copy(up.Str|up.Int, "max_media_size")
 }
 
 // GetConfig returns the example network config, the struct it decodes into

@@ -122,6 +122,7 @@ func TestConfigKeysAgree(t *testing.T) {
 		"send_interval":            "3s",
 		"displayname_template":     "{{.NickName}}",
 		"bridge_official_accounts": true,
+		"max_media_size":           "20MiB",
 	}
 	userKeys := make([]string, 0, len(user))
 	for k := range user {
@@ -145,4 +146,72 @@ func TestConfigKeysAgree(t *testing.T) {
 	assert.Equal(t, wechat.ModeWeb, cfg.mode)
 	assert.Equal(t, 3*time.Second, cfg.sendInterval)
 	assert.True(t, cfg.BridgeOfficialAccounts)
+	assert.Equal(t, int64(20<<20), cfg.MediaLimit())
+}
+
+func TestMaxMediaSize(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		want    int64
+		wantErr string
+	}{
+		{"example", ExampleConfig, 100 << 20, ""},
+		{"absent is the default", "login_mode: web", 100 << 20, ""},
+		{"empty is the default", "max_media_size: ''", 100 << 20, ""},
+		{"bytes as a number", "max_media_size: 52428800", 50 << 20, ""},
+		{"bytes as a string", "max_media_size: '1000'", 1000, ""},
+		{"MiB", "max_media_size: 100MiB", 100 << 20, ""},
+		{"MB is decimal", "max_media_size: 100MB", 100_000_000, ""},
+		{"unit with a space, any case", "max_media_size: 0.5 gib", 1 << 29, ""},
+		{"bare M is MiB", "max_media_size: 20M", 20 << 20, ""},
+		{"KiB", "max_media_size: 512KiB", 512 << 10, ""},
+		{"bytes unit", "max_media_size: 2048B", 2048, ""},
+		{"the ceiling", "max_media_size: 1GiB", 1 << 30, ""},
+		{"above the ceiling", "max_media_size: 2GiB", 0, "network.max_media_size"},
+		{"zero", "max_media_size: 0", 0, "network.max_media_size"},
+		{"negative", "max_media_size: -5MiB", 0, "network.max_media_size"},
+		{"unknown unit", "max_media_size: 10 parsecs", 0, "network.max_media_size"},
+		{"no number", "max_media_size: MiB", 0, "network.max_media_size"},
+		{"exponent", "max_media_size: 1e9", 0, "network.max_media_size"},
+		{"hex", "max_media_size: 0x100", 0, "network.max_media_size"},
+		{"infinite", "max_media_size: Inf", 0, "network.max_media_size"},
+		{"NaN", "max_media_size: NaN", 0, "network.max_media_size"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg Config
+			err := yaml.Unmarshal([]byte(tt.yaml), &cfg)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.MediaLimit())
+			// The client's bound covers avatars too: never below the default,
+			// never below the configured limit.
+			assert.Equal(t, max(tt.want, maxFileSize), cfg.WeChatConfig().MaxMediaSize)
+		})
+	}
+	var zero Config
+	assert.Equal(t, int64(maxFileSize), zero.MediaLimit(), "a config never decoded has the default")
+}
+
+func TestFormatSize(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{1, "1 byte"},
+		{1000, "1000 bytes"},
+		{1 << 10, "1 KiB"},
+		{1536, "1.5 KiB"},
+		{100 << 20, "100 MiB"},
+		{100_000_000, "95.4 MiB"},
+		{3 << 29, "1.5 GiB"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, formatSize(tt.n), tt.n)
+	}
 }

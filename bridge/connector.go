@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/database"
 )
@@ -16,6 +17,10 @@ type WeChatConnector struct {
 	Bridge *bridgev2.Bridge
 	Config Config
 	DB     *database.Database
+
+	// roomFeatures are the chats' capabilities under the configured media
+	// limit, made once in Init.
+	roomFeatures *event.RoomFeatures
 }
 
 var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
@@ -33,6 +38,7 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 		br.Config.PortalEventBuffer = 0
 	}
 	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
+	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
 	wc.registerCommands()
 }
 

@@ -21,9 +21,6 @@ import (
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// maxMediaSize bounds what the bridge downloads from WeChat for one message.
-const maxMediaSize = 100 << 20
-
 // mediaFetchTries is how often a download is tried before the message
 // becomes a notice saying it could not be fetched.
 const mediaFetchTries = 3
@@ -53,11 +50,13 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 	if e, ok := m.Content.(*wechat.Emoticon); ok && e.Store {
 		return noticeMedia("Sent a sticker from the WeChat sticker store, which WeChat does not show outside the app; see it on your phone."), nil
 	}
+	limit := c.conn.Config.MediaLimit()
 	var lastErr error
 	for try := 1; try <= mediaFetchTries; try++ {
-		data, mime, err := download(ctx, fetch)
+		data, mime, err := download(ctx, fetch, limit)
 		if err == nil {
-			fm := &fetchedMedia{evtType: evtType, content: mediaContent(m.Content, name, mime, data), data: data, label: mediaLabel(m.Content, name)}
+			content := mediaContent(m.Content, name, mime, data)
+			fm := &fetchedMedia{evtType: evtType, content: content, data: data, label: mediaLabel(m.Content, content.FileName)}
 			c.finishMedia(ctx, wx, m, fm)
 			return fm, nil
 		}
@@ -65,7 +64,11 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 			return nil, ctx.Err()
 		}
 		lastErr = err
-		if errors.Is(err, errTooLarge) || errors.Is(err, wechat.ErrLoggedOut) {
+		if errors.Is(err, errTooLarge) {
+			zerolog.Ctx(ctx).Debug().Err(err).Str("media", what).Int64("limit", limit).Msg("Media from WeChat is above the size limit")
+			return noticeMedia(tooLargeNotice(m.Content, what, limit)), nil
+		}
+		if errors.Is(err, wechat.ErrLoggedOut) {
 			break
 		}
 		select {
@@ -95,7 +98,7 @@ func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *we
 	case *wechat.Video:
 		thumb, mime, err := download(ctx, func(ctx context.Context) (*wechat.Download, error) {
 			return wx.DownloadImage(ctx, m.MsgID, wechat.ImageThumb)
-		})
+		}, c.conn.Config.MediaLimit())
 		if err != nil {
 			log.Debug().Err(err).Msg("Video has no thumbnail")
 			return
@@ -109,7 +112,18 @@ func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *we
 	}
 }
 
-var errTooLarge = fmt.Errorf("larger than %d MiB", maxMediaSize>>20)
+// errTooLarge is an attachment above max_media_size.
+var errTooLarge = errors.New("larger than the size limit")
+
+// tooLargeNotice is the notice that replaces an attachment above the limit.
+// A file's name is shown, sanitised like the name of a bridged file.
+func tooLargeNotice(c wechat.Content, what string, limit int64) string {
+	what += " that is"
+	if f, ok := c.(*wechat.File); ok && f.Name != "" {
+		what = fmt.Sprintf("the file %q, which is", sanitizeFileName(f.Name, ""))
+	}
+	return fmt.Sprintf("Sent %s larger than the bridge's limit of %s; see it on your phone.", what, formatSize(limit))
+}
 
 func noticeMedia(text string) *fetchedMedia {
 	return &fetchedMedia{evtType: event.EventMessage, content: &event.MessageEventContent{MsgType: event.MsgNotice, Body: text}}
@@ -143,20 +157,25 @@ func mediaRequest(wx *wechat.Client, m *wechat.Message) (what string, evtType ev
 	return "", evtType, "", nil
 }
 
-// download reads one attachment whole, refusing more than maxMediaSize.
-func download(ctx context.Context, fetch func(context.Context) (*wechat.Download, error)) ([]byte, string, error) {
+// download reads one attachment whole, refusing more than limit bytes
+// (errTooLarge, also when the wechat client refused it).
+func download(ctx context.Context, fetch func(context.Context) (*wechat.Download, error), limit int64) ([]byte, string, error) {
 	d, err := fetch(ctx)
-	if err != nil {
+	if errors.Is(err, wechat.ErrTooLarge) {
+		return nil, "", fmt.Errorf("%w: %w", errTooLarge, err)
+	} else if err != nil {
 		return nil, "", err
 	}
 	defer d.Close()
-	if d.Length > maxMediaSize {
+	if d.Length > limit {
 		return nil, "", errTooLarge
 	}
-	data, err := io.ReadAll(io.LimitReader(d, maxMediaSize+1))
-	if err != nil {
+	data, err := io.ReadAll(io.LimitReader(d, limit+1))
+	if errors.Is(err, wechat.ErrTooLarge) {
+		return nil, "", fmt.Errorf("%w: %w", errTooLarge, err)
+	} else if err != nil {
 		return nil, "", err
-	} else if len(data) > maxMediaSize {
+	} else if int64(len(data)) > limit {
 		return nil, "", errTooLarge
 	} else if len(data) == 0 {
 		return nil, "", errors.New("WeChat sent an empty file")
@@ -169,10 +188,11 @@ func download(ctx context.Context, fetch func(context.Context) (*wechat.Download
 }
 
 // mediaContent describes a downloaded attachment (the URL is set when it
-// is uploaded).
+// is uploaded). The name comes from the sender: it is sanitised.
 func mediaContent(c wechat.Content, name, mime string, data []byte) *event.MessageEventContent {
 	info := &event.FileInfo{MimeType: mime, Size: len(data)}
 	content := &event.MessageEventContent{Info: info}
+	var ext string
 	switch c := c.(type) {
 	case *wechat.Image, *wechat.Emoticon:
 		content.MsgType = event.MsgImage
@@ -182,7 +202,7 @@ func mediaContent(c wechat.Content, name, mime string, data []byte) *event.Messa
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
 			info.Width, info.Height = cfg.Width, cfg.Height
 		}
-		name += extensionOf(mime)
+		ext = extensionOf(mime)
 	case *wechat.Voice:
 		content.MsgType = event.MsgAudio
 		info.Duration = int(c.Duration.Milliseconds())
@@ -191,12 +211,13 @@ func mediaContent(c wechat.Content, name, mime string, data []byte) *event.Messa
 		content.MsgType = event.MsgVideo
 		info.Duration = int(c.Duration.Milliseconds())
 		info.Width, info.Height = c.Width, c.Height
+	case *wechat.File:
+		content.MsgType = event.MsgFile
+		ext = "." + c.Ext
 	default:
 		content.MsgType = event.MsgFile
 	}
-	if name == "" {
-		name = "file"
-	}
+	name = sanitizeFileName(name, ext)
 	content.Body = name
 	content.FileName = name
 	return content

@@ -8,10 +8,8 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
@@ -23,13 +21,13 @@ import (
 
 // Size limits of what the bridge sends to WeChat, from the protocol
 // reference (§7.2, "Limits"). An attachment above the limit of the way it
-// would normally be sent goes as a file instead; above maxFileSize it is
-// refused.
+// would normally be sent goes as a file instead; above the file limit,
+// network.max_media_size, it is refused.
 const (
-	// maxFileSize bounds every upload: puppet-wechat enforces 100 MB, and it
-	// is wechat.Config's default MaxMediaSize. (The official web client's
-	// 50 MB file check is commented out.)
-	maxFileSize = 100 << 20
+	// maxFileSize is the default file limit (max_media_size): puppet-wechat
+	// enforces 100 MB, and it is wechat.Config's default MaxMediaSize. (The
+	// official web client's 50 MB file check is commented out.)
+	maxFileSize = defaultMaxMediaSize
 	// maxImageSize is the official web client's figure for pictures, 20 MB
 	// (MAX_IMG_UPLOAD_SIZE; the check itself is commented out there).
 	maxImageSize = 20 << 20
@@ -69,9 +67,13 @@ func (s sendAs) String() string {
 	return [...]string{"file", "image", "video", "sticker"}[s]
 }
 
-// limit is the largest attachment sent this way.
-func (s sendAs) limit() int64 {
-	return [...]int64{maxFileSize, maxImageSize, maxVideoSize, maxStickerSize}[s]
+// limit is the largest attachment sent this way when files may be up to
+// fileLimit bytes.
+func (s sendAs) limit(fileLimit int64) int64 {
+	if s == sendAsFile {
+		return fileLimit
+	}
+	return min([...]int64{0, maxImageSize, maxVideoSize, maxStickerSize}[s], fileLimit)
 }
 
 // sendMedia downloads an attachment from Matrix, uploads it to WeChat and
@@ -89,8 +91,9 @@ func (c *WeChatClient) sendMedia(ctx context.Context, wx *wechat.Client, r *rost
 	if uri == "" {
 		return nil, ErrNoAttachment
 	}
-	if content.Info != nil && int64(content.Info.Size) > maxFileSize {
-		return nil, tooLarge(int64(content.Info.Size))
+	limit := c.conn.Config.MediaLimit()
+	if content.Info != nil && int64(content.Info.Size) > limit {
+		return nil, tooLarge(int64(content.Info.Size), limit)
 	}
 	log := zerolog.Ctx(ctx).With().Str("cap_msg_type", string(kind)).Logger()
 	data, err := c.conn.Bridge.Bot.DownloadMedia(ctx, uri, content.File)
@@ -99,7 +102,7 @@ func (c *WeChatClient) sendMedia(ctx context.Context, wx *wechat.Client, r *rost
 		return nil, fmt.Errorf("%w: %w", ErrMatrixDownload, err)
 	}
 	mimeType := mediaMIME(content, data)
-	how, err := planSend(kind, mimeType, int64(len(data)))
+	how, err := planSend(kind, mimeType, int64(len(data)), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +181,11 @@ func (c *WeChatClient) sendLocation(ctx context.Context, wx *wechat.Client, to s
 // JPEG, PNG and BMP pictures and stickers as images (the server's "pic"
 // upload type; a WebP goes as a file), MP4 as video, everything else
 // (audio and voice included: Web WeChat cannot send voice) as a file. What
-// is above the limit of its way goes as a file.
-func planSend(kind event.CapabilityMsgType, mimeType string, size int64) (sendAs, error) {
-	if size > maxFileSize {
-		return sendAsFile, tooLarge(size)
+// is above the limit of its way goes as a file; above fileLimit
+// (max_media_size) it is refused.
+func planSend(kind event.CapabilityMsgType, mimeType string, size, fileLimit int64) (sendAs, error) {
+	if size > fileLimit {
+		return sendAsFile, tooLarge(size, fileLimit)
 	}
 	how := sendAsFile
 	switch kind {
@@ -203,16 +207,22 @@ func planSend(kind event.CapabilityMsgType, mimeType string, size int64) (sendAs
 			how = sendAsVideo
 		}
 	}
-	if size > how.limit() {
+	if size > how.limit(fileLimit) {
 		how = sendAsFile
 	}
 	return how, nil
 }
 
-// tooLarge is the status of an attachment above maxFileSize.
-func tooLarge(size int64) error {
-	return bridgev2.WrapErrorInStatus(fmt.Errorf("%w: the file is %.1f MiB and WeChat takes at most %d MiB; share a link to it instead",
-		bridgev2.ErrMediaTooLarge, float64(size)/(1<<20), maxFileSize>>20)).WithStatus(event.MessageStatusFail)
+// tooLarge is the status of an attachment above max_media_size: a
+// permanent failure that names both sizes.
+func tooLarge(size, limit int64) error {
+	got, max := formatSize(size), formatSize(limit)
+	if got == max {
+		// Just above the limit: "64 KiB" would read as equal.
+		got, max = strconv.FormatInt(size, 10)+" bytes", max+" ("+strconv.FormatInt(limit, 10)+" bytes)"
+	}
+	return bridgev2.WrapErrorInStatus(fmt.Errorf("%w: the file is %s and the bridge's limit is %s, so it was not sent to WeChat; share a link to it instead",
+		bridgev2.ErrMediaTooLarge, got, max)).WithStatus(event.MessageStatusFail)
 }
 
 // mediaMIME is the MIME type of an attachment: the sniffed type when the
@@ -249,27 +259,14 @@ func hasCaption(content *event.MessageEventContent) bool {
 }
 
 // mediaFileName is the name an attachment is uploaded under: the file name
-// (the body when there is no caption) without directories or control
-// characters, with an extension for its type when it has none.
+// (the body when there is no caption), sanitised (see sanitizeFileName),
+// with an extension for its type when it has none.
 func mediaFileName(content *event.MessageEventContent, mimeType string) string {
 	name := content.FileName
 	if name == "" {
 		name = content.Body
 	}
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(path.Base(strings.ReplaceAll(name, `\`, "/")))
-	if name == "" || name == "." || name == "/" {
-		name = "file"
-	}
-	if path.Ext(name) == "" {
-		name += extensionFor(mimeType)
-	}
-	return name
+	return sanitizeFileName(name, extensionFor(mimeType))
 }
 
 // extensionFor is the usual file extension of a MIME type, or "".

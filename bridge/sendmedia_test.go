@@ -49,7 +49,7 @@ func TestPlanSend(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := planSend(tt.kind, tt.mime, tt.size)
+			got, err := planSend(tt.kind, tt.mime, tt.size, maxFileSize)
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 				st := bridgev2.WrapErrorInStatus(err)
@@ -63,9 +63,51 @@ func TestPlanSend(t *testing.T) {
 	}
 }
 
+// TestPlanSendConfiguredLimit: max_media_size is the file limit, and no
+// other way takes more than a file.
+func TestPlanSendConfiguredLimit(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name      string
+		kind      event.CapabilityMsgType
+		mime      string
+		size      int64
+		limit     int64
+		want      sendAs
+		wantErr   bool
+		wantLimit string
+	}{
+		{"small limit, file below", event.MsgFile, "application/pdf", 1000, 1000, sendAsFile, false, ""},
+		{"small limit, file above", event.MsgFile, "application/pdf", 1001, 1000, sendAsFile, true, "1000 bytes"},
+		{"small limit, image above", event.MsgImage, "image/png", 3 * mib, 2 * mib, sendAsFile, true, "2 MiB"},
+		{"limit below the picture figure", event.MsgImage, "image/png", 5 * mib, 10 * mib, sendAsImage, false, ""},
+		{"large limit, big file", event.MsgFile, "application/zip", 300 * mib, 512 * mib, sendAsFile, false, ""},
+		{"large limit, big video as a file", event.MsgVideo, "video/mp4", 300 * mib, 512 * mib, sendAsFile, false, ""},
+		{"large limit, above it", event.MsgFile, "application/zip", 513 * mib, 512 * mib, sendAsFile, true, "512 MiB"},
+		{"one byte above reads in bytes", event.MsgFile, "application/zip", 64<<10 + 1, 64 << 10, sendAsFile, true, "64 KiB (65536 bytes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := planSend(tt.kind, tt.mime, tt.size, tt.limit)
+			if tt.wantErr {
+				require.ErrorIs(t, err, bridgev2.ErrMediaTooLarge)
+				st := bridgev2.WrapErrorInStatus(err)
+				assert.Contains(t, st.Error(), "the bridge's limit is "+tt.wantLimit)
+				assert.Equal(t, event.MessageStatusFail, st.Status)
+				assert.True(t, st.SendNotice, "the user is told")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got, "sent as %s, want %s", got, tt.want)
+		})
+	}
+}
+
 func TestSendLimitsOrder(t *testing.T) {
-	for _, how := range []sendAs{sendAsImage, sendAsVideo, sendAsSticker} {
-		assert.LessOrEqual(t, how.limit(), sendAsFile.limit(), "%s falls back to a file, which must take at least as much", how)
+	for _, limit := range []int64{1000, maxFileSize, 1 << 30} {
+		for _, how := range []sendAs{sendAsImage, sendAsVideo, sendAsSticker} {
+			assert.LessOrEqual(t, how.limit(limit), sendAsFile.limit(limit), "%s falls back to a file, which must take at least as much", how)
+		}
 	}
 	assert.Less(t, int64(maxVideoSize), int64(20<<20), "the web client refuses videos of 20 MB or more")
 	for kind, ff := range roomFeatures.File {
@@ -159,5 +201,17 @@ func TestLocationText(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+func TestRoomFeaturesFollowTheLimit(t *testing.T) {
+	assert.Same(t, roomFeatures, roomFeaturesFor(maxFileSize), "the default limit uses the shared set")
+	small := roomFeaturesFor(64 << 10)
+	assert.NotEqual(t, roomFeatures.ID, small.ID, "another limit is another feature set")
+	for kind, ff := range small.File {
+		assert.Equal(t, int64(64<<10), ff.MaxSize, kind)
+	}
+	for kind, ff := range roomFeatures.File {
+		assert.Equal(t, int64(maxFileSize), ff.MaxSize, "the shared set is unchanged: %s", kind)
 	}
 }
