@@ -1,0 +1,101 @@
+// Command bench is wxbridge's benchmark suite: it starts Dendrite, the real
+// wxbridge binary and the WeChat simulator on loopback, runs the scenarios
+// of bench/scenarios, prints a table of every figure next to its baseline
+// and writes docs/performance.md. See docs/performance.md for what each
+// scenario measures.
+//
+//	make e2e-bin && go run -tags goolm ./bench -bin bin
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/wxbridge/wxbridge/bench/scenarios"
+)
+
+func main() {
+	bin := flag.String("bin", "", "directory of wxbridge and Dendrite's binaries (default $WXBRIDGE_E2E_BIN, else bin)")
+	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath (or all)")
+	quick := flag.Bool("quick", false, "small sizes (a minute or two), to try the tool")
+	out := flag.String("out", "docs/performance.md", "report to write (empty: none)")
+	profile := flag.String("profile", "", "directory to save CPU profiles of the bridge in")
+	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
+	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
+	flag.Parse()
+
+	if *bin == "" {
+		*bin = os.Getenv("WXBRIDGE_E2E_BIN")
+	}
+	if *bin == "" {
+		*bin = "bin"
+	}
+	level := zerolog.WarnLevel
+	if *verbose {
+		level = zerolog.InfoLevel
+	}
+	log := zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: "15:04:05.000"}).Level(level).With().Timestamp().Logger()
+	opts := scenarios.Options{
+		Bin:            *bin,
+		BridgeLogLevel: *logLevel,
+		Log:            log,
+		ProfileDir:     *profile,
+		Progress: func(format string, args ...any) {
+			fmt.Fprintf(os.Stderr, "%s  %s (load %.2f)\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...), scenarios.LoadAvg1())
+		},
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	plan := scenarios.DefaultPlan()
+	if *quick {
+		plan = scenarios.QuickPlan()
+	}
+	if err := plan.Select(*only); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	report, err := plan.Run(ctx, opts)
+	fmt.Println(report.Table())
+	if *out != "" && len(report.Results) > 0 {
+		if werr := writeReport(*out, report.Markdown()); werr != nil {
+			fmt.Fprintln(os.Stderr, werr)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s\n", *out)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", strings.TrimSpace(err.Error()))
+		os.Exit(1)
+	}
+}
+
+// handWritten marks the part of the report that people write (the analysis
+// of the figures); writeReport keeps it when it rewrites the file.
+const handWritten = "<!-- Written by hand from here on: go run ./bench keeps it when it rewrites the figures above. -->"
+
+// writeReport writes the generated report to path, followed by the
+// hand-written part of the file that was there, if any.
+func writeReport(path, generated string) error {
+	kept := ""
+	if old, err := os.ReadFile(path); err == nil {
+		if i := strings.Index(string(old), handWritten); i >= 0 {
+			kept = string(old[i:])
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if kept == "" {
+		kept = handWritten + "\n"
+	}
+	return os.WriteFile(path, []byte(generated+"\n"+kept), 0o644)
+}

@@ -1,0 +1,108 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// CPUUse is the CPU time the processes of a stack used during a phase.
+type CPUUse struct {
+	Bridge, Dendrite, Tool time.Duration
+	Wall                   time.Duration
+}
+
+// cpuMeter measures CPUUse from its start.
+type cpuMeter struct {
+	env                    *Env
+	bridge, dendrite, tool time.Duration
+	began                  time.Time
+}
+
+func (e *Env) startCPU() *cpuMeter {
+	m := &cpuMeter{env: e, began: time.Now()}
+	m.bridge, _ = ReadCPU(e.Stack.Bridge.PID())
+	m.dendrite, _ = ReadCPU(e.Stack.HS.PID())
+	m.tool, _ = ReadCPU(os.Getpid())
+	return m
+}
+
+func (m *cpuMeter) stop() CPUUse {
+	b, _ := ReadCPU(m.env.Stack.Bridge.PID())
+	d, _ := ReadCPU(m.env.Stack.HS.PID())
+	t, _ := ReadCPU(os.Getpid())
+	return CPUUse{Bridge: b - m.bridge, Dendrite: d - m.dendrite, Tool: t - m.tool, Wall: time.Since(m.began)}
+}
+
+// total describes the use of a whole phase.
+func (c CPUUse) total() string {
+	return fmt.Sprintf("CPU: bridge %s, Dendrite %s, tool+simulator %s (wall %s)",
+		secs(c.Bridge), secs(c.Dendrite), secs(c.Tool), secs(c.Wall))
+}
+
+// perMessage describes the use per message for n messages.
+func (c CPUUse) perMessage(n int) string {
+	per := func(d time.Duration) string {
+		return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)/float64(n))
+	}
+	return fmt.Sprintf("CPU per message: bridge %s, Dendrite %s, tool+simulator %s (wall %s)",
+		per(c.Bridge), per(c.Dendrite), per(c.Tool), secs(c.Wall))
+}
+
+// cpuProfile saves a CPU profile of the bridge over d to dir/name.pprof,
+// and one of Dendrite to dir/dendrite-name.pprof when its pprof listens, in
+// the background; wait returns when they are written.
+func (e *Env) cpuProfile(ctx context.Context, d time.Duration, dir, name string) (wait func() error) {
+	bridge := e.fetchProfile(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", e.Stack.Bridge.URL, int(d.Seconds())),
+		"Bearer "+e.Prov.secret, filepath.Join(dir, name+".pprof"))
+	dendrite := func() error { return nil }
+	if e.dendritePprof != "" {
+		dendrite = e.fetchProfile(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", e.dendritePprof, int(d.Seconds())),
+			"", filepath.Join(dir, "dendrite-"+name+".pprof"))
+	}
+	return func() error { return errors.Join(bridge(), dendrite()) }
+}
+
+func (e *Env) fetchProfile(ctx context.Context, u, auth, path string) (wait func() error) {
+	errc := make(chan error, 1)
+	go func() {
+		errc <- func() error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			if err != nil {
+				return err
+			}
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+				return fmt.Errorf("profile: %s: %s", resp.Status, msg)
+			}
+			f, err := os.Create(path)
+			if err != nil {
+				return err
+			}
+			if _, err = io.Copy(f, resp.Body); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}()
+	}()
+	return func() error { return <-errc }
+}
+
+// heapProfile saves the bridge's heap profile to dir/name.pprof.
+func (e *Env) heapProfile(ctx context.Context, dir, name string) error {
+	return e.fetchProfile(ctx, e.Stack.Bridge.URL+"/debug/pprof/heap", "Bearer "+e.Prov.secret, filepath.Join(dir, name+".pprof"))()
+}

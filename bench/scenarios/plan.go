@@ -1,0 +1,132 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Scenario names, as -run takes them.
+const (
+	ScenarioBurst    = "burst"
+	ScenarioLatency  = "latency"
+	ScenarioOutbound = "outbound"
+	ScenarioBig      = "big"
+	ScenarioLogins   = "logins"
+	ScenarioHotPath  = "hotpath"
+)
+
+var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath}
+
+// Plan is the sizes of every scenario and which of them run.
+type Plan struct {
+	Messaging MessagingConfig
+	Big       BigConfig
+	Logins    LoginsConfig
+	HotPath   HotPathConfig
+	// Sizes names the plan in the report ("full", "quick").
+	Sizes string
+	run   map[string]bool
+}
+
+// DefaultPlan is every scenario at the size the performance issue asks for.
+func DefaultPlan() *Plan {
+	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Sizes: "full"}
+}
+
+// QuickPlan is every scenario at a size that runs in a minute or two.
+func QuickPlan() *Plan {
+	return &Plan{
+		Messaging: MessagingConfig{
+			Chats: 10, Burst: 500, LatencySamples: 50, LatencyInterval: 250 * time.Millisecond,
+			OutboundSamples: 50, OutboundInterval: 50 * time.Millisecond,
+		},
+		Big:     BigConfig{Contacts: 500, Groups: 50, GroupSize: 20, Window: 10 * time.Second},
+		Logins:  LoginsConfig{Logins: 5, Contacts: 50, Settle: time.Second},
+		HotPath: HotPathConfig{Batches: []int{100, 1000}, GoTest: false},
+		Sizes:   "quick",
+	}
+}
+
+// SmokePlan is every scenario at the smallest size that still exercises
+// it, for the end-to-end smoke test (about a minute).
+func SmokePlan() *Plan {
+	return &Plan{
+		Messaging: MessagingConfig{
+			Chats: 4, Burst: 40, LatencySamples: 5, LatencyInterval: 50 * time.Millisecond,
+			OutboundSamples: 5, OutboundInterval: 10 * time.Millisecond,
+		},
+		Big:     BigConfig{Contacts: 100, Groups: 4, GroupSize: 10, Window: time.Second},
+		Logins:  LoginsConfig{Logins: 2, Contacts: 20, Settle: 200 * time.Millisecond},
+		HotPath: HotPathConfig{Batches: []int{100}},
+		Sizes:   "smoke",
+	}
+}
+
+// Select keeps the scenarios named in a comma-separated list ("all" for
+// every one).
+func (p *Plan) Select(list string) error {
+	p.run = make(map[string]bool)
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "all":
+			for _, s := range allScenarios {
+				p.run[s] = true
+			}
+		case slices.Contains(allScenarios, name):
+			p.run[name] = true
+		default:
+			return fmt.Errorf("unknown scenario %q (have: all, %s)", name, strings.Join(allScenarios, ", "))
+		}
+	}
+	return nil
+}
+
+func (p *Plan) enabled(name string) bool { return p.run == nil || p.run[name] }
+
+// Run runs the selected scenarios one after the other. It keeps going
+// after a scenario failed, and returns every error joined.
+func (p *Plan) Run(ctx context.Context, opts Options) (*Report, error) {
+	rep := newReport(p.Sizes)
+	var errs []error
+	msg := p.Messaging
+	if !p.enabled(ScenarioBurst) {
+		msg.Burst = 0
+	}
+	if !p.enabled(ScenarioLatency) {
+		msg.LatencySamples = 0
+	}
+	if !p.enabled(ScenarioOutbound) {
+		msg.OutboundSamples = 0
+	}
+	if msg.Burst > 0 || msg.LatencySamples > 0 || msg.OutboundSamples > 0 {
+		res, err := RunMessaging(ctx, opts, msg)
+		rep.Results = append(rep.Results, res...)
+		errs = append(errs, err)
+	}
+	if p.enabled(ScenarioBig) && ctx.Err() == nil {
+		res, err := RunBigAccount(ctx, opts, p.Big)
+		rep.add(res)
+		errs = append(errs, err)
+	}
+	if p.enabled(ScenarioLogins) && ctx.Err() == nil {
+		res, err := RunManyLogins(ctx, opts, p.Logins)
+		rep.add(res)
+		errs = append(errs, err)
+	}
+	if p.enabled(ScenarioHotPath) && ctx.Err() == nil {
+		res, err := RunHotPath(ctx, opts, p.HotPath)
+		rep.add(res)
+		errs = append(errs, err)
+	}
+	rep.finish()
+	err := errors.Join(errs...)
+	if err != nil {
+		rep.Errors = append(rep.Errors, err.Error())
+	}
+	return rep, err
+}

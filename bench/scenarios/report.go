@@ -1,0 +1,196 @@
+package scenarios
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Report is the outcome of a Plan: the results and the machine they were
+// measured on.
+type Report struct {
+	Sizes   string
+	Started time.Time
+	Took    time.Duration
+	Machine Machine
+	Results []*Result
+	Errors  []string
+}
+
+// Machine describes where the figures were taken.
+type Machine struct {
+	CPU      string
+	Cores    int
+	MemTotal string
+	Kernel   string
+	Go       string
+	Mautrix  string
+	Commit   string
+	Dendrite string
+}
+
+func newReport(sizes string) *Report {
+	return &Report{Sizes: sizes, Started: time.Now(), Machine: describeMachine()}
+}
+
+func (r *Report) add(res *Result) {
+	if res != nil {
+		r.Results = append(r.Results, res)
+	}
+}
+
+func (r *Report) finish() { r.Took = time.Since(r.Started) }
+
+func describeMachine() Machine {
+	m := Machine{Cores: runtime.NumCPU(), Go: runtime.Version(), Dendrite: "v0.15.2 (tools/dendrite)"}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && k == "MemTotal" {
+				var kb int64
+				fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+				m.MemTotal = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+				break
+			}
+		}
+		f.Close()
+	}
+	if data, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = "Linux " + strings.TrimSpace(string(data))
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range bi.Deps {
+			if dep.Path == "maunium.net/go/mautrix" {
+				m.Mautrix = dep.Version
+			}
+		}
+	}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty", "--abbrev=12").Output(); err == nil {
+		m.Commit = strings.TrimSpace(string(out))
+	}
+	return m
+}
+
+// Table is the figures as a plain-text table for the terminal.
+func (r *Report) Table() string {
+	rows := [][]string{{"scenario", "metric", "wxbridge", "baseline", "vs baseline", "target", "verdict"}}
+	for _, res := range r.Results {
+		for i, f := range res.Figures {
+			name := ""
+			if i == 0 {
+				name = res.Scenario
+			}
+			rows = append(rows, []string{name, f.Metric, f.Bridge, f.Baseline, f.Compare, f.Target, string(f.Verdict)})
+		}
+	}
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	var b strings.Builder
+	for ri, row := range rows {
+		for i, c := range row {
+			b.WriteString(c)
+			if i < len(row)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-len([]rune(c))+2))
+			}
+		}
+		b.WriteString("\n")
+		if ri == 0 {
+			for i, w := range widths {
+				b.WriteString(strings.Repeat("-", w))
+				if i < len(widths)-1 {
+					b.WriteString("  ")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	for _, e := range r.Errors {
+		b.WriteString("error: " + e + "\n")
+	}
+	return b.String()
+}
+
+// Markdown is the report as docs/performance.md.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("# wxbridge performance\n\n")
+	w("Written by `go run -tags goolm ./bench` (`make bench-e2e`); do not edit by hand, run it again.\n")
+	w("The bridge is measured against the homeserver it runs on: every figure stands next to a baseline\n")
+	w("taken in the same run on the same machine, mostly the same events sent straight to the same\n")
+	w("Dendrite by a plain appservice client as the ghosts, without WeChat, parsing or our database.\n\n")
+	w("| | |\n|---|---|\n")
+	w("| date | %s |\n", r.Started.Format("2006-01-02 15:04 MST"))
+	w("| sizes | %s (%s in all) |\n", r.Sizes, r.Took.Round(time.Second))
+	w("| machine | %s, %d cores, %s RAM, %s |\n", r.Machine.CPU, r.Machine.Cores, r.Machine.MemTotal, r.Machine.Kernel)
+	w("| versions | wxbridge %s, Dendrite %s, mautrix-go %s, %s |\n", r.Machine.Commit, r.Machine.Dendrite, r.Machine.Mautrix, r.Machine.Go)
+	w("| stack | everything on loopback: Dendrite with its SQLite databases, wxbridge with SQLite (`sqlite3-fk-wal`), the simulator in the tool's process; bridge log level as shipped (debug) unless noted |\n\n")
+	w("## Figures\n\n")
+	w("| scenario | metric | wxbridge | baseline | vs baseline | target | verdict |\n|---|---|---|---|---|---|---|\n")
+	for _, res := range r.Results {
+		for i, f := range res.Figures {
+			name := ""
+			if i == 0 {
+				name = res.Scenario
+			}
+			w("| %s | %s | %s | %s | %s | %s | %s |\n", name, f.Metric, f.Bridge, f.Baseline, f.Compare, f.Target, f.Verdict)
+		}
+	}
+	for _, e := range r.Errors {
+		w("\n**Error:** %s\n", e)
+	}
+	w("\n%s", methods)
+	w("\n## Scenarios\n")
+	for _, res := range r.Results {
+		w("\n### %s\n\n", res.Scenario)
+		w("%s. Took %s; load average (1 min) %.2f before, %.2f after.\n\n", res.Params, res.Took.Round(100*time.Millisecond), res.LoadBefore, res.LoadAfter)
+		for _, n := range res.Notes {
+			w("- %s\n", n)
+		}
+	}
+	return b.String()
+}
+
+// methods is how the report's figures are taken.
+const methods = `## How the figures are taken
+
+` + "`make e2e-bin`" + ` builds Dendrite and wxbridge into bin/; ` + "`make bench-e2e`" + ` (or
+` + "`go run -tags goolm ./bench -bin bin`" + `) starts a fresh stack per group of scenarios
+(e2e/stack: Dendrite, the real wxbridge binary, the simulator in the tool's process), runs them,
+prints the table and rewrites the generated part of this file. ` + "`-quick`" + ` runs small sizes,
+` + "`-run burst,latency,outbound,big,logins,hotpath`" + ` picks scenarios, ` + "`-profile DIR`" + ` saves CPU
+profiles of the bridge (its /debug/pprof) and of Dendrite ($PPROFLISTEN). The end-to-end test
+TestBenchSmoke runs every scenario at its smallest size so that the tool keeps working.
+
+- Every time is taken by the tool on one clock: an injection into the simulator, a request the
+  simulator receives, an appservice transaction passing the proxy the tool puts between Dendrite
+  and the bridge, and the moment a /sync response of the Matrix user (the tool's own long-polling
+  consumer) first carries an event.
+- Baselines run in the same stack, between or alongside the bridge's runs: the same texts sent
+  with the bridge's as_token as the same ghosts into the same portal rooms (` + "`PUT /send?user_id=`" + `),
+  Dendrite's push of a transaction to the bridge, the same bridge with a small account or no
+  login.
+- Medians and p99 are nearest-rank over all samples. Memory is VmRSS and VmHWM of the bridge
+  process from /proc; MB are 10^6 bytes. CPU time per phase is utime+stime from /proc.
+- The machine may be shared: the 1-minute load average is given before and after each scenario.
+  Figures taken at a load above the number of cores are not comparable with quiet runs.
+`

@@ -1,0 +1,54 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbridge/wxbridge/bench/scenarios"
+	"github.com/wxbridge/wxbridge/e2e/stack"
+)
+
+// TestBenchSmoke runs every scenario of the benchmark suite (go run ./bench,
+// make bench-e2e) at its smallest size, so that the tool keeps working: the
+// stacks start, logins go through the provisioning API, the /sync consumer,
+// the transaction proxy and the appservice baseline see every message, and
+// each scenario reports its figures. The figures of so small a run mean
+// nothing, so no target is checked.
+func TestBenchSmoke(t *testing.T) {
+	stack.RequireBinaries(t, "")
+	opts := scenarios.Options{
+		Log:      zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
+		Progress: t.Logf,
+	}
+	plan := scenarios.SmokePlan()
+	require.NoError(t, plan.Select("all"))
+	rep, err := plan.Run(t.Context(), opts)
+	t.Logf("figures of the smoke run:\n%s", rep.Table())
+	require.NoError(t, err)
+
+	got := map[string]*scenarios.Result{}
+	for _, res := range rep.Results {
+		got[res.Scenario] = res
+	}
+	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path"} {
+		res := got[name]
+		if !assert.NotNil(t, res, "scenario %q reported nothing", name) {
+			continue
+		}
+		assert.NotEmpty(t, res.Figures, name)
+		for _, f := range res.Figures {
+			assert.NotEmpty(t, f.Bridge, "%s: %s has no figure", name, f.Metric)
+			assert.NotEmpty(t, f.Baseline, "%s: %s has no baseline", name, f.Metric)
+		}
+		for key, v := range res.Raw {
+			assert.False(t, v != v, "%s: %s is NaN", name, key) // NaN: a division by a missing sample
+		}
+	}
+	md := rep.Markdown()
+	assert.True(t, strings.HasPrefix(md, "# wxbridge performance"), "the report renders")
+	assert.Contains(t, md, "| inbound burst |")
+}
