@@ -47,14 +47,25 @@ func (s *Server) EncryChatRoomId(groupID string) string {
 func (s *Server) UpdateContact(id string, fn func(*SeedContact)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if e := s.changeContactLocked(id, fn); e != nil {
+		s.modContactLocked(e)
+	}
+}
+
+// changeContactLocked applies fn to a copy of a contact (its ID stays) and
+// stores it; nil for an unknown id.
+func (s *Server) changeContactLocked(id string, fn func(*SeedContact)) *contactEntry {
 	e := s.acct.contacts[id]
 	if e == nil {
-		return
+		return nil
 	}
 	c := e.SeedContact.clone()
 	fn(&c)
 	c.ID = id
-	s.modContactLocked(s.acct.put(c))
+	for _, m := range c.Members {
+		s.acct.entry(m)
+	}
+	return s.acct.put(c)
 }
 
 // UpdateContactQuietly changes a contact like UpdateContact but appends no
@@ -64,17 +75,7 @@ func (s *Server) UpdateContact(id string, fn func(*SeedContact)) {
 func (s *Server) UpdateContactQuietly(id string, fn func(*SeedContact)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.acct.contacts[id]
-	if e == nil {
-		return
-	}
-	c := e.SeedContact.clone()
-	fn(&c)
-	c.ID = id
-	for _, m := range c.Members {
-		s.acct.entry(m)
-	}
-	s.acct.put(c)
+	s.changeContactLocked(id, fn)
 }
 
 // AddContact adds (or replaces) a contact and appends a ModContactList
