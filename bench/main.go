@@ -31,6 +31,7 @@ func main() {
 	profile := flag.String("profile", "", "directory to save CPU profiles of the bridge in")
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
 	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
+	keep := flag.Bool("keep", false, "keep every stack's dir (configs, logs, databases), not only those of failed scenarios")
 	flag.Parse()
 
 	if *bin == "" {
@@ -49,6 +50,7 @@ func main() {
 		BridgeLogLevel: *logLevel,
 		Log:            log,
 		ProfileDir:     *profile,
+		KeepDirs:       *keep,
 		Progress: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "%s  %s (load %.2f)\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...), scenarios.LoadAvg1())
 		},

@@ -38,6 +38,9 @@ type Options struct {
 	// ProfileDir, when set, makes the scenarios save CPU profiles of the
 	// bridge (from its /debug/pprof) there, one per measured phase.
 	ProfileDir string
+	// KeepDirs keeps every stack's dir (configs, logs, databases) instead
+	// of only those of failed scenarios.
+	KeepDirs bool
 	// Progress, when set, is told what a scenario is doing.
 	Progress func(format string, args ...any)
 }
@@ -118,6 +121,10 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 		return nil, err
 	}
 	e := &Env{Stack: s, Proxy: proxy, Log: opts.Log, dendritePprof: pprofAddr}
+	if opts.KeepDirs {
+		s.KeepDir()
+		opts.progress("the stack's files are kept in %s", s.Dir)
+	}
 	if err = proxy.Serve(s.Bridge.URL); err != nil {
 		e.Close()
 		return nil, err
