@@ -65,6 +65,8 @@ type WeChatClient struct {
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 	drainNow chan struct{}
+	// resolveMu serialises resolving UserNames the roster does not know.
+	resolveMu sync.Mutex
 }
 
 var _ bridgev2.NetworkAPI = (*WeChatClient)(nil)

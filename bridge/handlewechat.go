@@ -3,9 +3,7 @@ package bridge
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
@@ -131,104 +129,10 @@ func needsPUIDs(m *wechat.Message) bool {
 	return chatOf(m) != ""
 }
 
-const (
-	drainBatch = 100
-	// maxDrainTries is how many failures in a row are logged as warnings
-	// before they are logged as errors; the item is never given up.
-	maxDrainTries  = 3
-	drainRetryWait = 10 * time.Second
-)
-
-// drainLoop bridges what the inbox holds, oldest first: at start (items left
-// from before a restart) and whenever a batch was stored.
-func (c *WeChatClient) drainLoop(ctx context.Context) {
-	log := zerolog.Ctx(ctx).With().Str("action", "drain inbox").Logger()
-	ctx = log.WithContext(ctx)
-	tries := make(map[int64]int)
-	for {
-		retry := c.drainOnce(ctx, tries)
-		var wait <-chan time.Time
-		if retry {
-			wait = time.After(drainRetryWait)
-		}
-		select {
-		case <-c.drainNow:
-		case <-wait:
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// drainOnce bridges pending items until the inbox is empty or an item
-// failed; it reports whether a retry is due.
-func (c *WeChatClient) drainOnce(ctx context.Context, tries map[int64]int) (retry bool) {
-	log := zerolog.Ctx(ctx)
-	for ctx.Err() == nil {
-		items, err := c.conn.DB.Inbox.Pending(ctx, c.loginID, drainBatch)
-		if err != nil {
-			log.Err(err).Msg("Failed to read the inbox")
-			return true
-		}
-		for _, it := range items {
-			if !c.bridgeItem(ctx, it, tries) {
-				return true
-			}
-		}
-		if len(items) < drainBatch {
-			return false
-		}
-	}
-	return false
-}
-
-// bridgeItem bridges one inbox item and deletes it once bridged. An item
-// that fails stays and is retried later (it returns false); only a payload
-// that cannot be read at all is dropped, with an error in the log.
-func (c *WeChatClient) bridgeItem(ctx context.Context, it *database.InboxItem, tries map[int64]int) bool {
-	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", it.Seq).Int64("new_msg_id", it.MsgID).Logger()
-	evt, err := c.remoteEvent(ctx, it)
-	if errors.Is(err, errUnreadable) {
-		log.Err(err).Msg("Dropping inbox item that cannot be read")
-	} else if err == nil && evt != nil {
-		if res := c.login.QueueRemoteEvent(evt); !res.Success {
-			err = res.Error
-			if err == nil {
-				err = errors.New("bridgev2 did not handle the event")
-			}
-		}
-	}
-	if err != nil && !errors.Is(err, errUnreadable) {
-		// The item stays in the inbox and later ones wait behind it, so
-		// nothing is lost and order holds; persistent trouble is an error.
-		tries[it.Seq]++
-		ev := log.Warn()
-		if tries[it.Seq] >= maxDrainTries {
-			ev = log.Error()
-		}
-		ev.Err(err).Int("tries", tries[it.Seq]).Msg("Bridging failed, will retry")
-		return false
-	}
-	delete(tries, it.Seq)
-	if err = c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq); err != nil {
-		log.Err(err).Msg("Failed to mark inbox item done")
-		return false
-	}
-	return true
-}
-
-// errUnreadable marks an inbox item that no retry can bridge: its payload
-// is not a message. Every other error of remoteEvent is retried.
-var errUnreadable = errors.New("unreadable inbox item")
-
 // remoteEvent turns an inbox item into a bridgev2 remote event, or nil for
 // items that are not bridged (status notifies, notices).
-func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) (bridgev2.RemoteEvent, error) {
-	var p inboxPayload
-	if err := json.Unmarshal(it.Payload, &p); err != nil || p.Message == nil {
-		return nil, fmt.Errorf("%w: inbox payload is not a message: %v", errUnreadable, err)
-	}
-	m := wechat.ParseMessage(p.Message, p.Self)
+func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.RemoteEvent, error) {
+	p, m := &d.payload, d.msg
 	if fr, ok := m.Content.(*wechat.FriendRequest); ok {
 		return nil, c.handleFriendRequest(ctx, m, fr)
 	}
@@ -268,7 +172,7 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, it *database.InboxItem) 
 			return nil, err
 		}
 	}
-	sender, err := c.senderOf(ctx, r, m, &p, chatPUID)
+	sender, err := c.senderOf(ctx, r, m, p, chatPUID)
 	if err != nil {
 		return nil, err
 	}
@@ -363,6 +267,13 @@ func (c *WeChatClient) currentPUID(ctx context.Context, r *roster, puid string) 
 // layer for UserNames the roster does not know yet (strangers in groups, new
 // chats). group is the chat a member was seen in, or "".
 func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, group string) (string, error) {
+	if puid, ok := r.puid(userName); ok {
+		return puid, nil
+	}
+	// Several chats are drained at once; a stranger seen in two of them
+	// must not become two identities.
+	c.resolveMu.Lock()
+	defer c.resolveMu.Unlock()
 	if puid, ok := r.puid(userName); ok {
 		return puid, nil
 	}

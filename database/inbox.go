@@ -44,7 +44,7 @@ const (
 	`
 	pendingInboxQuery = `
 		SELECT login_id, seq, msg_id, payload, created_at FROM wechat_inbox
-		WHERE login_id=$1 ORDER BY seq LIMIT $2
+		WHERE login_id=$1 AND seq>$2 ORDER BY seq LIMIT $3
 	`
 	deleteInboxItemQuery = `DELETE FROM wechat_inbox WHERE login_id=$1 AND seq=$2`
 	countInboxQuery      = `SELECT COUNT(*) FROM wechat_inbox WHERE login_id=$1`
@@ -92,16 +92,18 @@ func (q *InboxQuery) StoreBatch(ctx context.Context, loginID string, state []byt
 	return nil
 }
 
-// Pending returns up to limit items of a login in store order (limit <= 0:
-// all of them).
-func (q *InboxQuery) Pending(ctx context.Context, loginID string, limit int) ([]*InboxItem, error) {
+// Pending returns up to limit items of a login in store order whose Seq is
+// greater than after (limit <= 0: all of them). A drain reads the inbox in
+// windows, passing the last Seq it has seen, so items it left in place are
+// not read again in the same pass.
+func (q *InboxQuery) Pending(ctx context.Context, loginID string, after int64, limit int) ([]*InboxItem, error) {
 	if err := checkLoginID(loginID); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
 		limit = math.MaxInt32
 	}
-	items, err := q.QueryMany(ctx, pendingInboxQuery, loginID, limit)
+	items, err := q.QueryMany(ctx, pendingInboxQuery, loginID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("database: list pending inbox items: %w", err)
 	}

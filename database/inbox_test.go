@@ -27,7 +27,7 @@ func TestInboxOrderAndDone(t *testing.T) {
 		require.NoError(t, db.Inbox.StoreBatch(ctx, testLogin, []byte(`{"SyncKey":2}`), batch[3:]))
 		require.NoError(t, db.Inbox.StoreBatch(ctx, "other", nil, []InboxItem{item(big, "other login")}))
 
-		pending, err := db.Inbox.Pending(ctx, testLogin, 0)
+		pending, err := db.Inbox.Pending(ctx, testLogin, 0, 0)
 		require.NoError(t, err)
 		require.Len(t, pending, len(ids))
 		for i, it := range pending {
@@ -40,21 +40,24 @@ func TestInboxOrderAndDone(t *testing.T) {
 			}
 		}
 
-		first2, err := db.Inbox.Pending(ctx, testLogin, 2)
+		first2, err := db.Inbox.Pending(ctx, testLogin, 0, 2)
 		require.NoError(t, err)
 		assert.Equal(t, pending[:2], first2)
+		next2, err := db.Inbox.Pending(ctx, testLogin, first2[1].Seq, 2)
+		require.NoError(t, err)
+		assert.Equal(t, pending[2:4], next2, "the window after the last seq seen")
 
 		require.NoError(t, db.Inbox.Done(ctx, testLogin, pending[0].Seq))
 		require.NoError(t, db.Inbox.Done(ctx, testLogin, pending[0].Seq), "done twice is fine")
 		require.NoError(t, db.Inbox.Done(ctx, "other", pending[1].Seq), "another login's seq deletes nothing of ours")
-		rest, err := db.Inbox.Pending(ctx, testLogin, 0)
+		rest, err := db.Inbox.Pending(ctx, testLogin, 0, 0)
 		require.NoError(t, err)
 		assert.Equal(t, pending[1:], rest)
 
 		// New items come after the old ones even after deletions.
 		require.NoError(t, db.Inbox.Done(ctx, testLogin, pending[len(pending)-1].Seq))
 		require.NoError(t, db.Inbox.StoreBatch(ctx, testLogin, nil, []InboxItem{item(99, "late")}))
-		rest, err = db.Inbox.Pending(ctx, testLogin, 0)
+		rest, err = db.Inbox.Pending(ctx, testLogin, 0, 0)
 		require.NoError(t, err)
 		assert.Equal(t, "late", string(rest[len(rest)-1].Payload))
 		assert.Greater(t, rest[len(rest)-1].Seq, pending[len(pending)-1].Seq)
@@ -70,7 +73,7 @@ func TestInboxIdempotent(t *testing.T) {
 		batch := []InboxItem{item(1<<60, "a"), item(0, "no id"), item(1<<60, "a again in the same batch"), item(5, "b")}
 		require.NoError(t, db.Inbox.StoreBatch(ctx, testLogin, []byte("s1"), batch))
 		require.NoError(t, db.Inbox.StoreBatch(ctx, testLogin, []byte("s1"), batch), "storing a batch again is harmless")
-		pending, err := db.Inbox.Pending(ctx, testLogin, 0)
+		pending, err := db.Inbox.Pending(ctx, testLogin, 0, 0)
 		require.NoError(t, err)
 		var got []string
 		for _, it := range pending {
@@ -97,7 +100,7 @@ func TestInboxBatchIsAtomic(t *testing.T) {
 		_, err = db.Exec(ctx, "ALTER TABLE wechat_session_away RENAME TO wechat_session")
 		require.NoError(t, err)
 
-		pending, err := db.Inbox.Pending(ctx, testLogin, 0)
+		pending, err := db.Inbox.Pending(ctx, testLogin, 0, 0)
 		require.NoError(t, err)
 		require.Len(t, pending, 1, "no item of the failed batch was kept")
 		assert.Equal(t, "one", string(pending[0].Payload))
@@ -132,7 +135,7 @@ func TestInboxInvalid(t *testing.T) {
 		require.NoError(t, err)
 		assert.Nil(t, state)
 		require.ErrorIs(t, db.Inbox.StoreBatch(ctx, "", nil, nil), ErrInvalidLoginID)
-		_, err = db.Inbox.Pending(ctx, "\xff", 1)
+		_, err = db.Inbox.Pending(ctx, "\xff", 0, 1)
 		require.ErrorIs(t, err, ErrInvalidLoginID)
 		require.ErrorIs(t, db.Inbox.Done(ctx, "", 1), ErrInvalidLoginID)
 		require.Error(t, db.Inbox.PutSession(ctx, testLogin, nil))

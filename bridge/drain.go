@@ -1,0 +1,264 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/wxbridge/wxbridge/database"
+	"github.com/wxbridge/wxbridge/wechat"
+)
+
+// The inbox is drained in lanes, one per chat: the items of a chat are
+// bridged one at a time in the order they were stored, and up to drainLanes
+// chats are bridged at once. With portal_event_buffer 0, each event waits
+// until the homeserver has taken it, so one chat at a time would leave the
+// homeserver idle between round trips. An item that fails stops its own
+// chat's lane until the next pass; the other chats go on.
+const (
+	// drainWindow is how many items are read from the inbox at a time; at
+	// most two windows are held in memory.
+	drainWindow = 200
+	drainLanes  = 8
+	// maxDrainTries is how many failures in a row are logged as warnings
+	// before they are logged as errors; the item is never given up.
+	maxDrainTries  = 3
+	drainRetryWait = 10 * time.Second
+)
+
+// drainItem is an inbox item read and parsed, with the lane it goes in.
+type drainItem struct {
+	*database.InboxItem
+	payload inboxPayload
+	msg     *wechat.Message
+	lane    string
+}
+
+// decodeItem reads an inbox item. Its lane is the chat's PUID when the item
+// has one, which stays the same across re-logins; else the chat's UserName.
+func decodeItem(it *database.InboxItem) (*drainItem, error) {
+	d := &drainItem{InboxItem: it}
+	if err := json.Unmarshal(it.Payload, &d.payload); err != nil || d.payload.Message == nil {
+		return nil, fmt.Errorf("%w: inbox payload is not a message: %v", errUnreadable, err)
+	}
+	d.msg = wechat.ParseMessage(d.payload.Message, d.payload.Self)
+	if d.payload.ChatPUID != "" {
+		d.lane = "puid:" + d.payload.ChatPUID
+	} else {
+		d.lane = "user:" + chatOf(d.msg)
+	}
+	return d, nil
+}
+
+// errUnreadable marks an inbox item that no retry can bridge: its payload
+// is not a message. Every other error of remoteEvent is retried.
+var errUnreadable = errors.New("unreadable inbox item")
+
+// drainLoop bridges what the inbox holds: at start (items left from before a
+// restart), whenever a batch was stored, and drainRetryWait after a pass in
+// which an item failed.
+func (c *WeChatClient) drainLoop(ctx context.Context) {
+	log := zerolog.Ctx(ctx).With().Str("action", "drain inbox").Logger()
+	ctx = log.WithContext(ctx)
+	tries := make(map[int64]int)
+	for {
+		p := &drainPass{
+			pending: func(ctx context.Context, after int64) ([]*database.InboxItem, error) {
+				return c.conn.DB.Inbox.Pending(ctx, c.loginID, after, drainWindow)
+			},
+			bridge: c.bridgeItem,
+			drop: func(ctx context.Context, it *database.InboxItem) error {
+				return c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq)
+			},
+			tries: tries,
+		}
+		var wait <-chan time.Time
+		if p.run(ctx) {
+			wait = time.After(drainRetryWait)
+		}
+		select {
+		case <-c.drainNow:
+		case <-wait:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// drainPass is one pass over the inbox: a reader that sorts items into
+// lanes, and drainLanes workers that each take a lane and bridge its items
+// until it is empty.
+type drainPass struct {
+	pending func(ctx context.Context, after int64) ([]*database.InboxItem, error)
+	// bridge bridges an item and deletes it; false means it failed and
+	// stays in the inbox.
+	bridge func(ctx context.Context, d *drainItem, tries int) bool
+	// drop deletes an item that cannot be read.
+	drop func(ctx context.Context, it *database.InboxItem) error
+
+	mu   sync.Mutex
+	cond *sync.Cond
+	// tries counts the failures of each item in a row, across passes.
+	tries   map[int64]int
+	lanes   map[string][]*drainItem
+	busy    map[string]bool
+	ready   []string
+	blocked map[string]bool
+	queued  int
+	closed  bool
+}
+
+// run drains the inbox until it is empty (except for blocked lanes) and
+// reports whether an item failed and a retry is due.
+func (p *drainPass) run(ctx context.Context) (retry bool) {
+	p.cond = sync.NewCond(&p.mu)
+	p.lanes = make(map[string][]*drainItem)
+	p.busy = make(map[string]bool)
+	p.blocked = make(map[string]bool)
+	var wg sync.WaitGroup
+	for range drainLanes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.work(ctx)
+		}()
+	}
+	retry = p.read(ctx)
+	p.mu.Lock()
+	p.closed = true
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	wg.Wait()
+	return retry || len(p.blocked) > 0
+}
+
+// read sorts the inbox into lanes, a window at a time, keeping at most two
+// windows queued. It reports whether reading failed.
+func (p *drainPass) read(ctx context.Context) (failed bool) {
+	log := zerolog.Ctx(ctx)
+	var after int64
+	for ctx.Err() == nil {
+		p.mu.Lock()
+		for p.queued >= drainWindow {
+			p.cond.Wait()
+		}
+		p.mu.Unlock()
+		items, err := p.pending(ctx, after)
+		if err != nil {
+			log.Err(err).Msg("Failed to read the inbox")
+			return true
+		}
+		for _, it := range items {
+			after = it.Seq
+			d, err := decodeItem(it)
+			if err != nil {
+				log.Err(err).Int64("inbox_seq", it.Seq).Int64("new_msg_id", it.MsgID).Msg("Dropping inbox item that cannot be read")
+				if err = p.drop(ctx, it); err != nil {
+					log.Err(err).Int64("inbox_seq", it.Seq).Msg("Failed to delete unreadable inbox item")
+				}
+				continue
+			}
+			p.enqueue(d)
+		}
+		if len(items) < drainWindow {
+			return false
+		}
+	}
+	return false
+}
+
+// enqueue appends an item to its lane, unless the lane is blocked: then the
+// item stays in the inbox for the next pass, behind the one that failed.
+func (p *drainPass) enqueue(d *drainItem) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.blocked[d.lane] {
+		return
+	}
+	p.lanes[d.lane] = append(p.lanes[d.lane], d)
+	p.queued++
+	if !p.busy[d.lane] && len(p.lanes[d.lane]) == 1 {
+		p.ready = append(p.ready, d.lane)
+		p.cond.Broadcast()
+	}
+}
+
+// work takes ready lanes until the pass is closed and nothing is ready.
+func (p *drainPass) work(ctx context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		for len(p.ready) == 0 && !p.closed {
+			p.cond.Wait()
+		}
+		if len(p.ready) == 0 {
+			return
+		}
+		lane := p.ready[0]
+		p.ready = p.ready[1:]
+		p.busy[lane] = true
+		p.runLane(ctx, lane)
+		delete(p.busy, lane)
+		p.cond.Broadcast()
+	}
+}
+
+// runLane bridges a lane's items in order until it is empty or one fails.
+// It is called and returns with p.mu held, and releases it while bridging.
+func (p *drainPass) runLane(ctx context.Context, lane string) {
+	for len(p.lanes[lane]) > 0 {
+		d := p.lanes[lane][0]
+		p.lanes[lane] = p.lanes[lane][1:]
+		tries := p.tries[d.Seq]
+		p.mu.Unlock()
+		ok := p.bridge(ctx, d, tries)
+		p.mu.Lock()
+		p.queued--
+		if !ok {
+			p.tries[d.Seq]++
+			p.blocked[lane] = true
+			p.queued -= len(p.lanes[lane])
+			break
+		}
+		delete(p.tries, d.Seq)
+		p.cond.Broadcast()
+	}
+	delete(p.lanes, lane)
+}
+
+// bridgeItem bridges one inbox item and deletes it once bridged. An item
+// that fails stays and is retried later (it returns false). tries is how
+// many times it failed before.
+func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem, tries int) bool {
+	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", d.Seq).Int64("new_msg_id", d.MsgID).Logger()
+	evt, err := c.remoteEvent(ctx, d)
+	if err == nil && evt != nil {
+		if res := c.login.QueueRemoteEvent(evt); !res.Success {
+			err = res.Error
+			if err == nil {
+				err = errors.New("bridgev2 did not handle the event")
+			}
+		}
+	}
+	if err != nil {
+		// The item stays in the inbox and its chat's later ones wait behind
+		// it, so nothing is lost and order holds; persistent trouble is an
+		// error.
+		ev := log.Warn()
+		if tries+1 >= maxDrainTries {
+			ev = log.Error()
+		}
+		ev.Err(err).Int("tries", tries+1).Msg("Bridging failed, will retry")
+		return false
+	}
+	if err = c.conn.DB.Inbox.Done(ctx, c.loginID, d.Seq); err != nil {
+		log.Err(err).Msg("Failed to mark inbox item done")
+		return false
+	}
+	return true
+}
