@@ -71,7 +71,10 @@ const maxContactPages = 64
 // GetContacts fetches the address book (webwxgetcontact), page by page
 // until Seq is 0 or repeats. Groups in it usually come without members.
 func (c *Client) GetContacts(ctx context.Context) ([]Contact, error) {
-	var all []Contact
+	// Pages are joined once at the end: appending page by page would copy
+	// a big address book (records of ~400 bytes each) several times.
+	var pages [][]Contact
+	total := 0
 	seen := map[int64]bool{}
 	var seq int64
 	for page := 0; page < maxContactPages; page++ {
@@ -85,15 +88,27 @@ func (c *Client) GetContacts(ctx context.Context) ([]Contact, error) {
 		if err := c.t.callJSON(ctx, "webwxgetcontact", c.webURL(v, "webwxgetcontact", q), nil, &resp); err != nil {
 			return nil, err
 		}
-		all = append(all, resp.MemberList...)
+		pages = append(pages, resp.MemberList)
+		total += len(resp.MemberList)
 		seen[seq] = true
 		if resp.Seq == 0 || seen[resp.Seq] {
-			return all, nil
+			return joinPages(pages, total), nil
 		}
 		seq = resp.Seq
 	}
 	c.log.Warn().Int("pages", maxContactPages).Msg("Contact list did not end, using what was fetched")
-	return all, nil
+	return joinPages(pages, total), nil
+}
+
+func joinPages(pages [][]Contact, total int) []Contact {
+	if len(pages) == 1 {
+		return pages[0]
+	}
+	all := make([]Contact, 0, total)
+	for _, p := range pages {
+		all = append(all, p...)
+	}
+	return all
 }
 
 // BatchGetContacts fetches full records (webwxbatchgetcontact), at most 50
@@ -110,9 +125,31 @@ func (c *Client) BatchGetContacts(ctx context.Context, items []BatchContactReque
 		if err := c.t.callJSON(ctx, "webwxbatchgetcontact", c.webURL(v, "webwxbatchgetcontact", q), req, &resp); err != nil {
 			return out, err
 		}
+		for i := range resp.ContactList {
+			resp.ContactList[i].MemberList = compactMembers(resp.ContactList[i].MemberList)
+		}
+		if out == nil {
+			out = make([]Contact, 0, len(items))
+		}
 		out = append(out, resp.ContactList...)
 	}
 	return out, nil
+}
+
+// compactMembers copies a group's member list into a slice of its exact
+// length and drops the fields nothing reads (the pinyin forms, KeyWord):
+// a big account holds tens of thousands of members for the whole session,
+// and decoding leaves their slices up to twice as long as needed.
+func compactMembers(ms []Member) []Member {
+	if len(ms) == 0 {
+		return ms
+	}
+	out := make([]Member, len(ms))
+	for i, m := range ms {
+		out[i] = Member{Uin: m.Uin, UserName: m.UserName, NickName: m.NickName, AttrStatus: m.AttrStatus,
+			MemberStatus: m.MemberStatus, DisplayName: m.DisplayName}
+	}
+	return out
 }
 
 // Roster is everything the account can see after a login: the user, the
@@ -153,7 +190,7 @@ func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, err
 		return nil, err
 	}
 	byName := make(map[string]int, len(book))
-	roster := &Roster{Self: c.Self()}
+	roster := &Roster{Self: c.Self(), Contacts: make([]Contact, 0, len(book))}
 	add := func(ct Contact) {
 		if ct.UserName == "" || ct.UserName == roster.Self.UserName {
 			return

@@ -116,7 +116,7 @@ func (t *transport) fetch(ctx context.Context, r request, limit int64) (int, htt
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return resp.StatusCode, resp.Header, nil, &HTTPError{Endpoint: r.endpoint, Status: resp.StatusCode}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	body, err := readBody(resp, limit)
 	if err != nil {
 		return resp.StatusCode, resp.Header, nil, fmt.Errorf("wechat: %s: reading answer: %w", r.endpoint, scrubURLError(err))
 	}
@@ -124,6 +124,23 @@ func (t *transport) fetch(ctx context.Context, r request, limit int64) (int, htt
 		return resp.StatusCode, resp.Header, nil, fmt.Errorf("%w: %s answer exceeds %d bytes", ErrUnexpectedResponse, r.endpoint, limit)
 	}
 	return resp.StatusCode, resp.Header, body, nil
+}
+
+// readBody reads at most limit+1 bytes of an answer. When the server says
+// how long it is, the buffer is allocated once at that size: a big
+// account's contact answers are megabytes, and growing a buffer to that
+// size by doubling leaves twice as much garbage behind.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		// net/http ends the body after ContentLength bytes and reports a
+		// shorter one as an error.
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 }
 
 // getText fetches a JS or XML answer.

@@ -116,7 +116,9 @@ func (n *Int64) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Member is an entry of a group's MemberList.
+// Member is an entry of a group's MemberList. Lists from
+// webwxbatchgetcontact keep only Uin, UserName, NickName, AttrStatus,
+// MemberStatus and DisplayName (see compactMembers).
 type Member struct {
 	Uin             int64
 	UserName        string
