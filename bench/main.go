@@ -31,11 +31,18 @@ func main() {
 	profile := flag.String("profile", "", "directory to save CPU profiles of the bridge in")
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
 	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
+	pin := flag.Bool("pin", false, "put Dendrite on CPUs of its own, the bridge and the tool on the last one (taskset), to see the bridge's cost when it does not wait for a CPU behind Dendrite")
 	keep := flag.Bool("keep", false, "keep every stack's dir (configs, logs, databases), not only those of failed scenarios")
 	flag.Parse()
 
 	if *bin == "" {
 		*bin = os.Getenv("WXBRIDGE_E2E_BIN")
+	}
+	if *profile != "" {
+		if err := os.MkdirAll(*profile, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
 	}
 	if *bin == "" {
 		*bin = "bin"
@@ -51,6 +58,7 @@ func main() {
 		Log:            log,
 		ProfileDir:     *profile,
 		KeepDirs:       *keep,
+		PinBridge:      *pin,
 		Progress: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "%s  %s (load %.2f)\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...), scenarios.LoadAvg1())
 		},

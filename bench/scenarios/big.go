@@ -157,6 +157,11 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 	roomsCreated := countLog(env.Stack.Bridge.LogPath, "Matrix room created") - roomsBefore
 	windowPeak := sampler.Stop()
 	after, _ := env.BridgeMem()
+	if opts.ProfileDir != "" {
+		if perr := env.heapProfile(ctx, opts.ProfileDir, "big-window-heap"); perr != nil {
+			env.Log.Warn().Err(perr).Msg("Heap profile failed")
+		}
+	}
 	if waitProfile != nil {
 		if perr := waitProfile(); perr != nil {
 			env.Log.Warn().Err(perr).Msg("CPU profile failed")

@@ -41,6 +41,10 @@ type Options struct {
 	// KeepDirs keeps every stack's dir (configs, logs, databases) instead
 	// of only those of failed scenarios.
 	KeepDirs bool
+	// PinBridge puts the bridge and the tool on the last CPU and Dendrite
+	// on the others (taskset), to show what the bridge costs when it does
+	// not wait for a CPU behind Dendrite.
+	PinBridge bool
 	// Progress, when set, is told what a scenario is doing.
 	Progress func(format string, args ...any)
 }
@@ -61,6 +65,8 @@ type Env struct {
 	Log     zerolog.Logger
 	// dendritePprof is the address of Dendrite's pprof, when it listens.
 	dendritePprof string
+	// pinned says which CPUs the bridge and the rest were given (-pin).
+	pinned string
 }
 
 // startEnv starts a stack with the given simulated accounts and Matrix
@@ -124,6 +130,13 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 	if opts.KeepDirs {
 		s.KeepDir()
 		opts.progress("the stack's files are kept in %s", s.Dir)
+	}
+	if opts.PinBridge {
+		if e.pinned, err = pinBridge(ctx, s.Bridge.PID(), s.HS.PID()); err != nil {
+			e.Close()
+			return nil, err
+		}
+		opts.progress("pinned: %s", e.pinned)
 	}
 	if err = proxy.Serve(s.Bridge.URL); err != nil {
 		e.Close()

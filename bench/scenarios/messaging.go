@@ -108,6 +108,11 @@ func RunMessaging(ctx context.Context, opts Options, cfg MessagingConfig) (_ []*
 		}
 		results = append(results, r)
 	}
+	if env.pinned != "" {
+		for _, r := range results {
+			r.note("pinned (-pin): " + env.pinned)
+		}
+	}
 	if v := m.sim.Violations(); len(v) > 0 {
 		for _, r := range results {
 			r.note(fmt.Sprintf("the simulator noticed %d protocol violations, first: %s", len(v), v[0]))
@@ -429,8 +434,13 @@ func (m *messaging) outboundLatency(ctx context.Context) (*Result, error) {
 		return nil, errors.New("no DM chats")
 	}
 	res := begin("outbound latency", fmt.Sprintf("%d Matrix texts into %d DM portals, one at a time, %v apart; send_interval 0 (pacing off)", n, len(dms), m.cfg.OutboundInterval))
-	var push, total, overhead []time.Duration
+	var push, total, overhead, waits []time.Duration
 	seenSends := 0
+	pid := m.env.Stack.Bridge.PID()
+	var waitProfile func() error
+	if m.opts.ProfileDir != "" {
+		waitProfile = m.env.cpuProfile(ctx, 20*time.Second, m.opts.ProfileDir, "outbound")
+	}
 	cpu := m.env.startCPU()
 	for i := range n {
 		body := fmt.Sprintf("out %05d %s", i, randomHex(4))
@@ -445,6 +455,7 @@ func (m *messaging) outboundLatency(ctx context.Context) (*Result, error) {
 			cancel()
 			return nil, fmt.Errorf("Dendrite did not push %q to the bridge: %w", body, err)
 		}
+		wait0, werr := ReadRunWait(pid)
 		var got time.Time
 		for got.IsZero() {
 			reqs := m.sim.Requests("webwxsendmsg")
@@ -464,6 +475,9 @@ func (m *messaging) outboundLatency(ctx context.Context) (*Result, error) {
 			}
 		}
 		cancel()
+		if wait1, err := ReadRunWait(pid); err == nil && werr == nil {
+			waits = append(waits, wait1-wait0)
+		}
 		push = append(push, pushed.Sub(start))
 		total = append(total, got.Sub(start))
 		overhead = append(overhead, got.Sub(pushed))
@@ -474,6 +488,11 @@ func (m *messaging) outboundLatency(ctx context.Context) (*Result, error) {
 		}
 	}
 	use := cpu.stop()
+	if waitProfile != nil {
+		if perr := waitProfile(); perr != nil {
+			m.env.Log.Warn().Err(perr).Msg("CPU profile failed")
+		}
+	}
 	pd, td, od := Summarize(push), Summarize(total), Summarize(overhead)
 	res.add(Figure{
 		Metric: "Matrix send → webwxsendmsg, p50", Bridge: ms(td.P50), Baseline: ms(pd.P50) + " (Dendrite's push)",
@@ -487,6 +506,32 @@ func (m *messaging) outboundLatency(ctx context.Context) (*Result, error) {
 	res.raw("bridge_overhead_p99_ms", float64(od.P99)/1e6)
 	res.raw("push_p50_ms", float64(pd.P50)/1e6)
 	res.note(fmt.Sprintf("the overhead is per message: webwxsendmsg received − transaction reached the proxy in front of the bridge (the proxy's forwarding on loopback counts against the bridge); min %s, mean %s, max %s", ms(od.Min), ms(od.Mean), ms(od.Max)))
+	if len(waits) == len(overhead) {
+		res.note(runWaitNote(overhead, waits, 10*time.Millisecond))
+	}
 	res.note("both: " + use.perMessage(n))
 	return res.end(), nil
+}
+
+// runWaitNote tells how long the bridge's threads waited for a CPU during
+// the messages that took it longer than slow, against the others: when the
+// slow ones are the ones that waited, the time went to a busy machine, not
+// to the bridge's own work.
+func runWaitNote(overhead, waits []time.Duration, slow time.Duration) string {
+	var slowWait, fastWait, slowOver []time.Duration
+	for i, o := range overhead {
+		if o > slow {
+			slowWait = append(slowWait, waits[i])
+			slowOver = append(slowOver, o)
+		} else {
+			fastWait = append(fastWait, waits[i])
+		}
+	}
+	fw := Summarize(fastWait)
+	if len(slowWait) == 0 {
+		return fmt.Sprintf("the bridge's threads waited for a CPU (run queue, /proc/<pid>/task/*/schedstat) p50 %s per message; no message took the bridge over %s", ms(fw.P50), ms(slow))
+	}
+	sw, so := Summarize(slowWait), Summarize(slowOver)
+	return fmt.Sprintf("the bridge's threads waited for a CPU (run queue, /proc/<pid>/task/*/schedstat) p50 %s per message in the %d messages that took the bridge ≤ %s, and p50 %s (max %s) in the %d that took longer (p50 %s in the bridge)",
+		ms(fw.P50), len(fastWait), ms(slow), ms(sw.P50), ms(sw.Max), len(slowWait), ms(so.P50))
 }
