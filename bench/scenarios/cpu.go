@@ -106,3 +106,33 @@ func (e *Env) fetchProfile(ctx context.Context, u, auth, path string) (wait func
 func (e *Env) heapProfile(ctx context.Context, dir, name string) error {
 	return e.fetchProfile(ctx, e.Stack.Bridge.URL+"/debug/pprof/heap", "Bearer "+e.Prov.secret, filepath.Join(dir, name+".pprof"))()
 }
+
+// settle waits until the bridge and Dendrite are idle (together under a
+// tenth of a CPU over a second), so that a latency scenario does not start
+// while Dendrite is still digesting the previous one. It gives up after
+// limit and says how long it waited and whether they went idle.
+func (e *Env) settle(ctx context.Context, limit time.Duration) (time.Duration, bool) {
+	began := time.Now()
+	for time.Since(began) < limit {
+		m := e.startCPU()
+		select {
+		case <-ctx.Done():
+			return time.Since(began), false
+		case <-time.After(time.Second):
+		}
+		use := m.stop()
+		if float64(use.Bridge+use.Dendrite) < 0.1*float64(use.Wall) {
+			return time.Since(began), true
+		}
+	}
+	return time.Since(began), false
+}
+
+// settleNote waits for the stack to go idle and describes the wait.
+func (e *Env) settleNote(ctx context.Context) string {
+	waited, idle := e.settle(ctx, time.Minute)
+	if !idle {
+		return fmt.Sprintf("the bridge and Dendrite were still busy after waiting %s for them to go idle; the scenario ran anyway", secs(waited))
+	}
+	return fmt.Sprintf("started once the bridge and Dendrite were idle (under 10%% of a CPU for a second; waited %s)", secs(waited))
+}

@@ -34,9 +34,9 @@ type MessagingConfig struct {
 var DefaultMessaging = MessagingConfig{
 	Chats:            50,
 	Burst:            5000,
-	LatencySamples:   300,
+	LatencySamples:   600,
 	LatencyInterval:  250 * time.Millisecond,
-	OutboundSamples:  300,
+	OutboundSamples:  1000,
 	OutboundInterval: 50 * time.Millisecond,
 }
 
@@ -94,18 +94,22 @@ func RunMessaging(ctx context.Context, opts Options, cfg MessagingConfig) (_ []*
 	}
 	if cfg.LatencySamples > 0 {
 		opts.progress("messaging: inbound latency, %d samples per path", cfg.LatencySamples)
+		settled := env.settleNote(ctx)
 		r, err := m.inboundLatency(ctx)
 		if err != nil {
 			return results, fmt.Errorf("inbound latency: %w", err)
 		}
+		r.note(settled)
 		results = append(results, r)
 	}
 	if cfg.OutboundSamples > 0 {
 		opts.progress("messaging: outbound latency, %d samples", cfg.OutboundSamples)
+		settled := env.settleNote(ctx)
 		r, err := m.outboundLatency(ctx)
 		if err != nil {
 			return results, fmt.Errorf("outbound latency: %w", err)
 		}
+		r.note(settled)
 		results = append(results, r)
 	}
 	if env.pinned != "" {
@@ -411,6 +415,20 @@ func (m *messaging) inboundLatency(ctx context.Context) (*Result, error) {
 	res.raw("baseline_p50_ms", float64(bsd.P50)/1e6)
 	res.raw("baseline_p99_ms", float64(bsd.P99)/1e6)
 	res.note(fmt.Sprintf("bridge: min %s, mean %s, max %s; baseline: min %s, mean %s, max %s", ms(bd.Min), ms(bd.Mean), ms(bd.Max), ms(bsd.Min), ms(bsd.Mean), ms(bsd.Max)))
+	if len(bl) == len(base) {
+		// Each bridge message and the baseline message right after it ran
+		// under nearly the same load: their difference is steadier than
+		// the difference of the two medians.
+		diffs := make([]time.Duration, len(bl))
+		for i := range bl {
+			diffs[i] = bl[i] - base[i]
+		}
+		sd := sortedCopy(diffs)
+		p50 := percentile(sd, 50)
+		res.note(fmt.Sprintf("paired: each bridge message against the baseline message sent one interval after it, median difference %s (p25 %s, p75 %s)",
+			signedMS(p50), signedMS(percentile(sd, 25)), signedMS(percentile(sd, 75))))
+		res.raw("paired_overhead_p50_ms", float64(p50)/1e6)
+	}
 	wd, rd := Summarize(wxLeg), Summarize(rest)
 	res.note(fmt.Sprintf("the bridge path split where the bridge's webwxsync request reached the simulator: injection → webwxsync %s (the held synccheck answers, the bridge asks for the messages); webwxsync → user's /sync %s (the answer, the inbox, bridgev2, Dendrite, /sync)", wd, rd))
 	res.raw("wechat_leg_p50_ms", float64(wd.P50)/1e6)

@@ -19,8 +19,7 @@ func Summarize(ds []time.Duration) Dist {
 	if len(ds) == 0 {
 		return Dist{}
 	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
+	s := sortedCopy(ds)
 	var sum time.Duration
 	for _, d := range s {
 		sum += d
@@ -33,6 +32,13 @@ func Summarize(ds []time.Duration) Dist {
 		Max:  s[len(s)-1],
 		Mean: sum / time.Duration(len(s)),
 	}
+}
+
+// sortedCopy returns ds sorted, leaving ds as it is.
+func sortedCopy(ds []time.Duration) []time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s
 }
 
 // percentile is the nearest-rank percentile p of a sorted sample.
