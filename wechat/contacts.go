@@ -233,8 +233,13 @@ func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, err
 	wantMember := map[string]bool{}
 	for _, g := range full {
 		add(g)
-		for _, m := range g.MemberList {
-			if _, known := byName[m.UserName]; known || wantMember[m.UserName] || m.UserName == roster.Self.UserName {
+		for i := range g.MemberList {
+			m := &g.MemberList[i]
+			if ci, known := byName[m.UserName]; known {
+				shareStrings(m, &roster.Contacts[ci])
+				continue
+			}
+			if wantMember[m.UserName] || m.UserName == roster.Self.UserName {
 				continue
 			}
 			wantMember[m.UserName] = true
@@ -251,6 +256,16 @@ func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, err
 	c.log.Debug().Int("contacts", len(roster.Contacts)).Int("groups", len(full)).
 		Int("strangers", len(members)).Msg("Loaded roster")
 	return roster, nil
+}
+
+// shareStrings points a member's UserName and NickName at the contact's
+// copies when they are equal: a big account's members are mostly its
+// contacts, and each decoded answer holds its own copy of every string.
+func shareStrings(m *Member, ct *Contact) {
+	m.UserName = ct.UserName
+	if m.NickName == ct.NickName {
+		m.NickName = ct.NickName
+	}
 }
 
 // mergeContact keeps the richer of two records of the same contact.

@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,6 +53,13 @@ func TestInitAndRoster(t *testing.T) {
 		members = append(members, m.UserName)
 	}
 	assert.ElementsMatch(t, []string{sim.UserName("self"), sim.UserName("alice"), sim.UserName("bob"), sim.UserName("erin")}, members)
+	for _, m := range family.MemberList {
+		if ct := roster.Find(m.UserName); ct != nil && m.UserName == sim.UserName("alice") {
+			assert.Same(t, unsafe.StringData(ct.UserName), unsafe.StringData(m.UserName),
+				"a member who is a contact shares the contact's UserName instead of holding a copy")
+			assert.Equal(t, ct.NickName, m.NickName)
+		}
+	}
 	project := roster.Find(sim.UserName("project"))
 	require.NotNil(t, project)
 	assert.NotEmpty(t, project.MemberList, "groups from the ChatSet come with members")
