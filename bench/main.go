@@ -32,6 +32,7 @@ func main() {
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
 	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
 	pin := flag.Bool("pin", false, "put Dendrite on CPUs of its own, the bridge and the tool on the last one (taskset), to see the bridge's cost when it does not wait for a CPU behind Dendrite")
+	window := flag.Duration("big-window", 0, "how long the big account scenario watches portal creation after connected (default 2m, -quick 10s)")
 	keep := flag.Bool("keep", false, "keep every stack's dir (configs, logs, databases), not only those of failed scenarios")
 	flag.Parse()
 
@@ -69,6 +70,9 @@ func main() {
 	plan := scenarios.DefaultPlan()
 	if *quick {
 		plan = scenarios.QuickPlan()
+	}
+	if *window > 0 {
+		plan.Big.Window = *window
 	}
 	if err := plan.Select(*only); err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -147,6 +147,10 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 		return nil, err
 	}
 	peakConnected := max(sampler.Peak(), atConnected.HWM)
+	memConnected, merr := env.goMem(ctx, atConnected.RSS)
+	if merr != nil {
+		memConnected = "not read: " + merr.Error()
+	}
 	if opts.ProfileDir != "" {
 		if perr := env.heapProfile(ctx, opts.ProfileDir, "big-connected-heap"); perr != nil {
 			env.Log.Warn().Err(perr).Msg("Heap profile failed")
@@ -157,6 +161,10 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 	roomsCreated := countLog(env.Stack.Bridge.LogPath, "Matrix room created") - roomsBefore
 	windowPeak := sampler.Stop()
 	after, _ := env.BridgeMem()
+	memAfter, merr := env.goMem(ctx, after.RSS)
+	if merr != nil {
+		memAfter = "not read: " + merr.Error()
+	}
 	if opts.ProfileDir != "" {
 		if perr := env.heapProfile(ctx, opts.ProfileDir, "big-window-heap"); perr != nil {
 			env.Log.Warn().Err(perr).Msg("Heap profile failed")
@@ -193,6 +201,8 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 	res.note(fmt.Sprintf("connected = the first synccheck the simulator received after the confirmation: the bridge sends it after webwxinit, the paged contact list, webwxbatchgetcontact for the groups' members, the identity resolution and the first catch-up webwxsync; the login step itself (webwxnewloginpage, webwxinit, storing the session) took %s of it (provisioning API complete)",
 		secs(bc.login.Complete.Sub(bc.login.Confirmed))))
 	res.note(fmt.Sprintf("bridge RSS: %s idle with no login, %s with the small login, %s at connected, %s at the end (VmHWM %s)", mb(idle.RSS), mb(before.RSS), mb(atConnected.RSS), mb(after.RSS), mb(after.HWM)))
+	res.note("at connected: " + memConnected)
+	res.note("at the end: " + memAfter)
 	res.note("from the confirmation until connected: " + connectCPU.total())
 	if synced {
 		res.note("every group portal was created within the window")

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -135,4 +138,44 @@ func (e *Env) settleNote(ctx context.Context) string {
 		return fmt.Sprintf("the bridge and Dendrite were still busy after waiting %s for them to go idle; the scenario ran anyway", secs(waited))
 	}
 	return fmt.Sprintf("started once the bridge and Dendrite were idle (under 10%% of a CPU for a second; waited %s)", secs(waited))
+}
+
+// goMem reads the bridge's runtime memory statistics (the "# Name = value"
+// lines of /debug/pprof/heap?debug=1) and describes where its RSS is: the
+// Go heap in use, heap kept but unused, goroutine stacks, and the rest
+// (the binary, C allocations such as SQLite's page caches).
+func (e *Env) goMem(ctx context.Context, rss int64) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Stack.Bridge.URL+"/debug/pprof/heap?debug=1", nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.Prov.secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("heap stats: %s", resp.Status)
+	}
+	stats := map[string]int64{}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, val, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "# "), " = ")
+		if !ok {
+			continue
+		}
+		// "Stack = inuse / sys"; the others are one number.
+		val, _, _ = strings.Cut(val, " / ")
+		if n, err := strconv.ParseInt(val, 10, 64); err == nil {
+			stats[name] = n
+		}
+	}
+	if err = sc.Err(); err != nil {
+		return "", err
+	}
+	inuse, idle, released, stacks := stats["HeapInuse"], stats["HeapIdle"], stats["HeapReleased"], stats["Stack"]
+	return fmt.Sprintf("Go heap in use %s (live objects %s), heap kept unused %s, stacks %s; RSS %s, of which not Go heap or stacks about %s",
+		mb(inuse), mb(stats["HeapAlloc"]), mb(idle-released), mb(stacks), mb(rss), mb(rss-inuse-(idle-released)-stacks)), nil
 }
