@@ -137,19 +137,13 @@ func (c *Client) BatchGetContacts(ctx context.Context, items []BatchContactReque
 }
 
 // compactMembers copies a group's member list into a slice of its exact
-// length and drops the fields nothing reads (the pinyin forms, KeyWord):
-// a big account holds tens of thousands of members for the whole session,
-// and decoding leaves their slices up to twice as long as needed.
+// length: decoding leaves slices up to twice as long as needed, and a big
+// account holds tens of thousands of members for the whole session.
 func compactMembers(ms []Member) []Member {
-	if len(ms) == 0 {
+	if len(ms) == 0 || len(ms) == cap(ms) {
 		return ms
 	}
-	out := make([]Member, len(ms))
-	for i, m := range ms {
-		out[i] = Member{Uin: m.Uin, UserName: m.UserName, NickName: m.NickName, AttrStatus: m.AttrStatus,
-			MemberStatus: m.MemberStatus, DisplayName: m.DisplayName}
-	}
-	return out
+	return append(make([]Member, 0, len(ms)), ms...)
 }
 
 // Roster is everything the account can see after a login: the user, the

@@ -116,21 +116,17 @@ func (n *Int64) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Member is an entry of a group's MemberList. Lists from
-// webwxbatchgetcontact keep only Uin, UserName, NickName, AttrStatus,
-// MemberStatus and DisplayName (see compactMembers).
+// Member is an entry of a group's MemberList, with the fields the client
+// reads. The server also sends PYInitial, PYQuanPin, RemarkPYInitial,
+// RemarkPYQuanPin and KeyWord, which are not decoded: a big account holds
+// tens of thousands of members for the whole session.
 type Member struct {
-	Uin             int64
-	UserName        string
-	NickName        string
-	AttrStatus      int64
-	PYInitial       string
-	PYQuanPin       string
-	RemarkPYInitial string
-	RemarkPYQuanPin string
-	MemberStatus    int
-	DisplayName     string
-	KeyWord         string
+	Uin          int64
+	UserName     string
+	NickName     string
+	AttrStatus   int64
+	MemberStatus int
+	DisplayName  string
 }
 
 // Contact is a user, group or official account as the server describes it

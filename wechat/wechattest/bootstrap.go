@@ -12,6 +12,8 @@ import (
 // out.
 type initAnswer struct {
 	wechat.InitResponse
+	ContactList        []wireContact
+	User               wireContact
 	MPSubscribeMsgList []struct{} `json:"MPSubscribeMsgList"`
 }
 
@@ -21,7 +23,7 @@ type initAnswer struct {
 func (s *Server) handleInit(req *request) {
 	var body struct{ BaseRequest wechat.BaseRequest }
 	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{emptySKeyOK: true, passTicket: true}, func(sess *session) {
-		recent := []wechat.Contact{}
+		recent := []wireContact{}
 		var chatSet []string
 		for _, id := range s.acct.order {
 			e := s.acct.contacts[id]
@@ -39,9 +41,7 @@ func (s *Server) handleInit(req *request) {
 		writeJSON(req.w, initAnswer{
 			InitResponse: wechat.InitResponse{
 				Count:               len(recent),
-				ContactList:         recent,
 				SyncKey:             s.acct.issueSyncKey(len(s.acct.log)),
-				User:                s.contactLocked(sess, s.acct.contacts[SelfID], false, ""),
 				ChatSet:             strings.Join(chatSet, ",") + ",",
 				SKey:                sess.skey,
 				ClientVersion:       0x27001a34,
@@ -50,6 +50,8 @@ func (s *Server) handleInit(req *request) {
 				InviteStartCount:    40,
 				ClickReportInterval: 600000,
 			},
+			ContactList:        recent,
+			User:               s.contactLocked(sess, s.acct.contacts[SelfID], false, ""),
 			MPSubscribeMsgList: []struct{}{},
 		})
 	})

@@ -30,7 +30,7 @@ func (s *Server) handleGetContact(req *request) {
 		}
 		offset = min(offset, len(book))
 		end := min(offset+s.cfg.ContactPageSize, len(book))
-		page := make([]wechat.Contact, 0, end-offset)
+		page := make([]wireContact, 0, end-offset)
 		for _, e := range book[offset:end] {
 			page = append(page, s.contactLocked(sess, e, false, ""))
 		}
@@ -39,7 +39,7 @@ func (s *Server) handleGetContact(req *request) {
 			next = 100_000_000 + randomInt63n(900_000_000)
 			sess.contactSeqs[next] = end
 		}
-		writeJSON(req.w, wechat.ContactListResponse{MemberCount: len(page), MemberList: page, Seq: next})
+		writeJSON(req.w, contactPage{ContactListResponse: wechat.ContactListResponse{MemberCount: len(page), Seq: next}, MemberList: page})
 	})
 }
 
@@ -58,7 +58,7 @@ func (s *Server) handleBatchGetContact(req *request) {
 		if body.Count != len(body.List) {
 			s.violationLocked(req.endpoint, "Count does not match len(List)")
 		}
-		out := []wechat.Contact{}
+		out := []wireContact{}
 		for _, item := range body.List {
 			id, ok := sess.ids[item.UserName]
 			if !ok {
@@ -74,11 +74,11 @@ func (s *Server) handleBatchGetContact(req *request) {
 				if g := s.groupOfLocked(sess, item.EncryChatRoomId); g != nil && g.hasMember(id) {
 					out = append(out, s.contactLocked(sess, e, false, s.encryLocked(sess, g.ID)))
 				} else {
-					out = append(out, wechat.Contact{UserName: item.UserName})
+					out = append(out, wireContact{Contact: wechat.Contact{UserName: item.UserName}})
 				}
 			}
 		}
-		writeJSON(req.w, wechat.BatchContactResponse{Count: len(out), ContactList: out})
+		writeJSON(req.w, batchContactAnswer{BatchContactResponse: wechat.BatchContactResponse{Count: len(out)}, ContactList: out})
 	})
 }
 

@@ -13,10 +13,10 @@ import (
 // group's MemberList, MemberCount, EncryChatRoomId and ChatRoomOwner
 // (webwxgetcontact leaves them out, as the real server does). chatroom is
 // the group EncryChatRoomId through which a non-friend was resolved.
-func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool, chatroom string) wechat.Contact {
+func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool, chatroom string) wireContact {
 	name := s.nameLocked(sess, e.ID)
 	py := pinyinish(e.NickName)
-	c := wechat.Contact{
+	c := wireContact{Contact: wechat.Contact{
 		UserName:        name,
 		NickName:        e.NickName,
 		HeadImgUrl:      s.headImgURLLocked(sess, e, chatroom),
@@ -35,7 +35,7 @@ func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool,
 		Alias:           e.Alias,
 		KeyWord:         keyWord(e),
 		HeadImgFlag:     1,
-	}
+	}}
 	if e.Friend {
 		c.SnsFlag = 17
 	}
@@ -55,7 +55,7 @@ func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool,
 					c.IsOwner = 1
 				}
 			}
-			c.MemberList = make([]wechat.Member, 0, len(e.Members))
+			c.MemberList = make([]wireMember, 0, len(e.Members))
 			for _, id := range e.Members {
 				c.MemberList = append(c.MemberList, s.memberLocked(sess, e, id))
 			}
@@ -67,17 +67,19 @@ func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool,
 
 // memberLocked renders one MemberList entry: no HeadImgUrl, as on the
 // real server.
-func (s *Server) memberLocked(sess *session, group *contactEntry, id string) wechat.Member {
+func (s *Server) memberLocked(sess *session, group *contactEntry, id string) wireMember {
 	m := s.acct.entry(id)
 	py := pinyinish(m.NickName)
-	return wechat.Member{
-		UserName:    s.nameLocked(sess, id),
-		NickName:    m.NickName,
-		AttrStatus:  attrStatus(m),
-		PYInitial:   strings.ToUpper(py),
-		PYQuanPin:   py,
-		DisplayName: group.MemberDisplayNames[id],
-		KeyWord:     keyWord(m),
+	return wireMember{
+		Member: wechat.Member{
+			UserName:    s.nameLocked(sess, id),
+			NickName:    m.NickName,
+			AttrStatus:  attrStatus(m),
+			DisplayName: group.MemberDisplayNames[id],
+		},
+		PYInitial: strings.ToUpper(py),
+		PYQuanPin: py,
+		KeyWord:   keyWord(m),
 	}
 }
 

@@ -37,12 +37,14 @@ func (s *Server) handleSync(req *request) {
 			return
 		}
 		evs, more := s.acct.batchAfter(pos, s.cfg.SyncBatchSize)
-		resp := wechat.SyncResponse{
-			AddMsgList:            []wechat.RawMessage{},
-			ModContactList:        []wechat.Contact{},
-			DelContactList:        []wechat.DelContact{},
-			ModChatRoomMemberList: []wechat.Member{},
-			SyncKey:               wechat.SyncKey{List: []wechat.SyncKeyItem{}},
+		resp := syncAnswer{
+			SyncResponse: wechat.SyncResponse{
+				AddMsgList:     []wechat.RawMessage{},
+				DelContactList: []wechat.DelContact{},
+				SyncKey:        wechat.SyncKey{List: []wechat.SyncKeyItem{}},
+			},
+			ModContactList:        []wireContact{},
+			ModChatRoomMemberList: []wireMember{},
 		}
 		for _, ev := range evs {
 			s.renderEventLocked(sess, ev, &resp)
@@ -67,7 +69,7 @@ func (s *Server) handleSync(req *request) {
 	})
 }
 
-func (s *Server) renderEventLocked(sess *session, ev *event, resp *wechat.SyncResponse) {
+func (s *Server) renderEventLocked(sess *session, ev *event, resp *syncAnswer) {
 	switch ev.kind {
 	case eventMessage:
 		resp.AddMsgList = append(resp.AddMsgList, s.renderMsgLocked(sess, ev.msg))
