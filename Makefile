@@ -59,7 +59,7 @@ e2e: e2e-bin
 	CGO_ENABLED=1 WXBRIDGE_E2E_BIN=$(BIN) $(GO) test -tags $(TAGS) -count=1 -timeout $(E2E_TIMEOUT) ./e2e/...
 
 # The benchmark suite (bench/): the bridge against Dendrite's own limit on this
-# machine, a table on stdout and the figures in docs/performance.md (about 40
+# machine, a table on stdout and the figures in docs/performance.md (about 20
 # minutes). BENCH_FLAGS=-quick runs small sizes in a few minutes; -run picks
 # scenarios (burst, latency, outbound, big, logins, hotpath); -profile DIR
 # saves CPU profiles of the bridge and Dendrite.
