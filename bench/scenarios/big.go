@@ -147,29 +147,13 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 		return nil, err
 	}
 	peakConnected := max(sampler.Peak(), atConnected.HWM)
-	memConnected, merr := env.goMem(ctx, atConnected.RSS)
-	if merr != nil {
-		memConnected = "not read: " + merr.Error()
-	}
-	if opts.ProfileDir != "" {
-		if perr := env.heapProfile(ctx, opts.ProfileDir, "big-connected-heap"); perr != nil {
-			env.Log.Warn().Err(perr).Msg("Heap profile failed")
-		}
-	}
+	memConnected := env.memSnapshot(ctx, opts, atConnected.RSS, "big-connected-heap")
 	opts.progress("big account: connected after %s; watching portal creation for %v", secs(bc.took()), cfg.Window)
 	synced := waitLog(ctx, env.Stack.Bridge.LogPath, "Synced chats", 2, cfg.Window)
 	roomsCreated := countLog(env.Stack.Bridge.LogPath, "Matrix room created") - roomsBefore
 	windowPeak := sampler.Stop()
 	after, _ := env.BridgeMem()
-	memAfter, merr := env.goMem(ctx, after.RSS)
-	if merr != nil {
-		memAfter = "not read: " + merr.Error()
-	}
-	if opts.ProfileDir != "" {
-		if perr := env.heapProfile(ctx, opts.ProfileDir, "big-window-heap"); perr != nil {
-			env.Log.Warn().Err(perr).Msg("Heap profile failed")
-		}
-	}
+	memAfter := env.memSnapshot(ctx, opts, after.RSS, "big-window-heap")
 	if waitProfile != nil {
 		if perr := waitProfile(); perr != nil {
 			env.Log.Warn().Err(perr).Msg("CPU profile failed")
@@ -210,6 +194,21 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 		res.note(fmt.Sprintf("the bridge was still creating group portals (rooms with %d members each) when the window of %v ended: it had created %d rooms for the big login (portals and its space) by then; RSS is the peak until then", cfg.GroupSize, cfg.Window, roomsCreated))
 	}
 	return res.end(), nil
+}
+
+// memSnapshot describes where the bridge's RSS is (goMem) and, with
+// -profile, saves its heap profile as name.
+func (e *Env) memSnapshot(ctx context.Context, opts Options, rss int64, name string) string {
+	if opts.ProfileDir != "" {
+		if err := e.heapProfile(ctx, opts.ProfileDir, name); err != nil {
+			e.Log.Warn().Err(err).Msg("Heap profile failed")
+		}
+	}
+	desc, err := e.goMem(ctx, rss)
+	if err != nil {
+		return "not read: " + err.Error()
+	}
+	return desc
 }
 
 // countLog counts the lines of a log file that contain substr.
