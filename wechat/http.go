@@ -130,8 +130,13 @@ func (t *transport) fetch(ctx context.Context, r request, limit int64) (int, htt
 // how long it is, the buffer is allocated once at that size: a big
 // account's contact answers are megabytes, and growing a buffer to that
 // size by doubling leaves twice as much garbage behind.
+// A server that announces a huge answer and sends little must not make the
+// client hold that much memory up front: larger answers are read as they
+// come.
+const maxPresizedBody = 16 << 20
+
 func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	if n := resp.ContentLength; n > 0 && n <= limit {
+	if n := resp.ContentLength; n > 0 && n <= min(limit, maxPresizedBody) {
 		// net/http ends the body after ContentLength bytes and reports a
 		// shorter one as an error.
 		buf := make([]byte, n)

@@ -23,6 +23,7 @@ func TestReadBody(t *testing.T) {
 		{name: "unknown length", body: "hello", announced: -1, limit: 1 << 10, want: "hello"},
 		{name: "shorter than announced", body: "hel", announced: 5, limit: 1 << 10, wantErr: true},
 		{name: "announced over the limit is read up to limit+1", body: strings.Repeat("x", 20), announced: 20, limit: 10, want: strings.Repeat("x", 11)},
+		{name: "announced beyond the presized bound is read as it comes", body: "short", announced: maxPresizedBody + 1, limit: 64 << 20, want: "short"},
 		{name: "unknown length over the limit", body: strings.Repeat("x", 20), announced: -1, limit: 10, want: strings.Repeat("x", 11)},
 	}
 	for _, tt := range tests {
