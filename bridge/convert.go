@@ -9,6 +9,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
+	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -47,6 +48,7 @@ func (c *WeChatClient) convertMessage(ctx context.Context, r *roster, m *wechat.
 		Parts: []*bridgev2.ConvertedMessagePart{{
 			Type:       event.EventMessage,
 			Content:    content,
+			Extra:      msgIDExtra(wxid.MakeMessageID(m.ID)),
 			DBMetadata: &MessageMetadata{Text: quoteSnippet(snippet)},
 		}},
 	}

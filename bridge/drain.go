@@ -37,6 +37,9 @@ type drainItem struct {
 	payload inboxPayload
 	msg     *wechat.Message
 	lane    string
+	// unsure means an earlier run of the bridge may have sent the item
+	// before it died: it was first in its chat when this run began.
+	unsure bool
 }
 
 // decodeItem reads an inbox item. Its lane is the chat's PUID when the item
@@ -66,8 +69,12 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 	log := zerolog.Ctx(ctx).With().Str("action", "drain inbox").Logger()
 	ctx = log.WithContext(ctx)
 	tries := make(map[int64]int)
+	// Until a pass has read the whole inbox, the first item of each chat
+	// may be one the last run was sending when it stopped.
+	unsureHeads := true
 	for {
 		p := &drainPass{
+			unsureHeads: unsureHeads,
 			pending: func(ctx context.Context, after int64) ([]*database.InboxItem, error) {
 				return c.conn.DB.Inbox.Pending(ctx, c.loginID, after, drainWindow)
 			},
@@ -81,6 +88,7 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 		if p.run(ctx) {
 			wait = time.After(drainRetryWait)
 		}
+		unsureHeads = unsureHeads && p.readFailed
 		select {
 		case <-c.drainNow:
 		case <-wait:
@@ -98,6 +106,10 @@ type drainPass struct {
 	// bridge bridges an item and deletes it; false means it failed and
 	// stays in the inbox.
 	bridge func(ctx context.Context, d *drainItem, tries int) bool
+	// unsureHeads marks the first item of each lane as unsure.
+	unsureHeads bool
+	// readFailed is set when reading the inbox failed during the pass.
+	readFailed bool
 	// drop deletes an item that cannot be read.
 	drop func(ctx context.Context, it *database.InboxItem) error
 
@@ -111,6 +123,8 @@ type drainPass struct {
 	blocked map[string]bool
 	queued  int
 	closed  bool
+	// headed are the lanes that had an item in this pass.
+	headed map[string]bool
 }
 
 // run drains the inbox until it is empty (except for blocked lanes) and
@@ -120,6 +134,7 @@ func (p *drainPass) run(ctx context.Context) (retry bool) {
 	p.lanes = make(map[string][]*drainItem)
 	p.busy = make(map[string]bool)
 	p.blocked = make(map[string]bool)
+	p.headed = make(map[string]bool)
 	var wg sync.WaitGroup
 	for range drainLanes {
 		wg.Add(1)
@@ -128,13 +143,13 @@ func (p *drainPass) run(ctx context.Context) (retry bool) {
 			p.work(ctx)
 		}()
 	}
-	retry = p.read(ctx)
+	p.readFailed = p.read(ctx)
 	p.mu.Lock()
 	p.closed = true
 	p.cond.Broadcast()
 	p.mu.Unlock()
 	wg.Wait()
-	return retry || len(p.blocked) > 0
+	return p.readFailed || len(p.blocked) > 0
 }
 
 // read sorts the inbox into lanes, a window at a time, keeping at most two
@@ -180,6 +195,8 @@ func (p *drainPass) enqueue(d *drainItem) {
 	if p.blocked[d.lane] {
 		return
 	}
+	d.unsure = p.unsureHeads && !p.headed[d.lane]
+	p.headed[d.lane] = true
 	p.lanes[d.lane] = append(p.lanes[d.lane], d)
 	p.queued++
 	if !p.busy[d.lane] && len(p.lanes[d.lane]) == 1 {
@@ -236,7 +253,15 @@ func (p *drainPass) runLane(ctx context.Context, lane string) {
 // many times it failed before.
 func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem, tries int) bool {
 	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", d.Seq).Int64("new_msg_id", d.MsgID).Logger()
+	ctx = log.WithContext(ctx)
 	evt, err := c.remoteEvent(ctx, d)
+	if err == nil && evt != nil && (tries > 0 || d.unsure) {
+		// The last attempt may have reached the room without an answer.
+		var found bool
+		if found, err = c.findDelivered(ctx, evt); found {
+			evt = nil
+		}
+	}
 	if err == nil && evt != nil {
 		if res := c.login.QueueRemoteEvent(evt); !res.Success {
 			err = res.Error

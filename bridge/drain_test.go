@@ -29,6 +29,7 @@ type fakeInbox struct {
 	gate func(d *drainItem)
 
 	bridged  map[string][]int64 // per chat, the message IDs in the order bridged
+	unsure   []int64            // the message IDs bridged as unsure
 	dropped  []int64
 	inFlight int // read by the pass and not yet finished
 	maxHeld  int
@@ -92,6 +93,9 @@ func (f *fakeInbox) bridge(ctx context.Context, d *drainItem, _ int) bool {
 		return false
 	}
 	f.bridged[d.payload.ChatPUID] = append(f.bridged[d.payload.ChatPUID], d.MsgID)
+	if d.unsure {
+		f.unsure = append(f.unsure, d.MsgID)
+	}
 	f.items = slices.DeleteFunc(f.items, func(it *database.InboxItem) bool { return it.Seq == d.Seq })
 	return true
 }
@@ -218,5 +222,34 @@ func TestDrainStopsWithContext(t *testing.T) {
 		assert.Len(t, f.items, 3*drainWindow, "nothing bridged after the cancel, nothing deleted")
 	case <-time.After(10 * time.Second):
 		t.Fatal("the pass did not end after its context was cancelled")
+	}
+}
+
+func TestDrainMarksFirstItemsOfEachChatUnsure(t *testing.T) {
+	// After a restart, only the first item of each chat can be one the last
+	// run was sending: the others waited behind it.
+	tests := []struct {
+		name        string
+		unsureHeads bool
+		want        []int64
+	}{
+		{"first pass after start", true, []int64{1, 3}},
+		{"later passes", false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeInbox(t)
+			f.add("a", 1)
+			f.add("a", 2)
+			f.add("b", 3)
+			f.add("a", 4)
+			f.add("b", 5)
+			p := f.pass()
+			p.unsureHeads = tt.unsureHeads
+			require.False(t, p.run(context.Background()))
+			slices.Sort(f.unsure)
+			assert.Equal(t, tt.want, f.unsure)
+			assert.Equal(t, []int64{1, 2, 4}, f.bridged["a"])
+		})
 	}
 }

@@ -196,16 +196,18 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 		return &simplevent.Receipt{EventMeta: meta, ReadUpTo: m.Time}, nil
 	}
 	meta.CreatePortal = true
+	msgID := wxid.MakeMessageID(m.ID)
 	if media != nil {
+		media.msgID = msgID
 		return &simplevent.Message[*fetchedMedia]{
-			EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: media, ConvertMessageFunc: c.uploadMedia,
+			EventMeta: meta, ID: msgID, Data: media, ConvertMessageFunc: c.uploadMedia,
 		}, nil
 	}
 	if sys, ok := m.Content.(*wechat.System); ok && m.IsGroup && changesGroup(sys.Kind) {
 		go c.refreshGroup(ctx, m.Chat)
 	}
 	conv := c.convertMessage(ctx, r, m, meta.PortalKey)
-	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: wxid.MakeMessageID(m.ID), Data: conv}, nil
+	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: msgID, Data: conv}, nil
 }
 
 // chatOf is the chat a message belongs to: for a status notify saying the

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/wechat"
@@ -35,6 +36,8 @@ type fetchedMedia struct {
 	thumb []byte
 	// label is what a quote of the message shows (see mediaLabel).
 	label string
+	// msgID is the message's ID, which its event carries (see msgIDKey).
+	msgID networkid.MessageID
 }
 
 // fetchMedia downloads the attachment of a media message. A download that
@@ -264,6 +267,7 @@ func (c *WeChatClient) uploadMedia(ctx context.Context, portal *bridgev2.Portal,
 	return &bridgev2.ConvertedMessage{Parts: []*bridgev2.ConvertedMessagePart{{
 		Type:       fm.evtType,
 		Content:    content,
+		Extra:      msgIDExtra(fm.msgID),
 		DBMetadata: &MessageMetadata{Text: fm.label},
 	}}}, nil
 }

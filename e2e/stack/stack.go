@@ -36,6 +36,8 @@ type Options struct {
 	Dir string
 	// HomeserverAddr is Dendrite's listen address; empty means a free port.
 	HomeserverAddr string
+	// HomeserverFront puts a Front between the bridge and Dendrite.
+	HomeserverFront bool
 	// BridgePort is the appservice port; 0 means a free port.
 	BridgePort int
 	// SimAddr is the simulators' listen address; empty means a free port.
@@ -63,7 +65,10 @@ type Stack struct {
 	Dir    string
 	HS     *Homeserver
 	Bridge *Bridge
-	Sims   *Sims
+	// Front is the proxy the bridge reaches the homeserver through, when
+	// Options.HomeserverFront asked for one.
+	Front *Front
+	Sims  *Sims
 	// Sim is the first simulated account.
 	Sim *wechattest.Server
 	// StartupTime is how long Start took.
@@ -145,10 +150,18 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 			return s, err
 		}
 	}
+	homeserverURL := "http://" + hsAddr
+	if opts.HomeserverFront {
+		if s.Front, err = startFront(homeserverURL); err != nil {
+			return s, fmt.Errorf("homeserver front: %w", err)
+		}
+		s.closers = append(s.closers, s.Front)
+		homeserverURL = s.Front.URL
+	}
 	bs := bridgeSetup{
 		dir:           filepath.Join(s.Dir, "bridge"),
 		port:          bridgePort,
-		homeserverURL: "http://" + hsAddr,
+		homeserverURL: homeserverURL,
 		simURL:        s.Sims.URL,
 		permissions:   opts.Permissions,
 		values:        opts.Config,

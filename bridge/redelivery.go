@@ -1,0 +1,117 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/matrix"
+	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/bridgev2/simplevent"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+)
+
+// A message can reach the room while the bridge learns nothing of it: the
+// homeserver stores the event and then fails to answer (it was stopping),
+// or the bridge dies before it saves the mapping. bridgev2 gives every
+// attempt a new transaction ID, and a homeserver forgets its transactions
+// when it restarts, so sending again would show the message twice. Every
+// message the bridge sends carries its WeChat ID under msgIDKey, and an item
+// that may have been sent before is first looked for in its room.
+const (
+	msgIDKey = "io.github.wxbridge.msg_id"
+	// redeliveryLookback is how many of the sender's latest messages in the
+	// room are searched. Nothing later in the same chat was bridged after
+	// the item, so it is among the last few.
+	redeliveryLookback = 50
+)
+
+// msgIDExtra is the event content that names a message's WeChat ID.
+func msgIDExtra(msgID networkid.MessageID) map[string]any {
+	return map[string]any{msgIDKey: string(msgID)}
+}
+
+// findDelivered looks for a message in its room's latest events. When it is
+// there, it saves the mapping bridgev2 would have saved and reports true:
+// the message must not be sent again. Events other than messages, rooms
+// not created yet, and messages bridgev2 already knows report false.
+func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEvent) (bool, error) {
+	var msgID networkid.MessageID
+	var meta *MessageMetadata
+	var replyTo *networkid.MessageOptionalPartID
+	switch e := evt.(type) {
+	case *simplevent.PreConvertedMessage:
+		if e.Data == nil || len(e.Data.Parts) == 0 {
+			return false, nil
+		}
+		msgID, replyTo = e.ID, e.Data.ReplyTo
+		meta, _ = e.Data.Parts[0].DBMetadata.(*MessageMetadata)
+	case *simplevent.Message[*fetchedMedia]:
+		msgID, meta = e.ID, &MessageMetadata{Text: e.Data.label}
+	default:
+		return false, nil
+	}
+	portal, err := c.conn.Bridge.GetExistingPortalByKey(ctx, evt.GetPortalKey())
+	if err != nil || portal == nil || portal.MXID == "" {
+		return false, err
+	}
+	known, err := c.conn.Bridge.DB.Message.GetFirstPartByID(ctx, portal.Receiver, msgID)
+	if err != nil || known != nil {
+		// A known message is dropped by bridgev2 as a duplicate.
+		return false, err
+	}
+	intent, ok := portal.GetIntentFor(ctx, evt.GetSender(), c.login, bridgev2.RemoteEventMessage)
+	as, isAS := intent.(*matrix.ASIntent)
+	if !ok || !isAS {
+		return false, nil
+	}
+	sent, err := findByMsgID(ctx, as.Matrix.Client, portal.MXID, msgID)
+	if err != nil || sent == nil {
+		return false, err
+	}
+	dbMsg := &database.Message{
+		ID:               msgID,
+		MXID:             sent.ID,
+		Room:             portal.PortalKey,
+		SenderID:         evt.GetSender().Sender,
+		SenderMXID:       sent.Sender,
+		Timestamp:        evt.(bridgev2.RemoteEventWithTimestamp).GetTimestamp(),
+		Metadata:         meta,
+		IsDoublePuppeted: as.IsDoublePuppet(),
+	}
+	if replyTo != nil {
+		dbMsg.ReplyTo = *replyTo
+	}
+	if err = c.conn.Bridge.DB.Message.Insert(ctx, dbMsg); err != nil {
+		return false, fmt.Errorf("saving message %s found in the room: %w", msgID, err)
+	}
+	zerolog.Ctx(ctx).Info().Stringer("event_id", sent.ID).Msg("Message was already in the room; not sending it again")
+	return true, nil
+}
+
+// findByMsgID returns the sender's latest event in a room that carries a
+// WeChat message ID, or nil. A sender who cannot read the room never sent
+// anything to it.
+func findByMsgID(ctx context.Context, cli *mautrix.Client, roomID id.RoomID, msgID networkid.MessageID) (*event.Event, error) {
+	filter := &mautrix.FilterPart{
+		Types:   []event.Type{event.EventMessage, event.EventSticker},
+		Senders: []id.UserID{cli.UserID},
+	}
+	resp, err := cli.Messages(ctx, roomID, "", "", mautrix.DirectionBackward, filter, redeliveryLookback)
+	if errors.Is(err, mautrix.MForbidden) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("reading the room's latest messages: %w", err)
+	}
+	for _, evt := range resp.Chunk {
+		if evt.Sender == cli.UserID && evt.Content.Raw[msgIDKey] == string(msgID) {
+			return evt, nil
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,84 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/id"
+)
+
+func TestFindByMsgID(t *testing.T) {
+	const ghost = id.UserID("@wechat_alice:example.org")
+	msg := func(evtID, sender string, content map[string]any) map[string]any {
+		return map[string]any{"event_id": evtID, "sender": sender, "type": "m.room.message", "room_id": "!r:example.org", "content": content}
+	}
+	text := func(body, msgID string) map[string]any {
+		c := map[string]any{"msgtype": "m.text", "body": body}
+		if msgID != "" {
+			c[msgIDKey] = msgID
+		}
+		return c
+	}
+	tests := []struct {
+		name    string
+		status  int
+		chunk   []map[string]any
+		want    id.EventID
+		wantErr bool
+	}{
+		{"found among others", 200, []map[string]any{
+			msg("$3", string(ghost), text("later", "12")),
+			msg("$2", string(ghost), text("it", "11")),
+			msg("$1", string(ghost), text("earlier", "10")),
+		}, "$2", false},
+		{"not there", 200, []map[string]any{msg("$1", string(ghost), text("other", "10"))}, "", false},
+		{"same ID from someone else", 200, []map[string]any{msg("$1", "@mallory:example.org", text("fake", "11"))}, "", false},
+		{"no ID in the content", 200, []map[string]any{msg("$1", string(ghost), text("untagged", ""))}, "", false},
+		{"empty room", 200, nil, "", false},
+		{"sender not in the room", 403, nil, "", false},
+		{"homeserver error", 500, nil, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				assert.Equal(t, "b", r.URL.Query().Get("dir"))
+				assert.Equal(t, string(ghost), r.URL.Query().Get("user_id"), "asks as the sender")
+				var filter mautrix.FilterPart
+				require.NoError(t, json.Unmarshal([]byte(r.URL.Query().Get("filter")), &filter))
+				assert.Equal(t, []id.UserID{ghost}, filter.Senders)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				switch tt.status {
+				case 200:
+					_ = json.NewEncoder(w).Encode(map[string]any{"chunk": tt.chunk, "start": "s1"})
+				case 403:
+					_, _ = w.Write([]byte(`{"errcode":"M_FORBIDDEN","error":"not in room"}`))
+				default:
+					_, _ = w.Write([]byte(`{"errcode":"M_UNKNOWN","error":"boom"}`))
+				}
+			}))
+			defer srv.Close()
+			cli, err := mautrix.NewClient(srv.URL, ghost, "as-token")
+			require.NoError(t, err)
+			cli.SetAppServiceUserID = true
+			evt, err := findByMsgID(context.Background(), cli, "!r:example.org", "11")
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			if tt.want == "" {
+				assert.Nil(t, evt)
+			} else {
+				require.NotNil(t, evt)
+				assert.Equal(t, tt.want, evt.ID)
+			}
+		})
+	}
+}

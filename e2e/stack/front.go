@@ -1,0 +1,141 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Front is an HTTP proxy between the bridge and the homeserver. A test uses
+// it to lose the homeserver's answer to a request the homeserver has
+// already carried out, as happens when the homeserver fails while answering
+// or the bridge dies while it waits.
+type Front struct {
+	// URL is what the bridge uses as homeserver.address.
+	URL string
+
+	target string
+	client *http.Client
+	srv    *http.Server
+
+	mu    sync.Mutex
+	rules []*frontRule
+}
+
+// AnswerFault is what happens to an answer the homeserver gave.
+type AnswerFault int
+
+const (
+	// AnswerHTTP500 replaces the answer with an HTTP 500.
+	AnswerHTTP500 AnswerFault = iota
+	// AnswerNever holds the answer until the bridge hangs up.
+	AnswerNever
+)
+
+type frontRule struct {
+	match func(r *http.Request, body []byte) bool
+	fault AnswerFault
+	hit   chan struct{}
+}
+
+// startFront listens on a free loopback port and forwards every request to
+// target (http://host:port).
+func startFront(target string) (*Front, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	f := &Front{
+		URL:    "http://" + ln.Addr().String(),
+		target: target,
+		client: &http.Client{Timeout: 5 * time.Minute},
+	}
+	f.srv = &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = f.srv.Serve(ln) }()
+	return f, nil
+}
+
+// LoseAnswer makes the next request that match accepts reach the homeserver
+// and its answer meet fault. The returned channel is closed once the
+// homeserver has answered that request.
+func (f *Front) LoseAnswer(match func(r *http.Request, body []byte) bool, fault AnswerFault) <-chan struct{} {
+	rule := &frontRule{match: match, fault: fault, hit: make(chan struct{})}
+	f.mu.Lock()
+	f.rules = append(f.rules, rule)
+	f.mu.Unlock()
+	return rule.hit
+}
+
+// take removes and returns the first rule that matches a request.
+func (f *Front) take(r *http.Request, body []byte) *frontRule {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, rule := range f.rules {
+		if rule.match(r, body) {
+			f.rules = append(f.rules[:i], f.rules[i+1:]...)
+			return rule
+		}
+	}
+	return nil
+}
+
+func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	rule := f.take(r, body)
+	// A request the homeserver is given is carried out to the end, even
+	// when the bridge hangs up meanwhile.
+	ctx := r.Context()
+	if rule != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	out, err := http.NewRequestWithContext(ctx, r.Method, f.target+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	out.Header = r.Header.Clone()
+	resp, err := f.client.Do(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if rule != nil {
+		close(rule.hit)
+		switch rule.fault {
+		case AnswerHTTP500:
+			http.Error(w, `{"errcode":"M_UNKNOWN","error":"lost answer"}`, http.StatusInternalServerError)
+		case AnswerNever:
+			<-r.Context().Done()
+		}
+		return
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(answer)
+}
+
+// Close stops the front.
+func (f *Front) Close() error {
+	err := f.srv.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
