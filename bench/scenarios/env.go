@@ -45,6 +45,10 @@ type Options struct {
 	// on the others (taskset), to show what the bridge costs when it does
 	// not wait for a CPU behind Dendrite.
 	PinBridge bool
+	// Front sends the bridge's and the baseline's requests to Dendrite
+	// through one timing proxy (one more loopback hop for both), so the
+	// inbound latency can be split at the homeserver's door.
+	Front bool
 	// Progress, when set, is told what a scenario is doing.
 	Progress func(format string, args ...any)
 }
@@ -67,6 +71,8 @@ type Env struct {
 	dendritePprof string
 	// pinned says which CPUs the bridge and the rest were given (-pin).
 	pinned string
+	// Sends times the message PUTs through the front; nil without -front.
+	Sends *SendTimes
 }
 
 // startEnv starts a stack with the given simulated accounts and Matrix
@@ -115,12 +121,13 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 	}
 	log := opts.Log
 	s, err := stack.Start(ctx, stack.Options{
-		Bin:        opts.Bin,
-		BridgePort: bridgePort,
-		Sims:       sims,
-		Users:      accounts,
-		Config:     cfg,
-		Log:        &log,
+		Bin:             opts.Bin,
+		BridgePort:      bridgePort,
+		HomeserverFront: opts.Front,
+		Sims:            sims,
+		Users:           accounts,
+		Config:          cfg,
+		Log:             &log,
 	})
 	if err != nil {
 		proxy.Close()
@@ -150,6 +157,11 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 	e.ASToken = regCfg.String("appservice.as_token")
 	e.Prov = &Provisioner{base: s.Bridge.URL, secret: secret, http: &http.Client{}}
 	e.AS = newASClient(s.HS.URL, e.ASToken)
+	if s.Front != nil {
+		e.Sends = newSendTimes()
+		s.Front.Observe(e.Sends.observe)
+		e.AS = newASClient(s.Front.URL, e.ASToken)
+	}
 	return e, nil
 }
 

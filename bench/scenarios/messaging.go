@@ -365,6 +365,7 @@ func (m *messaging) inboundLatency(ctx context.Context) (*Result, error) {
 	baseMsgs := m.stream("latb", n)
 	var bl, base []time.Duration
 	var wxLeg, rest []time.Duration // the bridge path split at the webwxsync request
+	var split [2]doorSplit          // bridge, baseline: split at Dendrite's door (-front)
 	cpu := m.env.startCPU()
 	next := time.Now()
 	for i := 0; i < 2*n; i++ {
@@ -388,6 +389,11 @@ func (m *messaging) inboundLatency(ctx context.Context) (*Result, error) {
 		arrivals, err := m.w.WaitAll(ctx, []string{msg.body}, time.Minute)
 		if err != nil {
 			return nil, err
+		}
+		if m.env.Sends != nil {
+			if span, ok := m.env.Sends.Get(msg.body); ok {
+				split[i%2].add(start, span, arrivals[0].At)
+			}
 		}
 		if i%2 == 0 {
 			bl = append(bl, arrivals[0].At.Sub(start))
@@ -433,8 +439,26 @@ func (m *messaging) inboundLatency(ctx context.Context) (*Result, error) {
 	res.note(fmt.Sprintf("the bridge path split where the bridge's webwxsync request reached the simulator: injection → webwxsync %s (the held synccheck answers, the bridge asks for the messages); webwxsync → user's /sync %s (the answer, the inbox, bridgev2, Dendrite, /sync)", wd, rd))
 	res.raw("wechat_leg_p50_ms", float64(wd.P50)/1e6)
 	res.note("bridge path: the simulator wakes the held synccheck → webwxsync → inbox (SQLite) → drain → bridgev2 → Dendrite → /sync; baseline: one appservice PUT /send as the ghost → /sync. Time starts at the injection or at the start of the PUT")
+	if m.env.Sends != nil {
+		res.note("split at Dendrite's door (-front: both paths go through one timing proxy): bridge " + split[0].String() + "; baseline " + split[1].String())
+	}
 	res.note("both: " + use.perMessage(2*n))
 	return res.end(), nil
+}
+
+// doorSplit divides latencies where the message's PUT reached the front
+// before Dendrite and where its answer came back.
+type doorSplit struct{ toPut, put, afterPut []time.Duration }
+
+func (d *doorSplit) add(start time.Time, span Span, arrived time.Time) {
+	d.toPut = append(d.toPut, span.Start.Sub(start))
+	d.put = append(d.put, span.End.Sub(span.Start))
+	d.afterPut = append(d.afterPut, arrived.Sub(span.End))
+}
+
+func (d *doorSplit) String() string {
+	return fmt.Sprintf("start → PUT %s, PUT %s, PUT answered → /sync %s (p50 each)",
+		ms(Summarize(d.toPut).P50), ms(Summarize(d.put).P50), ms(Summarize(d.afterPut).P50))
 }
 
 // outboundLatency sends Matrix messages into DM portals one at a time and

@@ -133,7 +133,7 @@ func (b *Bridge) editConfig(bs bridgeSetup) error {
 		"network.server_override":          bs.simURL,
 		"network.send_interval":            "0s",
 		"logging.min_level":                "debug",
-		"logging.writers":                  []map[string]string{{"type": "stdout", "format": "pretty"}},
+		"logging.writers":                  []map[string]string{{"type": "stdout", "format": "pretty", "time_format": "2006-01-02T15:04:05.000000Z07:00"}},
 		"encryption.allow":                 false,
 		"backfill.enabled":                 false,
 		"bridge.bridge_status_notices":     "errors",

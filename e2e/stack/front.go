@@ -14,7 +14,8 @@ import (
 // Front is an HTTP proxy between the bridge and the homeserver. A test uses
 // it to lose the homeserver's answer to a request the homeserver has
 // already carried out, as happens when the homeserver fails while answering
-// or the bridge dies while it waits.
+// or the bridge dies while it waits; a benchmark uses it to time the
+// bridge's requests.
 type Front struct {
 	// URL is what the bridge uses as homeserver.address.
 	URL string
@@ -23,8 +24,9 @@ type Front struct {
 	client *http.Client
 	srv    *http.Server
 
-	mu    sync.Mutex
-	rules []*frontRule
+	mu       sync.Mutex
+	rules    []*frontRule
+	observer func(r *http.Request, body []byte, start, end time.Time)
 }
 
 // AnswerFault is what happens to an answer the homeserver gave.
@@ -71,6 +73,14 @@ func (f *Front) LoseAnswer(match func(r *http.Request, body []byte) bool, fault 
 	return rule.hit
 }
 
+// Observe has fn called with every request the homeserver answered, its
+// body, and when the front began forwarding it and had the whole answer.
+func (f *Front) Observe(fn func(r *http.Request, body []byte, start, end time.Time)) {
+	f.mu.Lock()
+	f.observer = fn
+	f.mu.Unlock()
+}
+
 // take removes and returns the first rule that matches a request.
 func (f *Front) take(r *http.Request, body []byte) *frontRule {
 	f.mu.Lock()
@@ -103,6 +113,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out.Header = r.Header.Clone()
+	start := time.Now()
 	resp, err := f.client.Do(out)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
@@ -110,6 +121,13 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(resp.Body)
+	end := time.Now()
+	f.mu.Lock()
+	observe := f.observer
+	f.mu.Unlock()
+	if observe != nil && err == nil {
+		observe(r, body, start, end)
+	}
 	if rule != nil {
 		close(rule.hit)
 		switch rule.fault {
