@@ -15,14 +15,15 @@ import (
 // TestBenchSmoke runs every scenario of the benchmark suite (go run ./bench,
 // make bench-e2e) at its smallest size, so that the tool keeps working: the
 // stacks start, logins go through the provisioning API, the /sync consumer,
-// the transaction proxy and the appservice baseline see every message, and
-// each scenario reports its figures. The figures of so small a run mean
+// the transaction proxy, the timing front and the appservice baseline see
+// every message, and each scenario reports its figures. The figures of so small a run mean
 // nothing, so no target is checked.
 func TestBenchSmoke(t *testing.T) {
 	stack.RequireBinaries(t, "")
 	opts := scenarios.Options{
 		Log:      zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
 		Progress: t.Logf,
+		Front:    true,
 	}
 	plan := scenarios.SmokePlan()
 	require.NoError(t, plan.Select("all"))
@@ -46,6 +47,11 @@ func TestBenchSmoke(t *testing.T) {
 		}
 		for key, v := range res.Raw {
 			assert.False(t, v != v, "%s: %s is NaN", name, key) // NaN: a division by a missing sample
+		}
+	}
+	if lat := got["inbound latency"]; lat != nil {
+		for _, key := range []string{"bridge_to_put_p50_ms", "baseline_to_put_p50_ms"} {
+			assert.Positive(t, lat.Raw[key], "%s: the front timed the messages' PUTs", key)
 		}
 	}
 	md := rep.Markdown()

@@ -441,6 +441,10 @@ func (m *messaging) inboundLatency(ctx context.Context) (*Result, error) {
 	res.note("bridge path: the simulator wakes the held synccheck → webwxsync → inbox (SQLite) → drain → bridgev2 → Dendrite → /sync; baseline: one appservice PUT /send as the ghost → /sync. Time starts at the injection or at the start of the PUT")
 	if m.env.Sends != nil {
 		res.note("split at Dendrite's door (-front: both paths go through one timing proxy): bridge " + split[0].String() + "; baseline " + split[1].String())
+		if len(split[0].toPut) > 0 && len(split[1].toPut) > 0 {
+			res.raw("bridge_to_put_p50_ms", float64(Summarize(split[0].toPut).P50)/1e6)
+			res.raw("baseline_to_put_p50_ms", float64(Summarize(split[1].toPut).P50)/1e6)
+		}
 	}
 	res.note("both: " + use.perMessage(2*n))
 	return res.end(), nil
