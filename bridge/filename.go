@@ -84,13 +84,15 @@ func fileExt(name string) string {
 }
 
 // cleanExt makes ext a usable extension: ".xyz" without characters a name
-// must not carry, or "".
+// must not carry, or "". It keeps only what fileExt reads back as the
+// extension, so a name once given ext is never given it again (an extension
+// holding a no-break space would otherwise be appended on every pass).
 func cleanExt(ext string) string {
-	ext = strings.TrimLeft(sanitizeRunes(ext), ".")
-	if ext == "" || strings.ContainsAny(ext, `/\. `) || len(ext)+1 > maxExtLen {
+	ext = "." + strings.TrimLeft(sanitizeRunes(ext), ".")
+	if strings.ContainsAny(ext, `/\`) || fileExt("file"+ext) != ext {
 		return ""
 	}
-	return "." + ext
+	return ext
 }
 
 func sanitizeRunes(s string) string {

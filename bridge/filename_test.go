@@ -44,6 +44,8 @@ func TestSanitizeFileName(t *testing.T) {
 		{"dotted words are no extension", "v1.2 notes", ".txt", "v1.2 notes.txt"},
 		{"hostile extension dropped", "x", "./../evil", "x"},
 		{"extension with controls", "x", ".p\u202edf", "x.pdf"},
+		{"extension with a no-break space dropped", "0", "0\u00a00", "0"},
+		{"extension with an ideographic space dropped", "x", ".p\u3000df", "x"},
 		{"overlong extension dropped", "x", "." + strings.Repeat("e", 40), "x"},
 		{"invalid UTF-8, one mark per run", "bad\xff\xfe.txt", "", "bad\uFFFD.txt"},
 		{"long name keeps its extension", long + ".pdf", "", strings.Repeat("長", 65) + ".pdf"},
@@ -80,6 +82,7 @@ func FuzzSanitizeFileName(f *testing.F) {
 	for _, s := range []string{"report.pdf", "../../etc/passwd\u202e.exe", ".bashrc", "", `a\b/c`, strings.Repeat("長", 100) + ".txt", "\xff."} {
 		f.Add(s, ".jpg")
 	}
+	f.Add("0", "0\u00a00")
 	f.Fuzz(func(t *testing.T, name, ext string) {
 		got := sanitizeFileName(name, ext)
 		assertSafeFileName(t, got)
