@@ -32,6 +32,7 @@ func main() {
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
 	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
 	pin := flag.Bool("pin", false, "put Dendrite on CPUs of its own, the bridge and the tool on the last one (taskset), to see the bridge's cost when it does not wait for a CPU behind Dendrite")
+	nice := flag.Int("nice-dendrite", 0, "lower Dendrite's scheduling priority by this much (renice, 1-19), to see the bridge's cost when it gets a CPU as soon as it is ready")
 	window := flag.Duration("big-window", 0, "how long the big account scenario watches portal creation after connected (default 2m, -quick 10s)")
 	front := flag.Bool("front", false, "send the bridge's and the baseline's requests to Dendrite through one timing proxy, to split the inbound latency at the homeserver")
 	keep := flag.Bool("keep", false, "keep every stack's dir (configs, logs, databases), not only those of failed scenarios")
@@ -61,6 +62,7 @@ func main() {
 		ProfileDir:     *profile,
 		KeepDirs:       *keep,
 		PinBridge:      *pin,
+		NiceDendrite:   *nice,
 		Front:          *front,
 		Progress: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "%s  %s (load %.2f)\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...), scenarios.LoadAvg1())

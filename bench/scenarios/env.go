@@ -45,6 +45,10 @@ type Options struct {
 	// on the others (taskset), to show what the bridge costs when it does
 	// not wait for a CPU behind Dendrite.
 	PinBridge bool
+	// NiceDendrite, when above 0, lowers the scheduling priority of every
+	// Dendrite thread by that much (renice), so that the bridge and the tool
+	// get a CPU as soon as they are ready while all share the same CPUs.
+	NiceDendrite int
 	// Front sends the bridge's and the baseline's requests to Dendrite
 	// through one timing proxy (one more loopback hop for both), so the
 	// inbound latency can be split at the homeserver's door.
@@ -69,7 +73,8 @@ type Env struct {
 	Log     zerolog.Logger
 	// dendritePprof is the address of Dendrite's pprof, when it listens.
 	dendritePprof string
-	// pinned says which CPUs the bridge and the rest were given (-pin).
+	// pinned says which CPUs the bridge and the rest were given (-pin) and
+	// how Dendrite was reniced (-nice-dendrite).
 	pinned string
 	// Sends times the message PUTs through the front; nil without -front.
 	Sends *SendTimes
@@ -144,6 +149,18 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 			return nil, err
 		}
 		opts.progress("pinned: %s", e.pinned)
+	}
+	if opts.NiceDendrite > 0 {
+		niced, err := niceProcess(s.HS.PID(), opts.NiceDendrite)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		if e.pinned != "" {
+			niced = e.pinned + "; " + niced
+		}
+		e.pinned = niced
+		opts.progress("placement: %s", niced)
 	}
 	if err = proxy.Serve(s.Bridge.URL); err != nil {
 		e.Close()
