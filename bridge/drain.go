@@ -37,9 +37,13 @@ type drainItem struct {
 	payload inboxPayload
 	msg     *wechat.Message
 	lane    string
-	// unsure means an earlier run of the bridge may have sent the item
-	// before it died: it was first in its chat when this run began.
-	unsure bool
+	// tries is how many times in a row the item failed before.
+	tries int
+	// lastTry is when an earlier attempt may last have reached the
+	// homeserver, zero when none may have: the time of its last failure,
+	// or, for the first item of each chat in the first pass, the start of
+	// this run, since the last run may have sent it before it died.
+	lastTry time.Time
 }
 
 // decodeItem reads an inbox item. Its lane is the chat's PUID when the item
@@ -68,13 +72,13 @@ var errUnreadable = errors.New("unreadable inbox item")
 func (c *WeChatClient) drainLoop(ctx context.Context) {
 	log := zerolog.Ctx(ctx).With().Str("action", "drain inbox").Logger()
 	ctx = log.WithContext(ctx)
-	tries := make(map[int64]int)
+	failures := make(map[int64]failure)
 	// Until a pass has read the whole inbox, the first item of each chat
 	// may be one the last run was sending when it stopped.
-	unsureHeads := true
+	unsureBefore := time.Now()
 	for {
 		p := &drainPass{
-			unsureHeads: unsureHeads,
+			unsureBefore: unsureBefore,
 			pending: func(ctx context.Context, after int64) ([]*database.InboxItem, error) {
 				return c.conn.DB.Inbox.Pending(ctx, c.loginID, after, drainWindow)
 			},
@@ -82,13 +86,15 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 			drop: func(ctx context.Context, it *database.InboxItem) error {
 				return c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq)
 			},
-			tries: tries,
+			failures: failures,
 		}
 		var wait <-chan time.Time
 		if p.run(ctx) {
 			wait = time.After(drainRetryWait)
 		}
-		unsureHeads = unsureHeads && p.readFailed
+		if !p.readFailed {
+			unsureBefore = time.Time{}
+		}
 		select {
 		case <-c.drainNow:
 		case <-wait:
@@ -105,9 +111,10 @@ type drainPass struct {
 	pending func(ctx context.Context, after int64) ([]*database.InboxItem, error)
 	// bridge bridges an item and deletes it; false means it failed and
 	// stays in the inbox.
-	bridge func(ctx context.Context, d *drainItem, tries int) bool
-	// unsureHeads marks the first item of each lane as unsure.
-	unsureHeads bool
+	bridge func(ctx context.Context, d *drainItem) bool
+	// unsureBefore, when set, is the start of this run: the first item of
+	// each lane may have been sent by the last run before then.
+	unsureBefore time.Time
 	// readFailed is set when reading the inbox failed during the pass.
 	readFailed bool
 	// drop deletes an item that cannot be read.
@@ -115,14 +122,14 @@ type drainPass struct {
 
 	mu   sync.Mutex
 	cond *sync.Cond
-	// tries counts the failures of each item in a row, across passes.
-	tries   map[int64]int
-	lanes   map[string][]*drainItem
-	busy    map[string]bool
-	ready   []string
-	blocked map[string]bool
-	queued  int
-	closed  bool
+	// failures are each failing item's failures in a row, across passes.
+	failures map[int64]failure
+	lanes    map[string][]*drainItem
+	busy     map[string]bool
+	ready    []string
+	blocked  map[string]bool
+	queued   int
+	closed   bool
 	// headed are the lanes that had an item in this pass.
 	headed map[string]bool
 }
@@ -195,7 +202,9 @@ func (p *drainPass) enqueue(d *drainItem) {
 	if p.blocked[d.lane] {
 		return
 	}
-	d.unsure = p.unsureHeads && !p.headed[d.lane]
+	if !p.headed[d.lane] {
+		d.lastTry = p.unsureBefore
+	}
 	p.headed[d.lane] = true
 	p.lanes[d.lane] = append(p.lanes[d.lane], d)
 	p.queued++
@@ -231,34 +240,45 @@ func (p *drainPass) runLane(ctx context.Context, lane string) {
 	for len(p.lanes[lane]) > 0 {
 		d := p.lanes[lane][0]
 		p.lanes[lane] = p.lanes[lane][1:]
-		tries := p.tries[d.Seq]
+		f := p.failures[d.Seq]
+		if d.tries = f.count; f.count > 0 {
+			d.lastTry = f.at
+		}
 		p.mu.Unlock()
-		ok := p.bridge(ctx, d, tries)
+		ok := p.bridge(ctx, d)
 		p.mu.Lock()
 		p.queued--
 		if !ok {
-			p.tries[d.Seq]++
+			p.failures[d.Seq] = failure{count: f.count + 1, at: time.Now()}
 			p.blocked[lane] = true
 			p.queued -= len(p.lanes[lane])
 			break
 		}
-		delete(p.tries, d.Seq)
+		delete(p.failures, d.Seq)
 		p.cond.Broadcast()
 	}
 	delete(p.lanes, lane)
 }
 
+// failure is how many times in a row an item failed, and when it last did.
+type failure struct {
+	count int
+	at    time.Time
+}
+
 // bridgeItem bridges one inbox item and deletes it once bridged. An item
-// that fails stays and is retried later (it returns false). tries is how
-// many times it failed before.
-func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem, tries int) bool {
+// that fails stays and is retried later (it returns false).
+func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", d.Seq).Int64("new_msg_id", d.MsgID).Logger()
 	ctx = log.WithContext(ctx)
 	evt, err := c.remoteEvent(ctx, d)
-	if err == nil && evt != nil && (tries > 0 || d.unsure) {
+	if err == nil && evt != nil && !d.lastTry.IsZero() {
 		// The last attempt may have reached the room without an answer.
 		var found bool
-		if found, err = c.findDelivered(ctx, evt); found {
+		found, err = lookUntilSettled(ctx, d.lastTry.Add(redeliveryReadLag), func(ctx context.Context) (bool, error) {
+			return c.findDelivered(ctx, evt)
+		})
+		if found {
 			evt = nil
 		}
 	}
@@ -275,10 +295,10 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem, tries int) 
 		// it, so nothing is lost and order holds; persistent trouble is an
 		// error.
 		ev := log.Warn()
-		if tries+1 >= maxDrainTries {
+		if d.tries+1 >= maxDrainTries {
 			ev = log.Error()
 		}
-		ev.Err(err).Int("tries", tries+1).Msg("Bridging failed, will retry")
+		ev.Err(err).Int("tries", d.tries+1).Msg("Bridging failed, will retry")
 		return false
 	}
 	if err = c.conn.DB.Inbox.Done(ctx, c.loginID, d.Seq); err != nil {

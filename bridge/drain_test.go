@@ -29,7 +29,7 @@ type fakeInbox struct {
 	gate func(d *drainItem)
 
 	bridged  map[string][]int64 // per chat, the message IDs in the order bridged
-	unsure   []int64            // the message IDs bridged as unsure
+	unsure   []int64            // the message IDs bridged as maybe sent before
 	dropped  []int64
 	inFlight int // read by the pass and not yet finished
 	maxHeld  int
@@ -61,7 +61,7 @@ func (f *fakeInbox) addRaw(msgID int64, payload []byte) {
 }
 
 func (f *fakeInbox) pass() *drainPass {
-	return &drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, tries: make(map[int64]int)}
+	return &drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, failures: make(map[int64]failure)}
 }
 
 func (f *fakeInbox) pending(_ context.Context, after int64) ([]*database.InboxItem, error) {
@@ -78,7 +78,7 @@ func (f *fakeInbox) pending(_ context.Context, after int64) ([]*database.InboxIt
 	return out, nil
 }
 
-func (f *fakeInbox) bridge(ctx context.Context, d *drainItem, _ int) bool {
+func (f *fakeInbox) bridge(ctx context.Context, d *drainItem) bool {
 	if f.gate != nil {
 		f.gate(d)
 	}
@@ -93,7 +93,7 @@ func (f *fakeInbox) bridge(ctx context.Context, d *drainItem, _ int) bool {
 		return false
 	}
 	f.bridged[d.payload.ChatPUID] = append(f.bridged[d.payload.ChatPUID], d.MsgID)
-	if d.unsure {
+	if !d.lastTry.IsZero() {
 		f.unsure = append(f.unsure, d.MsgID)
 	}
 	f.items = slices.DeleteFunc(f.items, func(it *database.InboxItem) bool { return it.Seq == d.Seq })
@@ -184,13 +184,21 @@ func TestDrainFailureHoldsOnlyItsChat(t *testing.T) {
 	assert.Len(t, f.items, 3, "the failed item and those behind it stay")
 
 	// The next passes keep counting the same item's failures.
-	tries := p.tries
-	assert.True(t, (&drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, tries: tries}).run(context.Background()))
-	assert.Equal(t, 2, tries[f.items[0].Seq])
-	assert.False(t, (&drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, tries: tries}).run(context.Background()))
+	failures := p.failures
+	firstFailure := failures[f.items[0].Seq].at
+	assert.True(t, (&drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, failures: failures}).run(context.Background()))
+	assert.Equal(t, 2, failures[f.items[0].Seq].count)
+	assert.False(t, failures[f.items[0].Seq].at.Before(firstFailure), "the time of the last failure is kept")
+	lastFailure := failures[f.items[0].Seq].at
+	var tried []drainItem
+	f.gate = func(d *drainItem) { tried = append(tried, *d) }
+	assert.False(t, (&drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, failures: failures}).run(context.Background()))
+	require.NotEmpty(t, tried)
+	assert.Equal(t, 2, tried[0].tries, "the retry knows how often it failed")
+	assert.Equal(t, lastFailure, tried[0].lastTry, "and when it last may have been sent")
 	assert.Equal(t, wantOrder(200, 5), f.bridged["bad"], "in order once it went through")
 	assert.Empty(t, f.items)
-	assert.Empty(t, tries, "counts are forgotten once bridged")
+	assert.Empty(t, failures, "counts are forgotten once bridged")
 }
 
 func TestDrainDropsUnreadableItems(t *testing.T) {
@@ -245,7 +253,9 @@ func TestDrainMarksFirstItemsOfEachChatUnsure(t *testing.T) {
 			f.add("a", 4)
 			f.add("b", 5)
 			p := f.pass()
-			p.unsureHeads = tt.unsureHeads
+			if tt.unsureHeads {
+				p.unsureBefore = time.Now()
+			}
 			require.False(t, p.run(context.Background()))
 			slices.Sort(f.unsure)
 			assert.Equal(t, tt.want, f.unsure)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix"
@@ -29,7 +30,35 @@ const (
 	// room are searched. Nothing later in the same chat was bridged after
 	// the item, so it is among the last few.
 	redeliveryLookback = 50
+	// redeliveryReadLag is how long after storing an event a homeserver
+	// may still leave it out of the room's history: reads are served from
+	// a copy that trails the writes (Dendrite's sync API reads the
+	// roomserver's output stream, Synapse's workers replicate). A retry
+	// can come milliseconds after the failure, when the chat's next
+	// message starts a pass, so an item not found is looked for again once
+	// this long has passed since the attempt.
+	redeliveryReadLag = 3 * time.Second
 )
+
+// lookUntilSettled calls look, and if it finds nothing before settled,
+// waits until then and calls it once more.
+func lookUntilSettled(ctx context.Context, settled time.Time, look func(context.Context) (bool, error)) (bool, error) {
+	found, err := look(ctx)
+	wait := time.Until(settled)
+	if found || err != nil || wait <= 0 {
+		return found, err
+	}
+	zerolog.Ctx(ctx).Debug().Dur("wait", wait).
+		Msg("Message not in the room's history; looking again once the homeserver has caught up")
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	return look(ctx)
+}
 
 // msgIDExtra is the event content that names a message's WeChat ID.
 func msgIDExtra(msgID networkid.MessageID) map[string]any {

@@ -3,9 +3,11 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,5 +82,60 @@ func TestFindByMsgID(t *testing.T) {
 				assert.Equal(t, tt.want, evt.ID)
 			}
 		})
+	}
+}
+
+func TestLookUntilSettled(t *testing.T) {
+	errLook := errors.New("homeserver down")
+	tests := []struct {
+		name string
+		// settledIn is how far from now the homeserver has surely caught up.
+		settledIn time.Duration
+		// results are what each look returns, in turn.
+		results   []bool
+		lookErr   error
+		want      bool
+		wantLooks int
+		wantErr   error
+	}{
+		{"found at once", time.Minute, []bool{true}, nil, true, 1, nil},
+		{"not there, long since settled", -time.Second, []bool{false}, nil, false, 1, nil},
+		{"not there yet, found later", 20 * time.Millisecond, []bool{false, true}, nil, true, 2, nil},
+		{"not there, not later either", 20 * time.Millisecond, []bool{false, false}, nil, false, 2, nil},
+		{"error is not waited out", time.Minute, []bool{false}, errLook, false, 1, errLook},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			looks := 0
+			found, err := lookUntilSettled(context.Background(), time.Now().Add(tt.settledIn), func(context.Context) (bool, error) {
+				looks++
+				require.LessOrEqual(t, looks, len(tt.results), "looked too often")
+				return tt.results[looks-1], tt.lookErr
+			})
+			assert.ErrorIs(t, err, tt.wantErr)
+			assert.Equal(t, tt.want, found)
+			assert.Equal(t, tt.wantLooks, looks)
+		})
+	}
+}
+
+func TestLookUntilSettledStopsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	looks := 0
+	done := make(chan error)
+	go func() {
+		_, err := lookUntilSettled(ctx, time.Now().Add(time.Hour), func(context.Context) (bool, error) {
+			looks++
+			return false, nil
+		})
+		done <- err
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 1, looks, "no second look after the cancel")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the wait did not end with its context")
 	}
 }

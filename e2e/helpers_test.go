@@ -39,6 +39,13 @@ func setup(t *testing.T, opts stack.Options) *env {
 	return &env{t: t, ctx: ctx, s: s, u: u}
 }
 
+// sub is the env for a subtest: its waits fail t, not the parent test.
+func (e *env) sub(t *testing.T) *env {
+	c := *e
+	c.t = t
+	return &c
+}
+
 // managementRoom returns the user's management room, creating it first.
 func (e *env) managementRoom(u *stack.User) id.RoomID {
 	e.t.Helper()

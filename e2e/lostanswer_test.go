@@ -17,7 +17,8 @@ import (
 
 // TestLostAnswerNotDoubled: the homeserver stores a message but the bridge
 // never learns it did, because the answer fails or because the bridge dies
-// while it waits. The message still shows exactly once, the chat's next
+// while it waits, and lists it in the room's history only a while later.
+// The message still shows exactly once, the chat's next
 // message follows it, and a recall from WeChat redacts it (so the bridge
 // knows which event it is).
 func TestLostAnswerNotDoubled(t *testing.T) {
@@ -29,6 +30,9 @@ func TestLostAnswerNotDoubled(t *testing.T) {
 	ghost := alice.ghosts[seedName("alice")]
 	e.waitMessage(e.u, alice.ID, ghost, "hello")
 
+	// The homeserver lists the stored message in the room's history only
+	// this long after storing it, so the bridge's retry comes before.
+	const readLag = 1500 * time.Millisecond
 	tests := []struct {
 		name  string
 		fault stack.AnswerFault
@@ -43,11 +47,12 @@ func TestLostAnswerNotDoubled(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
 			body := "lost answer: " + tt.name
 			stored := e.s.Front.LoseAnswer(func(r *http.Request, reqBody []byte) bool {
 				return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/m.room.message/") &&
 					bytes.Contains(reqBody, []byte(body))
-			}, tt.fault)
+			}, tt.fault, readLag)
 			msgID := sim.InjectText("alice", "", body)
 			select {
 			case <-stored:

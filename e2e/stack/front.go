@@ -3,10 +3,13 @@ package stack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,6 +30,8 @@ type Front struct {
 	mu       sync.Mutex
 	rules    []*frontRule
 	observer func(r *http.Request, body []byte, start, end time.Time)
+	// hidden are events left out of room histories until the time given.
+	hidden map[string]time.Time
 }
 
 // AnswerFault is what happens to an answer the homeserver gave.
@@ -40,9 +45,10 @@ const (
 )
 
 type frontRule struct {
-	match func(r *http.Request, body []byte) bool
-	fault AnswerFault
-	hit   chan struct{}
+	match   func(r *http.Request, body []byte) bool
+	fault   AnswerFault
+	readLag time.Duration
+	hit     chan struct{}
 }
 
 // startFront listens on a free loopback port and forwards every request to
@@ -64,9 +70,12 @@ func startFront(target string) (*Front, error) {
 
 // LoseAnswer makes the next request that match accepts reach the homeserver
 // and its answer meet fault. The returned channel is closed once the
-// homeserver has answered that request.
-func (f *Front) LoseAnswer(match func(r *http.Request, body []byte) bool, fault AnswerFault) <-chan struct{} {
-	rule := &frontRule{match: match, fault: fault, hit: make(chan struct{})}
+// homeserver has answered that request. For readLag after that, room
+// histories (/messages) leave out the event the request created, as a
+// homeserver does whose reads are served from a copy that trails its
+// writes (Dendrite's sync API, Synapse's workers).
+func (f *Front) LoseAnswer(match func(r *http.Request, body []byte) bool, fault AnswerFault, readLag time.Duration) <-chan struct{} {
+	rule := &frontRule{match: match, fault: fault, readLag: readLag, hit: make(chan struct{})}
 	f.mu.Lock()
 	f.rules = append(f.rules, rule)
 	f.mu.Unlock()
@@ -129,6 +138,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		observe(r, body, start, end)
 	}
 	if rule != nil {
+		f.hide(answer, rule.readLag)
 		close(rule.hit)
 		switch rule.fault {
 		case AnswerHTTP500:
@@ -142,11 +152,71 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages") {
+		answer = f.leaveOutHidden(answer)
+		resp.Header.Del("Content-Length")
+	}
 	for k, v := range resp.Header {
 		w.Header()[k] = v
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(answer)
+}
+
+// hide leaves the event named in a send's answer out of room histories
+// for lag.
+func (f *Front) hide(answer []byte, lag time.Duration) {
+	var sent struct {
+		EventID string `json:"event_id"`
+	}
+	if lag <= 0 || json.Unmarshal(answer, &sent) != nil || sent.EventID == "" {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.hidden == nil {
+		f.hidden = make(map[string]time.Time)
+	}
+	f.hidden[sent.EventID] = time.Now().Add(lag)
+}
+
+// leaveOutHidden removes the hidden events from a /messages answer. An
+// answer it cannot read is passed on as it is.
+func (f *Front) leaveOutHidden(answer []byte) []byte {
+	f.mu.Lock()
+	now := time.Now()
+	hidden := make(map[string]bool)
+	for evtID, until := range f.hidden {
+		if now.Before(until) {
+			hidden[evtID] = true
+		} else {
+			delete(f.hidden, evtID)
+		}
+	}
+	f.mu.Unlock()
+	if len(hidden) == 0 {
+		return answer
+	}
+	var page map[string]json.RawMessage
+	var chunk []json.RawMessage
+	if json.Unmarshal(answer, &page) != nil || json.Unmarshal(page["chunk"], &chunk) != nil {
+		return answer
+	}
+	chunk = slices.DeleteFunc(chunk, func(raw json.RawMessage) bool {
+		var evt struct {
+			EventID string `json:"event_id"`
+		}
+		return json.Unmarshal(raw, &evt) == nil && hidden[evt.EventID]
+	})
+	var err error
+	if page["chunk"], err = json.Marshal(chunk); err != nil {
+		return answer
+	}
+	out, err := json.Marshal(page)
+	if err != nil {
+		return answer
+	}
+	return out
 }
 
 // Close stops the front.
