@@ -82,6 +82,7 @@ func TestChats(t *testing.T) {
 	})
 
 	t.Run("no official account", func(t *testing.T) {
+		e := e.sub(t)
 		e.s.Sim.InjectText("news", "", "Today's headlines")
 		e.s.Sim.InjectText("alice", "", "after the news")
 		// Messages are bridged in order: once alice's is there, the news
@@ -109,10 +110,12 @@ func TestChatsConfigured(t *testing.T) {
 	nick := func(id string) string { return seedNick(id) + " (WeChat)" }
 
 	t.Run("displayname template", func(t *testing.T) {
+		e := e.sub(t)
 		e.waitPortal(e.u, "Family", nick("alice"), nick("bob"), nick("erin"))
 	})
 
 	t.Run("official account", func(t *testing.T) {
+		e := e.sub(t)
 		e.s.Sim.InjectText("news", "", "Today's headlines")
 		news := e.waitPortal(e.u, nick("news"), nick("news"))
 		e.waitMessage(e.u, news.ID, news.ghosts[nick("news")], "Today's headlines")

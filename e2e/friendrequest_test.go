@@ -37,10 +37,12 @@ func TestFriendRequest(t *testing.T) {
 	assert.Empty(t, msg.FormattedBody, "plain text: nothing in the name is rendered")
 
 	t.Run("listed", func(t *testing.T) {
+		e := e.sub(t)
 		cmd := e.command(e.u, room, "friend-requests")
 		e.botReply(e.u, room, cmd, "1. "+nick+" (Shenzhen, Guangdong)")
 	})
 	t.Run("unknown number", func(t *testing.T) {
+		e := e.sub(t)
 		cmd := e.command(e.u, room, "accept-friend 5")
 		e.botReply(e.u, room, cmd, "You have no friend request number 5")
 	})
@@ -53,6 +55,7 @@ func TestFriendRequest(t *testing.T) {
 	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "back after the restart")
 
 	t.Run("WeChat too busy", func(t *testing.T) {
+		e := e.sub(t)
 		e.s.Sim.FailNext("webwxverifyuser", 1, wechattest.FaultTooFrequent)
 		cmd := e.command(e.u, room, "accept-friend zhang")
 		e.botReply(e.u, room, cmd, "too many requests in a short time")
@@ -80,6 +83,7 @@ func TestFriendRequest(t *testing.T) {
 	e.waitMessage(e.u, dm.ID, ghost, "nice to meet you")
 
 	t.Run("accepted already", func(t *testing.T) {
+		e := e.sub(t)
 		cmd := e.command(e.u, room, "accept-friend 1")
 		e.botReply(e.u, room, cmd, "was accepted already")
 		cmd = e.command(e.u, room, "friend-requests")

@@ -93,6 +93,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	for _, tt := range texts {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
 			sim.InjectText(tt.chat, tt.from, tt.text)
 			evt := e.waitMessage(e.u, tt.room, tt.sender, tt.text)
 			msg := stack.Message(evt)
@@ -136,6 +137,7 @@ func TestHostileInput(t *testing.T) {
 	})
 
 	t.Run("file above max_media_size", func(t *testing.T) {
+		e := e.sub(t)
 		sim.InjectFile("mallory", "", "big.bin", bytes.Repeat([]byte{0xab}, limit+1))
 		want := `Sent the file "big.bin", which is larger than the bridge's limit of 64 KiB; see it on your phone.`
 		evt := e.waitMessage(e.u, dm, mallory, want)
@@ -144,6 +146,7 @@ func TestHostileInput(t *testing.T) {
 	})
 
 	t.Run("file to WeChat above max_media_size", func(t *testing.T) {
+		e := e.sub(t)
 		before := len(sim.Sent())
 		data := bytes.Repeat([]byte{0xcd}, limit+10<<10)
 		uri, err := e.u.UploadMedia(e.ctx, data, "application/octet-stream", "big.bin")

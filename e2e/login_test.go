@@ -123,6 +123,7 @@ func TestLoginRelayOnly(t *testing.T) {
 	})
 
 	t.Run("login command refused", func(t *testing.T) {
+		e := e.sub(t)
 		e.managementRoom(e.u)
 		room, err := e.u.CreateRoom(e.ctx, "Shared", bot, relay.ID)
 		require.NoError(t, err)

@@ -30,6 +30,7 @@ func TestRecallAndRead(t *testing.T) {
 	aliceGhost := alice.ghosts[seedName("alice")]
 
 	t.Run("recalled in WeChat", func(t *testing.T) {
+		e := e.sub(t)
 		msgID := sim.InjectText("alice", "", "oops, wrong chat")
 		evt := e.waitMessage(e.u, alice.ID, aliceGhost, "oops, wrong chat")
 		sim.InjectRecall("alice", "alice", msgID)
@@ -43,6 +44,7 @@ func TestRecallAndRead(t *testing.T) {
 	})
 
 	t.Run("read on the phone", func(t *testing.T) {
+		e := e.sub(t)
 		sim.InjectText("alice", "", "read me on the phone")
 		evt := e.waitMessage(e.u, alice.ID, aliceGhost, "read me on the phone")
 		sim.InjectStatusNotify(wechat.StatusNotifyEnterSession, "alice")
@@ -56,6 +58,7 @@ func TestRecallAndRead(t *testing.T) {
 	})
 
 	t.Run("redacted in Matrix", func(t *testing.T) {
+		e := e.sub(t)
 		evtID, err := e.u.SendText(e.ctx, alice.ID, "take this back")
 		require.NoError(t, err)
 		sent := e.waitSent(sim, "the message to recall", func(m wechattest.SentMessage) bool {
@@ -77,6 +80,7 @@ func TestRecallAndRead(t *testing.T) {
 	})
 
 	t.Run("read receipt from Matrix", func(t *testing.T) {
+		e := e.sub(t)
 		evt := e.waitMessage(e.u, alice.ID, aliceGhost, "read me on the phone")
 		before := len(sim.StatusNotifies())
 		e.pushEphemeral(t, &event.Event{

@@ -59,6 +59,7 @@ func TestRelogin(t *testing.T) {
 	}
 
 	t.Run("push login", func(t *testing.T) {
+		e := e.sub(t)
 		oldAlice, oldFamily := sim.UserName("alice"), sim.UserName("family")
 		endSession(t, 1101)
 		pushes := len(sim.Requests("webwxpushloginurl"))
@@ -77,6 +78,7 @@ func TestRelogin(t *testing.T) {
 	})
 
 	t.Run("QR code when push login is refused", func(t *testing.T) {
+		e := e.sub(t)
 		oldAlice, oldFamily := sim.UserName("alice"), sim.UserName("family")
 		endSession(t, 1100)
 		sim.FailNext("webwxpushloginurl", 5, wechattest.FaultHTTP500)

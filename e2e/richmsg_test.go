@@ -101,6 +101,7 @@ func TestQuotesBothWays(t *testing.T) {
 	e.waitMessage(e.u, alice.ID, aliceGhost, "something else in between")
 
 	t.Run("WeChat quote of a bridged message is a reply", func(t *testing.T) {
+		e := e.sub(t)
 		sim.InjectText("alice", "", "「"+seedNick("alice")+"：see you at 8 at the station」\n"+divider+"\nmake it 9?")
 		reply := e.waitMessage(e.u, alice.ID, aliceGhost, "make it 9?")
 		assert.Equal(t, original.ID, stack.Message(reply).RelatesTo.GetReplyTo(), "it replies to the quoted message")
@@ -118,6 +119,7 @@ func TestQuotesBothWays(t *testing.T) {
 		assert.Empty(t, c.RelatesTo.GetReplyTo())
 	})
 	t.Run("Matrix reply is a flattened quote in WeChat", func(t *testing.T) {
+		e := e.sub(t)
 		content := &event.MessageEventContent{MsgType: event.MsgText, Body: "9 works"}
 		content.RelatesTo = (&event.RelatesTo{}).SetReplyTo(original.ID)
 		_, err := e.u.SendContent(e.ctx, alice.ID, content)

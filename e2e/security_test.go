@@ -112,6 +112,7 @@ func TestPermissions(t *testing.T) {
 	})
 
 	t.Run("login refused", func(t *testing.T) {
+		e := e.sub(t)
 		shared, err := e.u.CreateRoom(e.ctx, "Shared with the bot", bot, users["block"].ID, users["relay"].ID, users["commands"].ID)
 		require.NoError(t, err)
 		for _, u := range users {
@@ -120,6 +121,7 @@ func TestPermissions(t *testing.T) {
 		require.NoError(t, e.u.WaitJoined(e.ctx, shared, bot, users["block"].ID, users["relay"].ID, users["commands"].ID))
 		for _, l := range levels {
 			t.Run(l.level, func(t *testing.T) {
+				e := e.sub(t)
 				u := users[l.level]
 				cmd, err := u.SendText(e.ctx, shared, "!wx login")
 				require.NoError(t, err)
@@ -134,6 +136,7 @@ func TestPermissions(t *testing.T) {
 			})
 		}
 		t.Run("commands that need the login permission", func(t *testing.T) {
+			e := e.sub(t)
 			u := users["commands"]
 			room := e.managementRoom(u)
 			for _, cmd := range []string{"login", "relogin " + strconv.FormatInt(sim.SelfUin(), 10), "list-logins"} {
@@ -174,8 +177,10 @@ func TestPermissions(t *testing.T) {
 	}
 	var notRelayed []sentEvent
 	t.Run("no relay set", func(t *testing.T) {
+		e := e.sub(t)
 		for _, l := range levels {
 			t.Run(l.level, func(t *testing.T) {
+				e := e.sub(t)
 				u := users[l.level]
 				text := "from " + l.displayName + " before set-relay"
 				evtID, err := u.SendText(e.ctx, family.ID, text)
@@ -202,8 +207,10 @@ func TestPermissions(t *testing.T) {
 	e.botReply(e.u, family.ID, setRelay, "relayed through")
 
 	t.Run("relay set", func(t *testing.T) {
+		e := e.sub(t)
 		for _, l := range levels {
 			t.Run(l.level, func(t *testing.T) {
+				e := e.sub(t)
 				u := users[l.level]
 				text := "from " + l.displayName + " after set-relay"
 				evtID, err := u.SendText(e.ctx, family.ID, text)

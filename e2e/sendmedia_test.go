@@ -70,6 +70,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
 			content := tt.content
 			uri, err := e.u.UploadMedia(e.ctx, tt.data, content.Info.MimeType, content.GetFileName())
 			require.NoError(t, err)
@@ -119,6 +120,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 	}
 
 	t.Run("location", func(t *testing.T) {
+		e := e.sub(t)
 		evtID, err := e.u.SendContent(e.ctx, alice.ID, &event.MessageEventContent{
 			MsgType: event.MsgLocation, Body: "Big Ben", GeoURI: "geo:51.5008,-0.1247;u=35",
 		})
@@ -130,6 +132,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 	})
 
 	t.Run("caption WeChat refuses", func(t *testing.T) {
+		e := e.sub(t)
 		data := sendMediaPNG(t, 20, 20, 2)
 		uri, err := e.u.UploadMedia(e.ctx, data, "image/png", "sunset.png")
 		require.NoError(t, err)
@@ -163,6 +166,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 	}
 	for _, tt := range failures {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
 			before := len(sim.Sent())
 			if tt.fault != "" {
 				sim.FailNext(tt.fault, 1, wechattest.FaultHTTP500)
@@ -183,6 +187,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 	}
 
 	t.Run("echoes are not bridged back", func(t *testing.T) {
+		e := e.sub(t)
 		// Everything WeChat had before the sentinel has been bridged once
 		// it arrives.
 		sim.InjectText("alice", "", "media sentinel")

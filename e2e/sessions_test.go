@@ -155,6 +155,7 @@ func TestSessionLossOneNotice(t *testing.T) {
 			name += " and a restart"
 		}
 		t.Run(name, func(t *testing.T) {
+			e := e.sub(t)
 			events, err := e.u.Events(e.ctx, mgmt)
 			require.NoError(t, err)
 			mark := events[len(events)-1].ID

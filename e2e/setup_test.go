@@ -76,6 +76,7 @@ func TestSetup(t *testing.T) {
 	})
 
 	t.Run("management room", func(t *testing.T) {
+		e := e.sub(t)
 		room := e.managementRoom(e.u)
 		evt, err := e.u.WaitEvent(e.ctx, room, "the bot's welcome message", stack.Text(e.s.Bridge.Bot, "management room"))
 		require.NoError(t, err)

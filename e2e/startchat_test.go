@@ -21,6 +21,7 @@ func TestStartChat(t *testing.T) {
 	e.waitPortal(e.u, "Family", seedName("alice"))
 
 	t.Run("by WeChat ID", func(t *testing.T) {
+		e := e.sub(t)
 		e.command(e.u, room, "start-chat carol_wx")
 		carol := e.waitPortal(e.u, seedName("carol"), seedName("carol"))
 		e.command(e.u, carol.ID, "hello carol")
@@ -33,17 +34,20 @@ func TestStartChat(t *testing.T) {
 	})
 
 	t.Run("a name two friends share", func(t *testing.T) {
+		e := e.sub(t)
 		after := e.command(e.u, room, "start-chat dave")
 		reply := e.botReply(e.u, room, after, "2 contacts are called")
 		assert.Contains(t, stack.Message(reply).Body, "Start the chat with the ID in brackets")
 	})
 
 	t.Run("unknown name", func(t *testing.T) {
+		e := e.sub(t)
 		after := e.command(e.u, room, "start-chat nobody-here")
 		e.botReply(e.u, room, after, "No WeChat contact is called")
 	})
 
 	t.Run("search", func(t *testing.T) {
+		e := e.sub(t)
 		after := e.command(e.u, room, "search dav")
 		reply := e.botReply(e.u, room, after, seedName("dave"))
 		assert.NotContains(t, stack.Message(reply).Body, seedName("carol"))

@@ -63,6 +63,7 @@ func TestTextFromWeChat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			e := e.sub(t)
 			e.s.Sim.InjectText(tt.chat, tt.from, tt.text)
 			var evt *event.Event
 			var err error
@@ -110,6 +111,7 @@ func TestTextToWeChat(t *testing.T) {
 	sim := e.s.Sim
 
 	t.Run("plain text in a direct chat", func(t *testing.T) {
+		e := e.sub(t)
 		_, err := e.u.SendText(e.ctx, alice.ID, "hello alice")
 		require.NoError(t, err)
 		m := e.waitSent(sim, `"hello alice"`, func(m wechattest.SentMessage) bool { return m.Msg.Content == "hello alice" })
@@ -118,6 +120,7 @@ func TestTextToWeChat(t *testing.T) {
 	})
 
 	t.Run("formatting flattened", func(t *testing.T) {
+		e := e.sub(t)
 		_, err := e.u.SendContent(e.ctx, alice.ID, &event.MessageEventContent{
 			MsgType:       event.MsgText,
 			Body:          "**bold** and a list:\n\n* one\n* two",
@@ -139,6 +142,7 @@ func TestTextToWeChat(t *testing.T) {
 	})
 
 	t.Run("mention pill in a group", func(t *testing.T) {
+		e := e.sub(t)
 		bob := family.ghosts[seedName("bob")]
 		_, err := e.u.SendContent(e.ctx, family.ID, &event.MessageEventContent{
 			MsgType:       event.MsgText,
@@ -159,6 +163,7 @@ func TestTextToWeChat(t *testing.T) {
 	})
 
 	t.Run("echoes are not bridged back", func(t *testing.T) {
+		e := e.sub(t)
 		// Everything WeChat had before this message has been bridged once
 		// it arrives.
 		sim.InjectText("alice", "", "sentinel")
