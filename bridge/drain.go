@@ -275,10 +275,7 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 	if err == nil && evt != nil && !d.lastTry.IsZero() {
 		// The last attempt may have reached the room without an answer.
 		var found bool
-		found, err = lookUntilSettled(ctx, d.lastTry.Add(redeliveryReadLag), func(ctx context.Context) (bool, error) {
-			return c.findDelivered(ctx, evt)
-		})
-		if found {
+		if found, err = c.findDelivered(ctx, evt, d.lastTry.Add(redeliveryReadLag)); found {
 			evt = nil
 		}
 	}

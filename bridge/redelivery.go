@@ -65,11 +65,13 @@ func msgIDExtra(msgID networkid.MessageID) map[string]any {
 	return map[string]any{msgIDKey: string(msgID)}
 }
 
-// findDelivered looks for a message in its room's latest events. When it is
+// findDelivered looks for a message in its room's latest events, once more
+// at settled if it is not there before (see redeliveryReadLag). When it is
 // there, it saves the mapping bridgev2 would have saved and reports true:
 // the message must not be sent again. Events other than messages, rooms
-// not created yet, and messages bridgev2 already knows report false.
-func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEvent) (bool, error) {
+// not created yet, and messages bridgev2 already knows report false at
+// once: no later look can change that.
+func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEvent, settled time.Time) (bool, error) {
 	var msgID networkid.MessageID
 	var meta *MessageMetadata
 	var replyTo *networkid.MessageOptionalPartID
@@ -99,8 +101,12 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 	if !ok || !isAS {
 		return false, nil
 	}
-	sent, err := findByMsgID(ctx, as.Matrix.Client, portal.MXID, msgID)
-	if err != nil || sent == nil {
+	var sent *event.Event
+	found, err := lookUntilSettled(ctx, settled, func(ctx context.Context) (found bool, err error) {
+		sent, err = findByMsgID(ctx, as.Matrix.Client, portal.MXID, msgID)
+		return sent != nil, err
+	})
+	if err != nil || !found {
 		return false, err
 	}
 	dbMsg := &database.Message{
