@@ -103,7 +103,7 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 	}
 	var sent *event.Event
 	found, err := lookUntilSettled(ctx, settled, func(ctx context.Context) (found bool, err error) {
-		sent, err = findByMsgID(ctx, as.Matrix.Client, portal.MXID, msgID)
+		sent, err = findByMsgID(ctx, as.Matrix().Client, portal.MXID, msgID)
 		return sent != nil, err
 	})
 	if err != nil || !found {
