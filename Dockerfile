@@ -49,6 +49,7 @@ RUN groupadd --system --gid 1337 wxbridge \
 
 COPY --from=build /out/wxbridge /usr/bin/wxbridge
 COPY docker-run.sh /usr/local/bin/docker-run.sh
+COPY config.example.yaml /usr/share/wxbridge/config.example.yaml
 
 USER 1337:1337
 # The default config's SQLite database (file:wxbridge.db) and log directory

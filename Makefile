@@ -5,7 +5,7 @@ TAGS    ?= goolm
 # "context deadline exceeded" when the time runs out mid-input.
 FUZZTIME ?= 100000x
 
-.PHONY: build test unit vet fuzz bench bench-e2e sim dendrite e2e e2e-bin run
+.PHONY: build test unit vet fuzz bench bench-e2e sim dendrite e2e e2e-bin run example-config
 
 build:
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wxbridge .
@@ -16,6 +16,16 @@ build:
 # The database tests also run on PostgreSQL when WXBRIDGE_TEST_POSTGRES is set
 # (`eval "$$(.ci/postgres.sh)"` sets up a local server); with CI=true they must.
 test: vet unit fuzz e2e
+
+# config.example.yaml: what `wxbridge -e` writes, with SQLite as the
+# database instead of mautrix's PostgreSQL placeholder. TestRootExamples
+# keeps it equal to that.
+example-config:
+	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o bin/wxbridge .
+	bin/wxbridge -e -c - | sed \
+		-e 's|^    type: postgres$$|    type: sqlite3-fk-wal|' \
+		-e 's|^    uri: postgres://user:password@host/database?sslmode=disable$$|    uri: file:wxbridge.db?_txlock=immediate|' \
+		> config.example.yaml
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...

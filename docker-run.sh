@@ -13,6 +13,9 @@
 set -eu
 
 BINARY=${WXBRIDGE_BINARY:-/usr/bin/wxbridge}
+# The repository's config.example.yaml: what `wxbridge -e` writes, with
+# SQLite in /data as the database instead of mautrix's PostgreSQL example.
+EXAMPLE=${WXBRIDGE_EXAMPLE:-/usr/share/wxbridge/config.example.yaml}
 DATA=${WXBRIDGE_DATA:-/data}
 CONFIG=$DATA/config.yaml
 REGISTRATION=$DATA/registration.yaml
@@ -29,7 +32,9 @@ if [ ! -w . ]; then
 fi
 
 if [ ! -f "$CONFIG" ]; then
-	"$BINARY" -e -c "$CONFIG"
+	# The config holds the appservice tokens once -g has run: only the
+	# bridge's user may read it.
+	install -m 600 "$EXAMPLE" "$CONFIG"
 	# In a container the bridge must listen on all interfaces.
 	sed -i 's/^    hostname: 127\.0\.0\.1$/    hostname: 0.0.0.0/' "$CONFIG"
 	cat <<MSG

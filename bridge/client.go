@@ -249,22 +249,14 @@ func (c *WeChatClient) loggedOutRet() int {
 
 // restoreLoggedOut puts a login that WeChat had logged out before a restart
 // back in the BAD_CREDENTIALS state without a second notice in the
-// management room: bridgev2 posts a notice for every error state that is
-// not a repeat of the previous one, and after a restart there is no
-// previous one. So the state is first recorded as already sent, then sent;
-// bridgev2 drops it as a duplicate. The provisioning API (whoami) shows it;
-// the status endpoint keeps what it got before the restart.
+// management room (see markStateSent). The provisioning API (whoami) shows
+// it; the status endpoint keeps what it got before the restart.
 //
 // Call it only before any other state of this connection was sent: the
 // queue must be idle for the duplicate check to see this state.
 func (c *WeChatClient) restoreLoggedOut(ret int) {
 	c.loggedIn.Store(false)
-	state := status.BridgeState{StateEvent: status.StateBadCredentials, Error: loggedOutCode(ret), Message: wechat.LogoutReason(ret)}
-	// SetPrev before Send, and back to back: once a previous state is set,
-	// bridgev2's GetPrevUnsent (whoami) dereferences the unsent one, which
-	// only Send sets.
-	c.login.BridgeState.SetPrev(state.Fill(c.login))
-	c.login.BridgeState.Send(state)
+	markStateSent(c.login, status.BridgeState{StateEvent: status.StateBadCredentials, Error: loggedOutCode(ret), Message: wechat.LogoutReason(ret)})
 }
 
 // Disconnect stops the sync loop and the drain and waits for them.

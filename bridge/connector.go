@@ -27,16 +27,11 @@ var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
 
 // Init keeps the bridge and prepares our child database (no I/O).
 //
-// It also sets bridge.portal_event_buffer to 0, whatever the config says:
-// then QueueRemoteEvent returns only once an event is bridged, which is what
-// lets the inbox delete a WeChat message only after it reached Matrix.
+// It also makes portals handle events synchronously (synchronousPortals),
+// which lets the inbox delete a WeChat message only after it reached Matrix.
 func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	wc.Bridge = br
-	if br.Config.PortalEventBuffer != 0 {
-		br.Log.Info().Int("configured", br.Config.PortalEventBuffer).
-			Msg("Using portal_event_buffer 0: WeChat messages are bridged one at a time so that none is lost in a crash")
-		br.Config.PortalEventBuffer = 0
-	}
+	synchronousPortals(br.Config, &br.Log)
 	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
 	wc.registerCommands()

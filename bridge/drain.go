@@ -280,12 +280,7 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 		}
 	}
 	if err == nil && evt != nil {
-		if res := c.login.QueueRemoteEvent(evt); !res.Success {
-			err = res.Error
-			if err == nil {
-				err = errors.New("bridgev2 did not handle the event")
-			}
-		}
+		err = handlingError(c.login.QueueRemoteEvent(evt))
 	}
 	if err != nil {
 		// The item stays in the inbox and its chat's later ones wait behind

@@ -28,9 +28,9 @@ func buildBinary(t *testing.T) string {
 }
 
 // TestRootExamples checks that config.example.yaml at the repository root is
-// exactly what `wxbridge -e` writes, and that registration.yaml has the shape
-// `wxbridge -g` writes. Regenerate the first with
-// `go build -tags goolm -o /tmp/wxbridge . && /tmp/wxbridge -e -c - > config.example.yaml`.
+// what `wxbridge -e` writes with SQLite as the database (sqliteExample), and
+// that registration.yaml has the shape `wxbridge -g` writes. Regenerate the
+// first with `make example-config`.
 func TestRootExamples(t *testing.T) {
 	bin := buildBinary(t)
 
@@ -39,10 +39,7 @@ func TestRootExamples(t *testing.T) {
 		require.NoError(t, err)
 		committed, err := os.ReadFile("../config.example.yaml")
 		require.NoError(t, err)
-		assert.Equal(t, string(out), string(committed), "config.example.yaml is stale: regenerate it with wxbridge -e -c -")
-		// SQLite is the default, in the form the bridge recommends.
-		assert.Contains(t, string(out), "\n    type: sqlite3-fk-wal\n")
-		assert.Contains(t, string(out), "\n    uri: file:wxbridge.db?_txlock=immediate\n")
+		assert.Equal(t, sqliteExample(t, string(out)), string(committed), "config.example.yaml is stale: regenerate it with make example-config")
 	})
 
 	t.Run("registration.yaml", func(t *testing.T) {
@@ -80,4 +77,62 @@ func readYAMLMap(t *testing.T, path string) map[string]any {
 	var m map[string]any
 	require.NoError(t, yaml.Unmarshal(data, &m))
 	return m
+}
+
+// mxmainDatabaseLines are the database lines of the example config mxmain
+// writes, and what config.example.yaml says instead: SQLite next to the
+// bridge, so that one file and no database server is all a small install
+// needs.
+var mxmainDatabaseLines = []struct{ mxmain, ours string }{
+	{"\n    type: postgres\n", "\n    type: sqlite3-fk-wal\n"},
+	{"\n    uri: postgres://user:password@host/database?sslmode=disable\n", "\n    uri: file:wxbridge.db?_txlock=immediate\n"},
+}
+
+// sqliteExample is mxmain's example config with SQLite as the database. It
+// fails when mxmain's example no longer has those lines once: then update
+// mxmainDatabaseLines and the sed lines of the Makefile's example-config
+// target to what mautrix writes now.
+func sqliteExample(t *testing.T, mxmainExample string) string {
+	t.Helper()
+	for _, l := range mxmainDatabaseLines {
+		require.Equal(t, 1, strings.Count(mxmainExample, l.mxmain),
+			"mautrix's example config no longer has %q once: update mxmainDatabaseLines and `make example-config`", strings.TrimSpace(l.mxmain))
+		mxmainExample = strings.Replace(mxmainExample, l.mxmain, l.ours, 1)
+	}
+	return mxmainExample
+}
+
+// TestDockerEntrypoint runs the image's entrypoint as the container would on
+// its first two starts: the first writes our example config (SQLite, all
+// interfaces, readable by the bridge's user only), the second the
+// registration.
+func TestDockerEntrypoint(t *testing.T) {
+	bin := buildBinary(t)
+	data := t.TempDir()
+	example, err := filepath.Abs("../config.example.yaml")
+	require.NoError(t, err)
+	start := func() string {
+		cmd := exec.Command("sh", "../docker-run.sh")
+		cmd.Env = append(os.Environ(), "WXBRIDGE_BINARY="+bin, "WXBRIDGE_DATA="+data, "WXBRIDGE_EXAMPLE="+example)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		return string(out)
+	}
+	cfgPath := filepath.Join(data, "config.yaml")
+
+	assert.Contains(t, start(), "Edit it", "the first start says what to do next")
+	info, err := os.Stat(cfgPath)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "config.yaml will hold the appservice tokens")
+	cfg, err := os.ReadFile(cfgPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(cfg), "\n    type: sqlite3-fk-wal\n")
+	assert.Contains(t, string(cfg), "\n    uri: file:wxbridge.db?_txlock=immediate\n")
+	assert.Contains(t, string(cfg), "\n    hostname: 0.0.0.0\n", "the bridge listens on all interfaces in a container")
+
+	cfg = []byte(strings.Replace(string(cfg), "domain: example.com", "domain: example.org", 1))
+	require.NoError(t, os.WriteFile(cfgPath, cfg, 0o600))
+	assert.Contains(t, start(), "Register it with the homeserver", "the second start generates the registration")
+	reg := readYAMLMap(t, filepath.Join(data, "registration.yaml"))
+	assert.NotEmpty(t, reg["as_token"])
 }

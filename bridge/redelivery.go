@@ -10,7 +10,6 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/database"
-	"maunium.net/go/mautrix/bridgev2/matrix"
 	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/bridgev2/simplevent"
 	"maunium.net/go/mautrix/event"
@@ -97,13 +96,16 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 		return false, err
 	}
 	intent, ok := portal.GetIntentFor(ctx, evt.GetSender(), c.login, bridgev2.RemoteEventMessage)
-	as, isAS := intent.(*matrix.ASIntent)
-	if !ok || !isAS {
+	if !ok {
+		return false, nil
+	}
+	cli, doublePuppet, ok := senderClient(ctx, intent)
+	if !ok {
 		return false, nil
 	}
 	var sent *event.Event
 	found, err := lookUntilSettled(ctx, settled, func(ctx context.Context) (found bool, err error) {
-		sent, err = findByMsgID(ctx, as.Matrix().Client, portal.MXID, msgID)
+		sent, err = findByMsgID(ctx, cli, portal.MXID, msgID)
 		return sent != nil, err
 	})
 	if err != nil || !found {
@@ -117,12 +119,12 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 		SenderMXID:       sent.Sender,
 		Timestamp:        evt.(bridgev2.RemoteEventWithTimestamp).GetTimestamp(),
 		Metadata:         meta,
-		IsDoublePuppeted: as.IsDoublePuppet(),
+		IsDoublePuppeted: doublePuppet,
 	}
 	if replyTo != nil {
 		dbMsg.ReplyTo = *replyTo
 	}
-	if err = c.conn.Bridge.DB.Message.Insert(ctx, dbMsg); err != nil {
+	if err = saveFoundMessage(ctx, c.conn.Bridge, dbMsg); err != nil {
 		return false, fmt.Errorf("saving message %s found in the room: %w", msgID, err)
 	}
 	zerolog.Ctx(ctx).Info().Stringer("event_id", sent.ID).Msg("Message was already in the room; not sending it again")
