@@ -20,11 +20,11 @@ import (
 // returns a Content of bounded size with valid UTF-8, in bounded time and
 // memory. Already covered elsewhere: billion laughs in app messages and
 // decodePayload, 100k-deep nesting in decodePayload and 50k-deep nesting
-// as app, recall and location messages (xmltree_test.go); multi-megabyte
+// as app, recall and location messages (parse_xml_test.go); multi-megabyte
 // text (TestParseMessageHuge); invalid UTF-8 in Content and FileName of
 // five types (TestParseMessageInvalidUTF8); max int64 recall IDs
-// (sysmsg_test.go). These tests add every XML-bearing message type, every
-// string field and whole webwxsync bodies.
+// (parse_recall_test.go). These tests add every XML-bearing message type,
+// every string field and whole webwxsync bodies.
 
 // hostileKind is a message type whose payload is XML.
 type hostileKind struct {
