@@ -169,8 +169,7 @@ func parseAppMessage(raw *RawMessage, body string) Content {
 	case typ == AppMsgTypeChatHistory:
 		return &ChatHistory{Title: title, Description: des}
 	case typ == AppMsgTypeQuote && app.child("refermsg") != nil:
-		ref := app.child("refermsg")
-		return &Quote{Name: cleanText(ref.textOf("displayname")), Quoted: cleanText(ref.textOf("content")), Reply: title}
+		return parseReferMsg(app.child("refermsg"), title)
 	}
 	return &AppMessage{AppMsgType: typ, Title: title, Description: des, URL: link}
 }

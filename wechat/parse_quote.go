@@ -2,6 +2,21 @@ package wechat
 
 import "strings"
 
+// Quote is a quoted reply. Web clients receive it flattened into a text
+// message (see parseQuote); the rare app message of AppMsgType 57 that
+// reaches web is read from its <refermsg>. Neither carries a usable id of
+// the quoted message.
+type Quote struct {
+	// Name is the display name of the quoted author; empty if unknown.
+	Name string
+	// Quoted is the quoted text.
+	Quoted string
+	// Reply is the text of the reply itself.
+	Reply string
+}
+
+func (*Quote) isContent() {}
+
 const (
 	quoteOpen  = "「"
 	quoteClose = "」\n"
@@ -70,4 +85,10 @@ func splitQuoteAuthor(s string) (name, quoted string) {
 		return "", s
 	}
 	return strings.TrimSpace(name), strings.TrimLeft(quoted, " ")
+}
+
+// parseReferMsg reads the <refermsg> of an app message of AppMsgType 57,
+// whose title is the reply.
+func parseReferMsg(ref *xmlNode, reply string) *Quote {
+	return &Quote{Name: cleanText(ref.textOf("displayname")), Quoted: cleanText(ref.textOf("content")), Reply: reply}
 }

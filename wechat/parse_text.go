@@ -12,21 +12,7 @@ type Text struct {
 	Mentions []string
 }
 
-// Quote is a quoted reply. Web clients receive it flattened into a text
-// message (see parseQuote); the rare app message of AppMsgType 57 that
-// reaches web is read from its <refermsg>. Neither carries a usable id of
-// the quoted message.
-type Quote struct {
-	// Name is the display name of the quoted author; empty if unknown.
-	Name string
-	// Quoted is the quoted text.
-	Quoted string
-	// Reply is the text of the reply itself.
-	Reply string
-}
-
-func (*Text) isContent()  {}
-func (*Quote) isContent() {}
+func (*Text) isContent() {}
 
 // newsAppUserName is the account that pushes Tencent News articles as
 // MsgType 1 with <mmreader> XML.
