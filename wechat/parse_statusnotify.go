@@ -15,27 +15,10 @@ type StatusNotify struct {
 	UserNames []string
 }
 
-// Call kinds, from the VoIP message types.
-const (
-	// CallInvite is an incoming call (MsgType 53).
-	CallInvite = "invite"
-	// CallMissed is a call message the web client can only point to the
-	// phone for (MsgType 50).
-	CallMissed = "missed"
-	// CallEnded is the end of a call (MsgType 52).
-	CallEnded = "ended"
-)
-
-// Call is a voice or video call event (MsgType 50, 52 and 53). Web clients
-// cannot take calls.
-type Call struct {
-	// Kind is CallInvite, CallMissed or CallEnded.
-	Kind string
-}
-
 func (*StatusNotify) isContent() {}
-func (*Call) isContent()         {}
 
+// parseStatusNotify reads a MsgType 51 from its raw fields; the <op> XML
+// in Content is not read.
 func parseStatusNotify(raw *RawMessage) Content {
 	sn := &StatusNotify{Code: raw.StatusNotifyCode}
 	switch raw.StatusNotifyCode {
@@ -65,14 +48,4 @@ func splitUserNames(s string) []string {
 		return nil
 	}
 	return names
-}
-
-func parseCall(msgType int) Content {
-	switch msgType {
-	case MsgTypeVoIPInvite:
-		return &Call{Kind: CallInvite}
-	case MsgTypeVoIPNotify:
-		return &Call{Kind: CallEnded}
-	}
-	return &Call{Kind: CallMissed}
 }
