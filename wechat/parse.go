@@ -120,7 +120,7 @@ func parseContent(raw *RawMessage, body string) Content {
 	case MsgTypeStatusNotify:
 		return parseStatusNotify(raw)
 	case MsgTypeSysNotice:
-		return &SysNotice{Text: FormatText(body)}
+		return parseSysNotice(body)
 	case MsgTypeSys:
 		return parseSystem(body)
 	case MsgTypeRecalled:

@@ -16,13 +16,7 @@ type Recall struct {
 	ReplaceText string
 }
 
-// SysNotice is a system notice (MsgType 9999), which the web client drops.
-type SysNotice struct {
-	Text string
-}
-
-func (*Recall) isContent()    {}
-func (*SysNotice) isContent() {}
+func (*Recall) isContent() {}
 
 // parseRecall reads the <sysmsg type="revokemsg"> of a 10002. Other sysmsg
 // types arrive as 10002 too (pats, templates) and become *Unsupported.

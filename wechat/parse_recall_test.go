@@ -91,11 +91,6 @@ func TestParseRecall(t *testing.T) {
 	}
 }
 
-func TestParseSysNotice(t *testing.T) {
-	c := parseOne(t, RawMessage{MsgType: MsgTypeSysNotice, Content: "a<br/>b &amp; c"})
-	assert.Equal(t, &SysNotice{Text: "a\nb & c"}, c)
-}
-
 func truncateReason(s string) string {
 	return s[:maxReasonLen] + "…"
 }
