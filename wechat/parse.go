@@ -81,16 +81,6 @@ func ParseMessage(raw *RawMessage, self string) *Message {
 	return m
 }
 
-// hasSenderPrefix reports whether group messages of a type carry the
-// "@sender:<br/>" prefix.
-func hasSenderPrefix(msgType int) bool {
-	switch msgType {
-	case MsgTypeSys, MsgTypeSysNotice, MsgTypeStatusNotify:
-		return false
-	}
-	return true
-}
-
 // parseContent builds the typed view of a message whose body (Content
 // without the group prefix) is given.
 func parseContent(raw *RawMessage, body string) Content {
