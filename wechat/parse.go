@@ -1,25 +1,49 @@
 package wechat
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Unsupported is a message the package cannot show: an unknown MsgType, or
-// a known one whose payload could not be read.
-type Unsupported struct {
-	MsgType    int
-	AppMsgType int
-	// Reason says what was unknown or what failed.
-	Reason string
+// Message is one parsed AddMsgList item. Content holds the typed view of
+// what it carries; unknown kinds become *Unsupported, never an error.
+type Message struct {
+	// ID is NewMsgId (MsgId when NewMsgId is missing): the stable message
+	// ID. It exceeds 2^53 and is never handled as a float.
+	ID int64
+	// MsgID is MsgId as the server sent it, for downloads and revokes.
+	MsgID string
+	// Type is the MsgType.
+	Type int
+	// Chat is the UserName of the conversation: the peer of a 1:1 chat,
+	// the @@ group, or a special account such as filehelper.
+	Chat string
+	// Sender is the UserName of who wrote it: the group member for group
+	// messages (taken from the "@sender:<br/>" content prefix, which is
+	// removed before Content is parsed), the self UserName for messages
+	// sent from another device of the user, and the group itself for group
+	// messages without a prefix (system messages, notices, status notifies).
+	Sender string
+	// FromSelf is true for messages the user sent from another device:
+	// FromUserName is self (or empty), or a group prefix names self.
+	FromSelf bool
+	// IsGroup is true when Chat is a group.
+	IsGroup bool
+	// Time is CreateTime.
+	Time time.Time
+	// Content is the typed view; never nil.
+	Content Content
+	// Raw is the item as received.
+	Raw *RawMessage
 }
 
-func (*Unsupported) isContent() {}
-
-// maxReasonLen bounds Unsupported.Reason, which may quote the payload.
-const maxReasonLen = 200
+// Content is the typed view of a message. The set is closed: *Text,
+// *Quote, *Location, *Image, *Voice, *Video, *Emoticon, *Link, *Articles,
+// *File, *MiniProgram, *Transfer, *RedPacket, *RealtimeLocation,
+// *ChatHistory, *AppMessage, *FriendRequest, *Card, *PossibleFriend,
+// *Recall, *System, *SysNotice, *StatusNotify, *Call and *Unsupported.
+type Content interface{ isContent() }
 
 // IsGroupUserName reports whether a UserName is a group ("@@…").
 func IsGroupUserName(s string) bool {
@@ -81,8 +105,10 @@ func ParseMessage(raw *RawMessage, self string) *Message {
 	return m
 }
 
-// parseContent builds the typed view of a message whose body (Content
-// without the group prefix) is given.
+// parseContent is the dispatcher: it builds the typed view of a message
+// whose body (Content without the group prefix) is given, by MsgType. The
+// view and the parser of each kind live in a file named after it:
+// parse_text.go, parse_media.go, parse_appmsg.go and so on.
 func parseContent(raw *RawMessage, body string) Content {
 	switch raw.MsgType {
 	case MsgTypeText:
@@ -121,59 +147,4 @@ func parseContent(raw *RawMessage, body string) Content {
 		AppMsgType: raw.AppMsgType,
 		Reason:     "unknown MsgType " + strconv.Itoa(raw.MsgType),
 	}
-}
-
-// unsupported describes a known message whose payload failed to parse.
-func unsupported(raw *RawMessage, what string, err error) *Unsupported {
-	reason := strings.ToValidUTF8(fmt.Sprintf("%s: %v", what, err), "\uFFFD")
-	if len(reason) > maxReasonLen {
-		reason = strings.ToValidUTF8(reason[:maxReasonLen], "") + "…"
-	}
-	return &Unsupported{MsgType: raw.MsgType, AppMsgType: raw.AppMsgType, Reason: reason}
-}
-
-// errNoElement says that a payload lacks a required element.
-func errNoElement(name string) error {
-	return fmt.Errorf("no <%s> element", name)
-}
-
-// parseInt parses a non-negative decimal number leniently: anything else
-// reads as 0.
-func parseInt(s string) int64 {
-	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || v < 0 {
-		return 0
-	}
-	return v
-}
-
-// cleanText tidies text read from XML, which the decoder has already
-// unescaped.
-func cleanText(s string) string {
-	return strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
-}
-
-// plainLine tidies a one-line text read from XML: control characters
-// become spaces, like CleanName does, but nothing is read as markup.
-func plainLine(s string) string {
-	return strings.TrimSpace(spaceControls(cleanText(s)))
-}
-
-// cleanURL tidies a link. Only "&amp;" is undone: a full HTML unescape
-// would turn a query such as "&copy=1" into "©=1".
-func cleanURL(s string) string {
-	s = cleanText(s)
-	if strings.Contains(s, "&amp;") {
-		s = strings.ReplaceAll(s, "&amp;", "&")
-	}
-	return s
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
