@@ -17,6 +17,25 @@ import (
 	"time"
 )
 
+// Fixed numbers in the upload requests (protocol reference §7.1 and
+// §7.2): the clients the reference compares send these same values for
+// every kind of file.
+const (
+	// uploadTypeOnSend is uploadmediarequest's UploadType. The web client
+	// builds the request with 1 and swaps in 2 right before it sends it;
+	// no client names either value.
+	uploadTypeOnSend = 2
+	// uploadMediaTypeAttachment is uploadmediarequest's MediaType: the web
+	// client's UPLOAD_MEDIA_TYPE_ATTACHMENT (its list runs 1 image, 2 video,
+	// 3 audio, 4 attachment). Clients send it for pictures and videos too;
+	// the multipart "mediatype" field (pic, video or doc, see mediaTypeFor)
+	// is what tells the kinds apart.
+	uploadMediaTypeAttachment = 4
+	// checkUploadFileType is webwxcheckupload's FileType. No client names
+	// it; puppet-wechat notes that the request fails without it.
+	checkUploadFileType = 7
+)
+
 // UploadResult is an uploaded file, ready to be sent.
 type UploadResult struct {
 	MediaID       string
@@ -76,13 +95,13 @@ func (c *Client) Upload(ctx context.Context, to, name, mime string, r io.ReaderA
 		}
 	}
 	req := UploadMediaRequest{
-		UploadType:    2,
+		UploadType:    uploadTypeOnSend,
 		BaseRequest:   v.base,
 		ClientMediaId: time.Now().UnixMilli(),
 		TotalLen:      size,
 		StartPos:      0,
 		DataLen:       size,
-		MediaType:     4,
+		MediaType:     uploadMediaTypeAttachment,
 		FromUserName:  v.self,
 		ToUserName:    to,
 		FileMd5:       res.MD5,
@@ -178,7 +197,7 @@ func (c *Client) checkUpload(ctx context.Context, v view, to string, res *Upload
 		FileMd5:      res.MD5,
 		FileName:     res.Name,
 		FileSize:     res.Size,
-		FileType:     7,
+		FileType:     checkUploadFileType,
 		FromUserName: v.self,
 		ToUserName:   to,
 	}
