@@ -1,12 +1,52 @@
 package scenarios
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
+
+// threadsHelperEnv turns the test binary into the helper process of
+// TestNiceProcessRenicesEveryThread (see runThreadsHelper).
+const threadsHelperEnv = "WXBRIDGE_TEST_THREADS_HELPER"
+
+// helperThreads is how many goroutines the helper locks to OS threads of
+// their own.
+const helperThreads = 4
+
+func TestMain(m *testing.M) {
+	if os.Getenv(threadsHelperEnv) != "" {
+		runThreadsHelper()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// runThreadsHelper makes a process with several threads: helperThreads
+// goroutines each lock themselves to an OS thread and block, so no other
+// goroutine can run there. It writes "ready" once they all hold their
+// threads and returns when stdin is closed.
+func runThreadsHelper() {
+	var locked sync.WaitGroup
+	block := make(chan struct{})
+	for range helperThreads {
+		locked.Add(1)
+		go func() {
+			runtime.LockOSThread()
+			locked.Done()
+			<-block
+		}()
+	}
+	locked.Wait()
+	fmt.Println("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
 
 func TestNiceProcessRejects(t *testing.T) {
 	tests := []struct {
@@ -30,30 +70,73 @@ func TestNiceProcessRejects(t *testing.T) {
 	}
 }
 
+// TestNiceProcessRenicesEveryThread renices a process with several threads
+// and checks the nice value of each. (A single-threaded process such as
+// sleep cannot tell a renice of every thread from one of the main thread
+// alone.)
 func TestNiceProcessRenicesEveryThread(t *testing.T) {
-	cmd := exec.Command("sleep", "30")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start a process to renice: %v", err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	pid := cmd.Process.Pid
-
-	said, err := niceProcess(pid, 7)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(said, "at nice 7") {
-		t.Errorf("report %q does not give the nice value", said)
-	}
+	const nice = 7
+	pid := startThreadsHelper(t)
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(tasks) <= helperThreads {
+		t.Fatalf("the helper has %d threads, want more than %d", len(tasks), helperThreads)
+	}
+	t.Logf("the helper (pid %d) has %d threads", pid, len(tasks))
 	for _, task := range tasks {
-		if got := threadNice(t, pid, task.Name()); got != "7" {
-			t.Errorf("thread %s: nice %s, want 7", task.Name(), got)
+		if got := threadNice(t, pid, task.Name()); got == fmt.Sprint(nice) {
+			t.Fatalf("thread %s is at nice %s before the renice: run the test at another nice value", task.Name(), got)
 		}
 	}
+
+	said, err := niceProcess(pid, nice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(said, fmt.Sprintf("%d threads at nice %d", len(tasks), nice)) {
+		t.Errorf("report %q does not give the %d threads and the nice value", said, len(tasks))
+	}
+	for _, task := range tasks {
+		if got := threadNice(t, pid, task.Name()); got != fmt.Sprint(nice) {
+			t.Errorf("thread %s: nice %s, want %d", task.Name(), got, nice)
+		}
+	}
+}
+
+// startThreadsHelper runs the test binary again as the helper process of
+// runThreadsHelper and returns its pid once its threads are up. The helper
+// ends with the test.
+func startThreadsHelper(t *testing.T) int {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), threadsHelperEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err = cmd.Start(); err != nil {
+		t.Fatalf("start the helper process: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = stdin.Close()
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("the helper process said %q, %v; want ready", line, err)
+	}
+	return cmd.Process.Pid
 }
 
 // threadNice reads a thread's nice value from its stat (the 19th field).
