@@ -33,7 +33,7 @@ fuzz:
 	done
 
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/ ./database/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/ ./database/ ./bridge/
 
 # Run the Web WeChat simulator on loopback (see README).
 sim:
