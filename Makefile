@@ -43,19 +43,20 @@ fuzz:
 	done
 
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/ ./database/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/ ./database/ ./bridge/
 
 # Run the Web WeChat simulator on loopback (see README).
 sim:
 	$(GO) run -tags $(TAGS) ./wechat/wechattest/wechatsim -listen 127.0.0.1:29351 -auto-confirm
 
-# Dendrite v0.15.2, the homeserver of the end-to-end tests, from its own module.
+# Dendrite v0.13.8 (the last Apache-2.0 release), the homeserver of the
+# end-to-end tests, from its own module.
 dendrite:
 	cd tools/dendrite && CGO_ENABLED=1 $(GO) build -o ../../bin/ \
-		github.com/element-hq/dendrite/cmd/dendrite \
-		github.com/element-hq/dendrite/cmd/generate-keys \
-		github.com/element-hq/dendrite/cmd/generate-config \
-		github.com/element-hq/dendrite/cmd/create-account
+		github.com/matrix-org/dendrite/cmd/dendrite \
+		github.com/matrix-org/dendrite/cmd/generate-keys \
+		github.com/matrix-org/dendrite/cmd/generate-config \
+		github.com/matrix-org/dendrite/cmd/create-account
 
 # The binaries the end-to-end tests and `run` start: Dendrite's and wxbridge, in bin/.
 BIN     := $(CURDIR)/bin

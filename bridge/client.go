@@ -14,6 +14,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/bridgev2/status"
 
+	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
@@ -58,6 +59,8 @@ type WeChatClient struct {
 	loginID string
 
 	loggedIn atomic.Bool
+	// state is the bridge state event last sent (for metrics).
+	state atomic.Value
 
 	mu       sync.Mutex
 	wx       *wechat.Client
@@ -74,16 +77,19 @@ var _ bridgev2.NetworkAPI = (*WeChatClient)(nil)
 // LoadUserLogin builds the client of a login. No I/O: the session is read
 // from the database in Connect.
 func (wc *WeChatConnector) LoadUserLogin(ctx context.Context, login *bridgev2.UserLogin) error {
-	login.Client = &WeChatClient{
+	c := &WeChatClient{
 		conn:     wc,
 		login:    login,
 		loginID:  string(login.ID),
 		drainNow: make(chan struct{}, 1),
 	}
+	login.Client = c
+	wc.trackClient(c)
 	return nil
 }
 
 func (c *WeChatClient) sendState(evt status.BridgeStateEvent, code status.BridgeStateErrorCode, msg string) {
+	c.state.Store(evt)
 	c.login.BridgeState.Send(status.BridgeState{StateEvent: evt, Error: code, Message: msg})
 }
 
@@ -124,7 +130,9 @@ func (c *WeChatClient) run(ctx context.Context) {
 		c.sendState(status.StateBadCredentials, WXNoSession, "")
 		return
 	}
-	wx, err := wechat.NewClient(sess, c.conn.Config.WeChatConfig(), *log, c.handleEvent)
+	cfg := c.conn.Config.WeChatConfig()
+	cfg.Observer = callMetrics{c.metrics()}
+	wx, err := wechat.NewClient(sess, cfg, *log, c.handleEvent)
 	if err != nil {
 		log.Err(err).Msg("Stored WeChat session is not usable")
 		c.sendState(status.StateBadCredentials, WXNoSession, "")
@@ -210,6 +218,7 @@ func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roste
 		return nil, fmt.Errorf("resolving identities: %w", err)
 	}
 	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
+	c.countResolution(res)
 	return newRoster(rs, res, init), nil
 }
 
@@ -235,6 +244,7 @@ func (c *WeChatClient) markLoggedOut(ctx context.Context, ret int, reason string
 		}
 	}
 	zerolog.Ctx(ctx).Warn().Int("ret", ret).Msg("WeChat ended the session")
+	c.metrics().Failure(metrics.SessionLost)
 	c.sendState(status.StateBadCredentials, loggedOutCode(ret), reason)
 }
 
@@ -256,7 +266,9 @@ func (c *WeChatClient) loggedOutRet() int {
 // queue must be idle for the duplicate check to see this state.
 func (c *WeChatClient) restoreLoggedOut(ret int) {
 	c.loggedIn.Store(false)
-	markStateSent(c.login, status.BridgeState{StateEvent: status.StateBadCredentials, Error: loggedOutCode(ret), Message: wechat.LogoutReason(ret)})
+	state := status.BridgeState{StateEvent: status.StateBadCredentials, Error: loggedOutCode(ret), Message: wechat.LogoutReason(ret)}
+	c.state.Store(state.StateEvent)
+	markStateSent(c.login, state)
 }
 
 // Disconnect stops the sync loop and the drain and waits for them.

@@ -38,6 +38,8 @@ type Config struct {
 	// MaxMediaSize bounds one attachment either way: a number of bytes or a
 	// size such as 100MiB.
 	MaxMediaSize string `yaml:"max_media_size"`
+	// Metrics is where Prometheus metrics are served, if at all.
+	Metrics MetricsConfig `yaml:"metrics"`
 
 	// Parsed forms, filled once by UnmarshalYAML.
 	mode         wechat.Mode
@@ -80,6 +82,9 @@ func (c *Config) parse() error {
 	}
 	if c.maxMediaSize, err = parseSize(c.MaxMediaSize); err != nil {
 		return fmt.Errorf("network.max_media_size: %w", err)
+	}
+	if err = c.Metrics.check(); err != nil {
+		return fmt.Errorf("network.metrics.%w", err)
 	}
 	tpl := c.DisplaynameTemplate
 	if strings.TrimSpace(tpl) == "" {
@@ -226,6 +231,8 @@ func upgradeConfig(h up.Helper) {
 	h.Copy(up.Str, "displayname_template")
 	h.Copy(up.Bool, "bridge_official_accounts")
 	h.Copy(up.Str|up.Int, "max_media_size")
+	h.Copy(up.Bool, "metrics", "enabled")
+	h.Copy(up.Str, "metrics", "listen")
 }
 
 // GetConfig returns the example network config, the struct it decodes into

@@ -123,6 +123,7 @@ func TestConfigKeysAgree(t *testing.T) {
 		"displayname_template":     "{{.NickName}}",
 		"bridge_official_accounts": true,
 		"max_media_size":           "20MiB",
+		"metrics":                  map[string]any{"enabled": true, "listen": "0.0.0.0:9154"},
 	}
 	userKeys := make([]string, 0, len(user))
 	for k := range user {
@@ -147,6 +148,44 @@ func TestConfigKeysAgree(t *testing.T) {
 	assert.Equal(t, 3*time.Second, cfg.sendInterval)
 	assert.True(t, cfg.BridgeOfficialAccounts)
 	assert.Equal(t, int64(20<<20), cfg.MediaLimit())
+	assert.Equal(t, MetricsConfig{Enabled: true, Listen: "0.0.0.0:9154"}, cfg.Metrics)
+}
+
+func TestMetricsConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		yaml    string
+		want    MetricsConfig
+		wantErr string
+	}{
+		{"example: off on loopback", ExampleConfig, MetricsConfig{Listen: "127.0.0.1:8001"}, ""},
+		{"absent is off", "login_mode: web", MetricsConfig{}, ""},
+		{"enabled", "metrics: {enabled: true, listen: '127.0.0.1:9154'}", MetricsConfig{Enabled: true, Listen: "127.0.0.1:9154"}, ""},
+		{"all interfaces", "metrics: {enabled: true, listen: ':9154'}", MetricsConfig{Enabled: true, Listen: ":9154"}, ""},
+		{"IPv6 loopback", "metrics: {enabled: true, listen: '[::1]:9154'}", MetricsConfig{Enabled: true, Listen: "[::1]:9154"}, ""},
+		{"host name", "metrics: {enabled: true, listen: 'localhost:9154'}", MetricsConfig{Enabled: true, Listen: "localhost:9154"}, ""},
+		{"enabled without address", "metrics: {enabled: true, listen: ''}", MetricsConfig{}, "network.metrics.listen: metrics are enabled but no address"},
+		{"port only", "metrics: {enabled: true, listen: '9154'}", MetricsConfig{}, "network.metrics.listen: \"9154\" is not a host:port"},
+		{"port zero", "metrics: {enabled: true, listen: '127.0.0.1:0'}", MetricsConfig{}, "needs a port between 1 and 65535"},
+		{"port too big", "metrics: {listen: '127.0.0.1:70000'}", MetricsConfig{}, "needs a port between 1 and 65535"},
+		{"named port", "metrics: {listen: '127.0.0.1:http'}", MetricsConfig{}, "needs a port between 1 and 65535"},
+		{"a URL", "metrics: {enabled: true, listen: 'http://127.0.0.1:9154'}", MetricsConfig{}, "network.metrics.listen"},
+		{"checked while off", "metrics: {enabled: false, listen: 'nonsense'}", MetricsConfig{}, "network.metrics.listen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg Config
+			err := yaml.Unmarshal([]byte(tt.yaml), &cfg)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.Contains(t, err.Error(), "such as 127.0.0.1:8001", "the error shows a valid address")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, cfg.Metrics)
+		})
+	}
 }
 
 func TestMaxMediaSize(t *testing.T) {

@@ -5,10 +5,12 @@ package bridge
 
 import (
 	"context"
+	"sync"
 
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/event"
 
+	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/database"
 )
 
@@ -21,6 +23,15 @@ type WeChatConnector struct {
 	// roomFeatures are the chats' capabilities under the configured media
 	// limit, made once in Init.
 	roomFeatures *event.RoomFeatures
+
+	// metrics are counted whether or not they are served; metricsServer
+	// serves them when network.metrics.enabled is set (see metrics.go).
+	metrics       *metrics.Metrics
+	metricsServer *metrics.Server
+	// clients are the newest client of each login ID, whose bridge states
+	// the metrics report.
+	clientsMu sync.Mutex
+	clients   map[string]*WeChatClient
 }
 
 var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
@@ -34,15 +45,16 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	synchronousPortals(br.Config, &br.Log)
 	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
+	wc.metrics = wc.newMetrics()
 	wc.registerCommands()
 }
 
-// Start upgrades our tables.
+// Start upgrades our tables and starts serving metrics if they are enabled.
 func (wc *WeChatConnector) Start(ctx context.Context) error {
 	if err := wc.DB.Upgrade(ctx); err != nil {
 		return bridgev2.DBUpgradeError{Err: err, Section: "wechat"}
 	}
-	return nil
+	return wc.startMetrics()
 }
 
 // GetName describes the network. It is called before the config is loaded.

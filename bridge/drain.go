@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -84,6 +85,7 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 			},
 			bridge: c.bridgeItem,
 			drop: func(ctx context.Context, it *database.InboxItem) error {
+				c.metrics().Message(metrics.ToMatrix, metrics.KindOther, metrics.Dropped)
 				return c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq)
 			},
 			failures: failures,
@@ -272,6 +274,9 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", d.Seq).Int64("new_msg_id", d.MsgID).Logger()
 	ctx = log.WithContext(ctx)
 	evt, err := c.remoteEvent(ctx, d)
+	// sent: something goes to Matrix, now or in an earlier attempt.
+	sent := evt != nil
+	defer func() { c.countInbound(ctx, wechatKind(d.msg.Content), sent, err) }()
 	if err == nil && evt != nil && !d.lastTry.IsZero() {
 		// The last attempt may have reached the room without an answer.
 		var found bool

@@ -31,6 +31,13 @@ var (
 // is the one WeChat returns, so the echo of the message in the next sync is
 // recognised as already bridged.
 func (c *WeChatClient) HandleMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
+	resp, err := c.sendMatrixMessage(ctx, msg)
+	c.countOutbound(msg, err)
+	return resp, err
+}
+
+// sendMatrixMessage is HandleMatrixMessage without the metrics.
+func (c *WeChatClient) sendMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
 	wx, r := c.currentWX(), c.currentRoster()
 	if wx == nil || r == nil || !c.IsLoggedIn() {
 		return nil, bridgev2.ErrNotLoggedIn

@@ -67,6 +67,7 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 			changed = append(changed, ct.UserName)
 		}
 		r.addResolution(res)
+		c.countResolution(res)
 		// Not on the sync loop's goroutine: updating rooms takes requests.
 		go c.updateContacts(ctx, r, changed)
 	}
@@ -289,6 +290,7 @@ func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, gro
 	if err != nil {
 		return "", fmt.Errorf("resolving %s: %w", map[bool]string{true: "group", false: "contact"}[ct.Group], err)
 	}
+	c.metrics().Identities(identityOutcome(res), 1)
 	r.mu.Lock()
 	r.setPUIDLocked(userName, res.PUID)
 	r.mu.Unlock()

@@ -19,6 +19,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/event"
 
+	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -58,6 +59,7 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 	for try := 1; try <= mediaFetchTries; try++ {
 		data, mime, err := download(ctx, fetch, limit)
 		if err == nil {
+			c.metrics().MediaBytes(metrics.ToMatrix, len(data))
 			content := mediaContent(m.Content, name, mime, data)
 			fm := &fetchedMedia{evtType: evtType, content: content, data: data, label: mediaLabel(m.Content, content.FileName)}
 			c.finishMedia(ctx, wx, m, fm)
@@ -69,6 +71,7 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 		lastErr = err
 		if errors.Is(err, errTooLarge) {
 			zerolog.Ctx(ctx).Debug().Err(err).Str("media", what).Int64("limit", limit).Msg("Media from WeChat is above the size limit")
+			c.metrics().Failure(metrics.TooLarge)
 			return noticeMedia(tooLargeNotice(m.Content, what, limit)), nil
 		}
 		if errors.Is(err, wechat.ErrLoggedOut) {
@@ -81,6 +84,9 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 		}
 	}
 	zerolog.Ctx(ctx).Warn().Err(lastErr).Str("media", what).Msg("Could not download media from WeChat")
+	if !errors.Is(lastErr, wechat.ErrLoggedOut) {
+		c.metrics().Failure(metrics.OtherReason)
+	}
 	return noticeMedia(fmt.Sprintf("Sent %s that the bridge could not fetch from WeChat (%v); see it on your phone.", what, lastErr)), nil
 }
 
@@ -110,6 +116,7 @@ func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *we
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(thumb)); err == nil {
 			info.Width, info.Height = cfg.Width, cfg.Height
 		}
+		c.metrics().MediaBytes(metrics.ToMatrix, len(thumb))
 		fm.thumb = thumb
 		fm.content.Info.ThumbnailInfo = info
 	}

@@ -15,6 +15,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/event"
 
+	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -112,6 +113,7 @@ func (c *WeChatClient) sendMedia(ctx context.Context, wx *wechat.Client, r *rost
 		log.Err(err).Msg("Failed to upload media to WeChat")
 		return nil, sendError(err)
 	}
+	c.metrics().MediaBytes(metrics.ToWeChat, len(data))
 	var res *wechat.SendResult
 	switch how {
 	case sendAsImage:

@@ -48,6 +48,7 @@ const (
 	`
 	deleteInboxItemQuery = `DELETE FROM wechat_inbox WHERE login_id=$1 AND seq=$2`
 	countInboxQuery      = `SELECT COUNT(*) FROM wechat_inbox WHERE login_id=$1`
+	inboxStatsQuery      = `SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM wechat_inbox`
 )
 
 // Scan reads one row of pendingInboxQuery.
@@ -117,6 +118,27 @@ func (q *InboxQuery) Count(ctx context.Context, loginID string) (int, error) {
 		return 0, fmt.Errorf("database: count inbox items: %w", err)
 	}
 	return n, nil
+}
+
+// InboxStats is what waits in the inbox, all logins together.
+type InboxStats struct {
+	Items int
+	// Oldest is when the oldest waiting item was stored; zero when none.
+	Oldest time.Time
+}
+
+// Stats counts the items of every login and finds the oldest (for metrics:
+// a backlog, or an item that keeps failing, shows as its age).
+func (q *InboxQuery) Stats(ctx context.Context) (InboxStats, error) {
+	var st InboxStats
+	var oldest int64
+	if err := q.GetDB().QueryRow(ctx, inboxStatsQuery).Scan(&st.Items, &oldest); err != nil {
+		return InboxStats{}, fmt.Errorf("database: inbox stats: %w", err)
+	}
+	if st.Items > 0 {
+		st.Oldest = time.UnixMilli(oldest)
+	}
+	return st, nil
 }
 
 // Done deletes an item once it has been bridged. Deleting an item that is

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
@@ -244,4 +245,43 @@ func loggedQueryArgs(t *testing.T, out []byte, prefix string) [][]any {
 		}
 	}
 	return found
+}
+
+func TestInboxStats(t *testing.T) {
+	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
+		tests := []struct {
+			name      string
+			act       func(t *testing.T)
+			wantItems int
+		}{
+			{"empty", func(*testing.T) {}, 0},
+			{"two logins", func(t *testing.T) {
+				require.NoError(t, db.Inbox.StoreBatch(ctx, testLogin, nil, []InboxItem{item(1, "a"), item(2, "b")}))
+				require.NoError(t, db.Inbox.StoreBatch(ctx, "other", nil, []InboxItem{item(1, "c")}))
+			}, 3},
+			{"drained", func(t *testing.T) {
+				for _, login := range []string{testLogin, "other"} {
+					pending, err := db.Inbox.Pending(ctx, login, 0, 0)
+					require.NoError(t, err)
+					for _, it := range pending {
+						require.NoError(t, db.Inbox.Done(ctx, login, it.Seq))
+					}
+				}
+			}, 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				before := time.Now().Add(-time.Second)
+				tt.act(t)
+				st, err := db.Inbox.Stats(ctx)
+				require.NoError(t, err)
+				assert.Equal(t, tt.wantItems, st.Items)
+				if tt.wantItems == 0 {
+					assert.True(t, st.Oldest.IsZero(), "no oldest item in an empty inbox")
+				} else {
+					assert.WithinRange(t, st.Oldest, before, time.Now().Add(time.Second))
+				}
+			})
+		}
+	})
 }

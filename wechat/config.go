@@ -58,6 +58,8 @@ type Config struct {
 	// SendRetries is how often a send answered with 1205 is retried
 	// (default 3).
 	SendRetries int
+	// Observer, when set, is told about every API call (see Observer).
+	Observer Observer
 }
 
 const (

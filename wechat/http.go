@@ -183,7 +183,9 @@ func encodeJSON(v any) ([]byte, error) {
 
 // callJSON sends in as a JSON POST (or a GET when in is nil), decodes the
 // answer into out and turns a non-zero Ret into a *RetError.
-func (t *transport) callJSON(ctx context.Context, endpoint, u string, in any, out responder) error {
+func (t *transport) callJSON(ctx context.Context, endpoint, u string, in any, out responder) (err error) {
+	start := time.Now()
+	defer func() { t.observe(endpoint, start, err) }()
 	r := request{endpoint: endpoint, url: u}
 	if in != nil {
 		data, err := encodeJSON(in)

@@ -194,9 +194,6 @@ func (c *Client) syncRound(ctx context.Context, needSync *bool) error {
 		if err != nil {
 			return err
 		}
-		if check.Retcode != RetOK {
-			return &RetError{Endpoint: "synccheck", Ret: check.Retcode}
-		}
 		if check.Selector == 0 {
 			return nil
 		}
@@ -238,7 +235,10 @@ func ParseSyncCheck(body string) (SyncCheck, error) {
 	return SyncCheck{Retcode: ret, Selector: sel}, nil
 }
 
-func (c *Client) syncCheck(ctx context.Context) (SyncCheck, error) {
+// syncCheck long-polls synccheck. A retcode other than 0 is a *RetError.
+func (c *Client) syncCheck(ctx context.Context) (check SyncCheck, err error) {
+	start := time.Now()
+	defer func() { c.t.observe("synccheck", start, err) }()
 	c.mu.RLock()
 	key := c.sess.SyncCheckKey
 	if key.IsZero() {
@@ -259,7 +259,10 @@ func (c *Client) syncCheck(ctx context.Context) (SyncCheck, error) {
 	if err != nil {
 		return SyncCheck{}, err
 	}
-	return ParseSyncCheck(body)
+	if check, err = ParseSyncCheck(body); err == nil && check.Retcode != RetOK {
+		err = &RetError{Endpoint: "synccheck", Ret: check.Retcode}
+	}
+	return check, err
 }
 
 // syncOnce runs webwxsync once, hands the batch to the handler and, when

@@ -47,7 +47,7 @@ func (r *Report) add(res *Result) {
 func (r *Report) finish() { r.Took = time.Since(r.Started) }
 
 func describeMachine() Machine {
-	m := Machine{Cores: runtime.NumCPU(), Go: runtime.Version(), Dendrite: "v0.15.2 (tools/dendrite)"}
+	m := Machine{Cores: runtime.NumCPU(), Go: runtime.Version(), Dendrite: "v0.13.8 (tools/dendrite)"}
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {

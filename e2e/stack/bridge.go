@@ -33,6 +33,8 @@ type Bridge struct {
 	LogPath          string
 	// Starts counts the starts of the process.
 	Starts int
+	// MetricsURL is the bridge's /metrics, "" when Options.Metrics is off.
+	MetricsURL string
 
 	bins    Binaries
 	dir     string
@@ -55,6 +57,9 @@ type bridgeSetup struct {
 	permissions map[string]string
 	// values are config values by dotted path, applied last.
 	values map[string]any
+	// metricsPort serves the bridge's metrics on 127.0.0.1; 0 leaves them
+	// off.
+	metricsPort int
 }
 
 // setupBridge writes the bridge config with `wxbridge -e`, edits it for the
@@ -70,6 +75,9 @@ func setupBridge(ctx context.Context, log zerolog.Logger, bins Binaries, bs brid
 		bins:             bins,
 		dir:              bs.dir,
 		log:              log,
+	}
+	if bs.metricsPort != 0 {
+		b.MetricsURL = "http://127.0.0.1:" + strconv.Itoa(bs.metricsPort) + "/metrics"
 	}
 	if err := os.MkdirAll(bs.dir, 0o700); err != nil {
 		return nil, err
@@ -138,6 +146,10 @@ func (b *Bridge) editConfig(bs bridgeSetup) error {
 		"backfill.enabled":                 false,
 		"bridge.bridge_status_notices":     "errors",
 		"bridge.personal_filtering_spaces": true,
+	}
+	if bs.metricsPort != 0 {
+		values["network.metrics.enabled"] = true
+		values["network.metrics.listen"] = "127.0.0.1:" + strconv.Itoa(bs.metricsPort)
 	}
 	if err = cfg.SetAll(values); err != nil {
 		return err

@@ -1,4 +1,4 @@
-// Package stack runs a complete local wxbridge test stack: Dendrite v0.15.2
+// Package stack runs a complete local wxbridge test stack: Dendrite v0.13.8
 // as the homeserver, the real wxbridge binary as its appservice, and one or
 // more in-process wechattest simulators as "WeChat", all on loopback in one
 // directory.

@@ -53,6 +53,9 @@ type Options struct {
 	// Permissions are bridge.permissions entries over the defaults
 	// ("*": relay, "localhost": user).
 	Permissions map[string]string
+	// Metrics turns on the bridge's Prometheus metrics on a free loopback
+	// port (Bridge.MetricsURL, Bridge.Scrape).
+	Metrics bool
 	// Config sets bridge config values by dotted path
 	// ("network.login_mode": "web"), after everything else.
 	Config map[string]any
@@ -165,6 +168,11 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		simURL:        s.Sims.URL,
 		permissions:   opts.Permissions,
 		values:        opts.Config,
+	}
+	if opts.Metrics {
+		if bs.metricsPort, err = freePort(); err != nil {
+			return s, err
+		}
 	}
 	registrations := []string{filepath.Join(bs.dir, "registration.yaml")}
 	if opts.DoublePuppet {
