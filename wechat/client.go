@@ -38,13 +38,14 @@ type Client struct {
 
 // NewClient builds a client from a session (fresh from Login.Complete or
 // restored from storage). handle receives every event of the sync loop; see
-// Batch for what its return value means.
+// Batch for what its return value means. log is the client's only logger,
+// for every line it writes; the caller gives it its context (component,
+// login).
 func NewClient(sess *Session, cfg Config, log zerolog.Logger, handle func(context.Context, Event) error) (*Client, error) {
 	if !sess.Valid() {
 		return nil, ErrNotLoggedIn
 	}
 	cfg = cfg.withDefaults()
-	log = log.With().Str("component", "wechat").Logger()
 	t, err := newTransport(cfg, NewJar(sess.Cookies), log)
 	if err != nil {
 		return nil, err
@@ -213,12 +214,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// logger is the context's logger when the caller set one, else the client's.
-func (c *Client) logger(ctx context.Context) *zerolog.Logger {
-	if log := zerolog.Ctx(ctx); log.GetLevel() != zerolog.Disabled {
-		return log
-	}
-	return &c.log
 }

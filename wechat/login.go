@@ -25,10 +25,11 @@ type Login struct {
 }
 
 // NewLogin prepares a login with its own cookie jar. Pass the cookies of an
-// earlier session to make push login possible.
+// earlier session to make push login possible. log is the login's only
+// logger; the caller gives it its context.
 func NewLogin(cfg Config, cookies []Cookie, log zerolog.Logger) (*Login, error) {
 	cfg = cfg.withDefaults()
-	t, err := newTransport(cfg, NewJar(cookies), log.With().Str("component", "wechat login").Logger())
+	t, err := newTransport(cfg, NewJar(cookies), log)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (c *Client) send(ctx context.Context, endpoint string, q url.Values, to str
 	if to == "" {
 		return nil, errors.New("wechat: no recipient")
 	}
-	log := c.logger(ctx)
+	log := &c.log
 	id := newClientMsgID()
 	for attempt := 0; ; attempt++ {
 		release, err := c.pace(ctx)

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 // echoSettleTimeout bounds how long a sync waits for sends in flight.
@@ -158,7 +156,7 @@ func (c *Client) watchdog(ctx context.Context, cancelRound func()) {
 			return
 		case <-tick.C:
 			if c.sinceProgress() > stall {
-				zerolog.Ctx(ctx).Warn().Dur("idle", c.sinceProgress()).Msg("Sync loop stalled, restarting it")
+				c.log.Warn().Dur("idle", c.sinceProgress()).Msg("Sync loop stalled, restarting it")
 				cancelRound()
 				c.touch()
 			}
@@ -181,7 +179,7 @@ func (c *Client) backoff(failures int, tooFrequent bool) time.Duration {
 
 func (c *Client) emit(ctx context.Context, evt Event) {
 	if err := c.handle(ctx, evt); err != nil {
-		zerolog.Ctx(ctx).Warn().Err(err).Type("event", evt).Msg("Event handler failed")
+		c.log.Warn().Err(err).Type("event", evt).Msg("Event handler failed")
 	}
 }
 
@@ -314,7 +312,7 @@ func (c *Client) buildBatch(ctx context.Context, resp *SyncResponse, self string
 		p := resp.Profile
 		batch.Profile = &p
 	}
-	log := zerolog.Ctx(ctx)
+	log := &c.log
 	batch.Messages = make([]*Message, 0, len(resp.AddMsgList))
 	settled := false
 	for i := range resp.AddMsgList {
