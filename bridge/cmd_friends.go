@@ -16,71 +16,10 @@ import (
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// friendRequestCommands are the commands that answer WeChat friend requests.
-func (wc *WeChatConnector) friendRequestCommands() []commands.CommandHandler {
-	return []commands.CommandHandler{
-		&commands.FullHandler{
-			Func: wc.fnFriendRequests,
-			Name: "friend-requests",
-			Help: commands.HelpMeta{
-				Section:     commands.HelpSectionChats,
-				Description: "List the WeChat friend requests you have not answered yet, with the numbers to accept them by.",
-			},
-			RequiresLogin: true,
-		},
-		&commands.FullHandler{
-			Func: wc.fnAcceptFriend,
-			Name: "accept-friend",
-			Help: commands.HelpMeta{
-				Section: commands.HelpSectionChats,
-				Description: "Accept a WeChat friend request, by the number in its notice or in `friend-requests`, " +
-					"or by the requester's name or WeChat ID.",
-				Args: "[_login ID_] <_number_ | _name_>",
-			},
-			RequiresLogin: true,
-		},
-	}
-}
-
 // friendRequest is a stored request with the login it came to.
 type friendRequest struct {
 	login *bridgev2.UserLogin
 	req   *database.FriendRequest
-}
-
-// replyPlain replies with text as it is: no markdown, no HTML, so that
-// names from WeChat show exactly as they are.
-func replyPlain(ce *commands.Event, text string) {
-	ce.ReplyAdvanced(text, false, false)
-}
-
-// cmdHint is how to type a command where ce was sent: without the prefix in
-// the management room, with it elsewhere.
-func cmdHint(ce *commands.Event, cmd string) string {
-	if ce.User.ManagementRoom == "" || ce.RoomID != ce.User.ManagementRoom {
-		cmd = ce.Bridge.Config.CommandPrefix + " " + cmd
-	}
-	return "`" + cmd + "`"
-}
-
-// sortedLogins returns the logins of the command's sender by ID.
-func sortedLogins(ce *commands.Event) []*bridgev2.UserLogin {
-	logins := ce.User.GetUserLogins()
-	slices.SortFunc(logins, func(a, b *bridgev2.UserLogin) int { return strings.Compare(string(a.ID), string(b.ID)) })
-	return logins
-}
-
-// splitLoginArg takes a leading login ID off args if it names one of
-// logins and something follows it; else it returns all logins.
-func splitLoginArg(args []string, logins []*bridgev2.UserLogin) ([]*bridgev2.UserLogin, []string) {
-	if len(args) >= 2 {
-		for _, l := range logins {
-			if string(l.ID) == args[0] {
-				return []*bridgev2.UserLogin{l}, args[1:]
-			}
-		}
-	}
-	return logins, args
 }
 
 // fnFriendRequests is the `friend-requests` command: the pending requests

@@ -10,6 +10,9 @@ import (
 	"github.com/wxbridge/wxbridge/database"
 )
 
+// identitiesListLimit bounds how many identities one `identities` reply lists.
+const identitiesListLimit = 50
+
 // fnIdentities is the `identities [login ID] [search]` admin command: the
 // identities of a login, to find the PUIDs to merge.
 func (wc *WeChatConnector) fnIdentities(ce *commands.Event) {
@@ -26,6 +29,15 @@ func (wc *WeChatConnector) fnIdentities(ce *commands.Event) {
 		return
 	}
 	reply(ce, formatIdentities(string(login.ID), list, search, identitiesListLimit, ce.Bridge.Config.CommandPrefix))
+}
+
+// parseIdentitiesArgs splits `identities [login ID] [search text]`: a first
+// word of digits is the login ID.
+func parseIdentitiesArgs(args []string) (loginID, search string) {
+	if len(args) > 0 && looksLikeLoginID(args[0]) {
+		loginID, args = args[0], args[1:]
+	}
+	return loginID, strings.Join(args, " ")
 }
 
 // formatIdentities renders the identities of a login that match search

@@ -37,6 +37,25 @@ func (wc *WeChatConnector) fnMergeIdentities(ce *commands.Event) {
 	reply(ce, wc.mergeIdentities(ctx, login, keep, drop, ce.Bridge.Config.CommandPrefix))
 }
 
+// cleanPUIDArg accepts a PUID as pasted from a reply, backticks and all.
+func cleanPUIDArg(s string) string {
+	return strings.ToLower(strings.Trim(s, "`'\""))
+}
+
+// errMergeUsage is returned by parseMergeArgs for a wrong number of words.
+var errMergeUsage = errors.New("usage: merge-identities [login ID] <kept PUID> <dropped PUID>")
+
+// parseMergeArgs splits `merge-identities [login ID] <keep> <drop>`.
+func parseMergeArgs(args []string) (loginID, keep, drop string, err error) {
+	switch len(args) {
+	case 2:
+		return "", cleanPUIDArg(args[0]), cleanPUIDArg(args[1]), nil
+	case 3:
+		return args[0], cleanPUIDArg(args[1]), cleanPUIDArg(args[2]), nil
+	}
+	return "", "", "", errMergeUsage
+}
+
 // mergeIdentities merges dropPUID into keepPUID in the identity layer, then
 // moves the Matrix side, and says what happened.
 func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.UserLogin, keepPUID, dropPUID, prefix string) string {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix"
@@ -150,23 +149,4 @@ func region(province, city string) string {
 		return city
 	}
 	return city + ", " + province
-}
-
-// oneLine makes text from WeChat safe to show inside one line of a notice:
-// line breaks and other control characters become spaces, runs of space
-// collapse, and invisible formatting characters (bidi overrides, zero-width
-// spaces) are dropped, so that a name cannot fake a line or reorder the
-// text around it.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || unicode.IsSpace(r):
-			return ' '
-		case unicode.Is(unicode.Cf, r) && r != '\u200d':
-			// U+200D joins emoji sequences; keep it.
-			return -1
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }

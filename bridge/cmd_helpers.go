@@ -1,0 +1,140 @@
+package bridge
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/commands"
+	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/format"
+
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+)
+
+// reply sends text as it is: no $cmdprefix expansion or format verbs in
+// what came from WeChat.
+func reply(ce *commands.Event, text string) {
+	ce.Reply("%s", text)
+}
+
+// replyPlain replies with text as it is: no markdown, no HTML, so that
+// names from WeChat show exactly as they are.
+func replyPlain(ce *commands.Event, text string) {
+	ce.ReplyAdvanced(text, false, false)
+}
+
+// code quotes a value as inline markdown code.
+func code[T ~string](s T) string {
+	return format.SafeMarkdownCode(s)
+}
+
+// mdText makes a WeChat name safe in markdown: one line, no formatting.
+func mdText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = format.EscapeMarkdown(s)
+	return strings.NewReplacer("~", `\~`, "|", `\|`, "#", `\#`).Replace(s)
+}
+
+// oneLine makes text from WeChat safe to show inside one line of a notice:
+// line breaks and other control characters become spaces, runs of space
+// collapse, and invisible formatting characters (bidi overrides, zero-width
+// spaces) are dropped, so that a name cannot fake a line or reorder the
+// text around it.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || unicode.IsSpace(r):
+			return ' '
+		case unicode.Is(unicode.Cf, r) && r != '\u200d':
+			// U+200D joins emoji sequences; keep it.
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cmdHint is how to type a command where ce was sent: without the prefix in
+// the management room, with it elsewhere.
+func cmdHint(ce *commands.Event, cmd string) string {
+	if ce.User.ManagementRoom == "" || ce.RoomID != ce.User.ManagementRoom {
+		cmd = ce.Bridge.Config.CommandPrefix + " " + cmd
+	}
+	return "`" + cmd + "`"
+}
+
+// looksLikeLoginID reports whether a word is a login ID (a uin: digits).
+func looksLikeLoginID(s string) bool {
+	_, err := wxid.ParseUserLoginID(networkid.UserLoginID(s))
+	return err == nil
+}
+
+// sortedLogins returns the logins of the command's sender by ID.
+func sortedLogins(ce *commands.Event) []*bridgev2.UserLogin {
+	logins := ce.User.GetUserLogins()
+	slices.SortFunc(logins, func(a, b *bridgev2.UserLogin) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	return logins
+}
+
+// splitLoginArg takes a leading login ID off args if it names one of
+// logins and something follows it; else it returns all logins.
+func splitLoginArg(args []string, logins []*bridgev2.UserLogin) ([]*bridgev2.UserLogin, []string) {
+	if len(args) >= 2 {
+		for _, l := range logins {
+			if string(l.ID) == args[0] {
+				return []*bridgev2.UserLogin{l}, args[1:]
+			}
+		}
+	}
+	return logins, args
+}
+
+// commandLogin picks the login a command is about: the one named, or else
+// the sender's only login. When there is none, msg says why and what to do.
+func (wc *WeChatConnector) commandLogin(ce *commands.Event, named string) (login *bridgev2.UserLogin, msg string) {
+	if named == "" {
+		logins := ce.User.GetUserLogins()
+		switch len(logins) {
+		case 1:
+			return logins[0], ""
+		case 0:
+			return nil, "You have no WeChat login on this bridge: name the login ID." + wc.knownLogins()
+		default:
+			return nil, "You have several WeChat logins: name the login ID." + wc.knownLogins()
+		}
+	}
+	if !looksLikeLoginID(named) {
+		return nil, fmt.Sprintf("%s is not a login ID: login IDs are the WeChat account's uin, all digits.", code(named)) +
+			wc.knownLogins()
+	}
+	login, err := wc.Bridge.GetExistingUserLoginByID(ce.Ctx, networkid.UserLoginID(named))
+	if err != nil {
+		ce.Log.Err(err).Str("login_id", named).Msg("Failed to look up a login for a command")
+		return nil, "Could not look up that login: the database failed (see the bridge log). Try again."
+	} else if login == nil {
+		return nil, fmt.Sprintf("There is no login %s on this bridge.", code(named)) + wc.knownLogins()
+	}
+	return login, ""
+}
+
+// knownLogins lists the bridge's logins for a hint, or says there are none.
+func (wc *WeChatConnector) knownLogins() string {
+	logins := wc.Bridge.GetAllCachedUserLogins()
+	if len(logins) == 0 {
+		return " The bridge has no WeChat logins at all."
+	}
+	slices.SortFunc(logins, func(a, b *bridgev2.UserLogin) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	var b strings.Builder
+	b.WriteString(" The bridge's logins:\n")
+	for i, l := range logins {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n* … and %d more", len(logins)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n* %s %s (%s)", code(l.ID), mdText(l.RemoteName), mdText(l.UserMXID.String()))
+	}
+	return b.String()
+}
