@@ -33,7 +33,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 		pending, err := wc.DB.FriendRequest.List(ce.Ctx, string(login.ID), database.FriendRequestPending)
 		if err != nil {
 			ce.Log.Err(err).Str("login_id", string(login.ID)).Msg("Failed to list friend requests")
-			replyPlain(ce, "Could not read your friend requests: the bridge's database failed (see its log). Try again in a moment.")
+			reply(ce, plainText, "Could not read your friend requests: the bridge's database failed (see its log). Try again in a moment.")
 			return
 		}
 		pending = wc.settleFriendRequests(ce.Ctx, login, pending, &phoneOnly)
@@ -68,7 +68,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 			"Accept them on your phone (Contacts → New Friends) if you want to; they are no longer listed here.",
 			strings.Join(phoneOnly, "; "))
 	}
-	replyPlain(ce, out.String())
+	reply(ce, plainText, out.String())
 }
 
 // settleFriendRequests drops from pending the requests that were answered
@@ -139,14 +139,14 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 	logins, args := splitLoginArg(ce.Args, sortedLogins(ce))
 	query := strings.Join(args, " ")
 	if query == "" {
-		replyPlain(ce, "Usage: "+cmdHint(ce, "accept-friend <number or name>")+". "+
+		reply(ce, plainText, "Usage: "+cmdHint(ce, "accept-friend <number or name>")+". "+
 			"The number is in the notice of the request; "+cmdHint(ce, "friend-requests")+" lists them all.")
 		return
 	}
 	matches, err := wc.findFriendRequests(ce.Ctx, logins, query)
 	if err != nil {
 		ce.Log.Err(err).Msg("Failed to look up friend requests")
-		replyPlain(ce, "Could not look up your friend requests: the bridge's database failed (see its log). Try again in a moment.")
+		reply(ce, plainText, "Could not look up your friend requests: the bridge's database failed (see its log). Try again in a moment.")
 		return
 	}
 	switch len(matches) {
@@ -155,7 +155,7 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 		if _, err := strconv.Atoi(query); err == nil {
 			what = fmt.Sprintf("You have no friend request number %s.", query)
 		}
-		replyPlain(ce, what+" Send "+cmdHint(ce, "friend-requests")+" to see the waiting ones and their numbers.")
+		reply(ce, plainText, what+" Send "+cmdHint(ce, "friend-requests")+" to see the waiting ones and their numbers.")
 		return
 	case 1:
 	default:
@@ -165,21 +165,21 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 			fmt.Fprintf(&b, "\n%s: %s", cmdHint(ce, acceptArg(m, len(logins) > 1)), describeRequester(m.req))
 		}
 		b.WriteString("\nSend the command of the one to accept.")
-		replyPlain(ce, b.String())
+		reply(ce, plainText, b.String())
 		return
 	}
 	m := matches[0]
 	who := describeRequester(m.req)
 	switch m.req.State {
 	case database.FriendRequestAccepted:
-		replyPlain(ce, fmt.Sprintf("The friend request from %s was accepted already.", who))
+		reply(ce, plainText, fmt.Sprintf("The friend request from %s was accepted already.", who))
 		return
 	case database.FriendRequestExpired:
-		replyPlain(ce, fmt.Sprintf("The friend request from %s can no longer be accepted from here. If it is still on your phone, accept it there.", who))
+		reply(ce, plainText, fmt.Sprintf("The friend request from %s can no longer be accepted from here. If it is still on your phone, accept it there.", who))
 		return
 	}
 	retry := cmdHint(ce, acceptArg(m, len(logins) > 1))
-	replyPlain(ce, wc.acceptFriendRequest(ce.Ctx, m, retry))
+	reply(ce, plainText, wc.acceptFriendRequest(ce.Ctx, m, retry))
 }
 
 // acceptArg is what accept-friend needs to pick m: its number, after its

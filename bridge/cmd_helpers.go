@@ -14,16 +14,22 @@ import (
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 )
 
-// reply sends text as it is: no $cmdprefix expansion or format verbs in
-// what came from WeChat.
-func reply(ce *commands.Event, text string) {
-	ce.Reply("%s", text)
-}
+// replyFormat is how a command's reply is shown.
+type replyFormat bool
 
-// replyPlain replies with text as it is: no markdown, no HTML, so that
-// names from WeChat show exactly as they are.
-func replyPlain(ce *commands.Event, text string) {
-	ce.ReplyAdvanced(text, false, false)
+const (
+	// plainText shows the reply exactly as written: nothing in it is
+	// rendered, so names from WeChat (through oneLine) show as they are.
+	plainText replyFormat = false
+	// markdownText renders the reply as markdown: put names from WeChat
+	// through mdText and values through code.
+	markdownText replyFormat = true
+)
+
+// reply answers a command with text as it is: no $cmdprefix expansion or
+// format verbs in what came from WeChat.
+func reply(ce *commands.Event, f replyFormat, text string) {
+	ce.ReplyAdvanced(text, bool(f), false)
 }
 
 // code quotes a value as inline markdown code.

@@ -19,16 +19,16 @@ func (wc *WeChatConnector) fnIdentities(ce *commands.Event) {
 	named, search := parseIdentitiesArgs(ce.Args)
 	login, msg := wc.commandLogin(ce, named)
 	if login == nil {
-		reply(ce, msg)
+		reply(ce, markdownText, msg)
 		return
 	}
 	list, err := wc.DB.Identity.List(ce.Ctx, string(login.ID))
 	if err != nil {
 		ce.Log.Err(err).Str("login_id", string(login.ID)).Msg("Failed to list identities")
-		reply(ce, fmt.Sprintf("Could not read the identities of login %s: the database failed (see the bridge log).", code(login.ID)))
+		reply(ce, markdownText, fmt.Sprintf("Could not read the identities of login %s: the database failed (see the bridge log).", code(login.ID)))
 		return
 	}
-	reply(ce, formatIdentities(string(login.ID), list, search, identitiesListLimit, ce.Bridge.Config.CommandPrefix))
+	reply(ce, markdownText, formatIdentities(string(login.ID), list, search, identitiesListLimit, ce.Bridge.Config.CommandPrefix))
 }
 
 // parseIdentitiesArgs splits `identities [login ID] [search text]`: a first

@@ -22,19 +22,19 @@ import (
 func (wc *WeChatConnector) fnMergeIdentities(ce *commands.Event) {
 	named, keep, drop, err := parseMergeArgs(ce.Args)
 	if err != nil {
-		reply(ce, fmt.Sprintf("Usage: `%s merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
+		reply(ce, markdownText, fmt.Sprintf("Usage: `%s merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
 			"Find the PUIDs with `%s identities [login ID] [name]`.", ce.Bridge.Config.CommandPrefix, ce.Bridge.Config.CommandPrefix))
 		return
 	}
 	login, msg := wc.commandLogin(ce, named)
 	if login == nil {
-		reply(ce, msg)
+		reply(ce, markdownText, msg)
 		return
 	}
 	// Not the command's context: the room move goes on in the background.
 	ctx := ce.Log.With().Str("action", "merge identities").Str("login_id", string(login.ID)).
 		Str("keep_puid", keep).Str("drop_puid", drop).Logger().WithContext(wc.Bridge.BackgroundCtx)
-	reply(ce, wc.mergeIdentities(ctx, login, keep, drop, ce.Bridge.Config.CommandPrefix))
+	reply(ce, markdownText, wc.mergeIdentities(ctx, login, keep, drop, ce.Bridge.Config.CommandPrefix))
 }
 
 // cleanPUIDArg accepts a PUID as pasted from a reply, backticks and all.
