@@ -37,18 +37,11 @@ func code[T ~string](s T) string {
 	return format.SafeMarkdownCode(s)
 }
 
-// mdText makes a WeChat name safe in markdown: one line, no formatting.
-func mdText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	s = format.EscapeMarkdown(s)
-	return strings.NewReplacer("~", `\~`, "|", `\|`, "#", `\#`).Replace(s)
-}
-
-// oneLine makes text from WeChat safe to show inside one line of a notice:
-// line breaks and other control characters become spaces, runs of space
-// collapse, and invisible formatting characters (bidi overrides, zero-width
-// spaces) are dropped, so that a name cannot fake a line or reorder the
-// text around it.
+// oneLine is the one sanitiser of text from WeChat (names, greetings) shown
+// inside one line of a reply or a notice: line breaks and other control
+// characters become spaces, runs of space collapse, and invisible
+// formatting characters (bidi overrides, zero-width spaces) are dropped, so
+// that a name cannot fake a line or reorder the text around it.
 func oneLine(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -61,6 +54,13 @@ func oneLine(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// mdText is oneLine for a markdown reply: what would format the text is
+// escaped too, so that a name shows as it is.
+func mdText(s string) string {
+	s = format.EscapeMarkdown(oneLine(s))
+	return strings.NewReplacer("~", `\~`, "|", `\|`, "#", `\#`).Replace(s)
 }
 
 // cmdHint is how to type a command where ce was sent: without the prefix in

@@ -124,7 +124,16 @@ func TestFormatIdentities(t *testing.T) {
 }
 
 func TestMdText(t *testing.T) {
-	assert.Equal(t, `a \_b\_ \[c\]\(d\) &lt;e&gt; \~\~f\~\~ \|\|g\|\| \# h`, mdText("a _b_ [c](d) <e>\n~~f~~ ||g|| # h"))
+	tests := []struct{ name, in, want string }{
+		{"formatting escaped, one line", "a _b_ [c](d) <e>\n~~f~~ ||g|| # h", `a \_b\_ \[c\]\(d\) &lt;e&gt; \~\~f\~\~ \|\|g\|\| \# h`},
+		{"cleaned like oneLine", "\u202eevil\u202c *name*\u200b\x00", `evil \*name\*`},
+		{"emoji joiner kept", "family 👨\u200d👩", "family 👨\u200d👩"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, mdText(tt.in))
+		})
+	}
 }
 
 // mergeErr wraps an identity-layer error the way IdentityQuery.Merge does.
