@@ -25,7 +25,11 @@ type friendRequest struct {
 // fnFriendRequests is the `friend-requests` command: the pending requests
 // of every login of the sender, with their numbers.
 func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
-	logins := sortedLogins(ce)
+	logins, msg := wc.commandLogins(ce, "")
+	if msg != "" {
+		reply(ce, markdownText, msg)
+		return
+	}
 	var b strings.Builder
 	shown := 0
 	var phoneOnly []string
@@ -136,7 +140,12 @@ func ago(d time.Duration) string {
 
 // fnAcceptFriend is the `accept-friend [login ID] <number|name>` command.
 func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
-	logins, args := splitLoginArg(ce.Args, sortedLogins(ce))
+	named, args := splitLoginArg(ce.Args, ce.User.GetUserLogins())
+	logins, msg := wc.commandLogins(ce, named)
+	if msg != "" {
+		reply(ce, markdownText, msg)
+		return
+	}
 	query := strings.Join(args, " ")
 	if query == "" {
 		reply(ce, plainText, "Usage: "+cmdHint(ce, "accept-friend <number or name>")+". "+
@@ -180,6 +189,16 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 	}
 	retry := cmdHint(ce, acceptArg(m, len(logins) > 1))
 	reply(ce, plainText, wc.acceptFriendRequest(ce.Ctx, m, retry))
+}
+
+// splitLoginArg takes a leading login ID off the arguments of
+// accept-friend when it names one of the sender's logins (own) and more
+// words follow: alone, a number is the request's.
+func splitLoginArg(args []string, own []*bridgev2.UserLogin) (named string, rest []string) {
+	if len(args) >= 2 && slices.ContainsFunc(own, func(l *bridgev2.UserLogin) bool { return string(l.ID) == args[0] }) {
+		return args[0], args[1:]
+	}
+	return "", args
 }
 
 // acceptArg is what accept-friend needs to pick m: its number, after its

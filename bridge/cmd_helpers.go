@@ -78,39 +78,27 @@ func looksLikeLoginID(s string) bool {
 	return err == nil
 }
 
-// sortedLogins returns the logins of the command's sender by ID.
-func sortedLogins(ce *commands.Event) []*bridgev2.UserLogin {
-	logins := ce.User.GetUserLogins()
+// sortLogins sorts logins by ID, in place, and returns them.
+func sortLogins(logins []*bridgev2.UserLogin) []*bridgev2.UserLogin {
 	slices.SortFunc(logins, func(a, b *bridgev2.UserLogin) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	return logins
 }
 
-// splitLoginArg takes a leading login ID off args if it names one of
-// logins and something follows it; else it returns all logins.
-func splitLoginArg(args []string, logins []*bridgev2.UserLogin) ([]*bridgev2.UserLogin, []string) {
-	if len(args) >= 2 {
-		for _, l := range logins {
-			if string(l.ID) == args[0] {
-				return []*bridgev2.UserLogin{l}, args[1:]
-			}
-		}
-	}
-	return logins, args
-}
-
-// commandLogin picks the login a command is about: the one named, or else
-// the sender's only login. When there is none, msg says why and what to do.
-func (wc *WeChatConnector) commandLogin(ce *commands.Event, named string) (login *bridgev2.UserLogin, msg string) {
+// commandLogins picks the logins a command acts on. named is the login ID
+// the command's arguments name, or "": then it acts on every login of the
+// sender, sorted by ID. Admins may name any login of the bridge, others
+// only their own. When there is none to act on, msg (markdown) says why and
+// what to do.
+func (wc *WeChatConnector) commandLogins(ce *commands.Event, named string) (logins []*bridgev2.UserLogin, msg string) {
+	own := sortLogins(ce.User.GetUserLogins())
 	if named == "" {
-		logins := ce.User.GetUserLogins()
-		switch len(logins) {
-		case 1:
-			return logins[0], ""
-		case 0:
-			return nil, "You have no WeChat login on this bridge: name the login ID." + wc.knownLogins()
-		default:
-			return nil, "You have several WeChat logins: name the login ID." + wc.knownLogins()
-		}
+		return own, ""
+	}
+	if i := slices.IndexFunc(own, func(l *bridgev2.UserLogin) bool { return string(l.ID) == named }); i >= 0 {
+		return own[i : i+1], ""
+	}
+	if !ce.User.Permissions.Admin {
+		return nil, fmt.Sprintf("You have no WeChat login %s.", code(named))
 	}
 	if !looksLikeLoginID(named) {
 		return nil, fmt.Sprintf("%s is not a login ID: login IDs are the WeChat account's uin, all digits.", code(named)) +
@@ -123,16 +111,30 @@ func (wc *WeChatConnector) commandLogin(ce *commands.Event, named string) (login
 	} else if login == nil {
 		return nil, fmt.Sprintf("There is no login %s on this bridge.", code(named)) + wc.knownLogins()
 	}
-	return login, ""
+	return []*bridgev2.UserLogin{login}, ""
+}
+
+// commandLogin is commandLogins for a command about one login: the one
+// named, or else the sender's only login.
+func (wc *WeChatConnector) commandLogin(ce *commands.Event, named string) (login *bridgev2.UserLogin, msg string) {
+	logins, msg := wc.commandLogins(ce, named)
+	switch {
+	case msg != "":
+		return nil, msg
+	case len(logins) == 1:
+		return logins[0], ""
+	case len(logins) == 0:
+		return nil, "You have no WeChat login on this bridge: name the login ID." + wc.knownLogins()
+	}
+	return nil, "You have several WeChat logins: name the login ID." + wc.knownLogins()
 }
 
 // knownLogins lists the bridge's logins for a hint, or says there are none.
 func (wc *WeChatConnector) knownLogins() string {
-	logins := wc.Bridge.GetAllCachedUserLogins()
+	logins := sortLogins(wc.Bridge.GetAllCachedUserLogins())
 	if len(logins) == 0 {
 		return " The bridge has no WeChat logins at all."
 	}
-	slices.SortFunc(logins, func(a, b *bridgev2.UserLogin) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	var b strings.Builder
 	b.WriteString(" The bridge's logins:\n")
 	for i, l := range logins {

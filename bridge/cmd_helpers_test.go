@@ -1,0 +1,94 @@
+package bridge
+
+import (
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/commands"
+	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/id"
+)
+
+func TestCommandLogins(t *testing.T) {
+	tb := newTestBridge(t)
+	ctx := tb.br.BackgroundCtx
+	const (
+		adminSecond = "1111111111" // sorts before testLoginID
+		userLogin   = "3333333333"
+		nobody      = id.UserID("@nobody:example.com")
+	)
+	require.NoError(t, tb.br.DB.User.Insert(ctx, &bridgedb.User{BridgeID: tb.br.ID, MXID: testUser}))
+	for _, l := range []struct {
+		user id.UserID
+		id   networkid.UserLoginID
+	}{{testAdmin, adminSecond}, {testUser, userLogin}} {
+		require.NoError(t, tb.br.DB.UserLogin.Insert(ctx, &bridgedb.UserLogin{
+			BridgeID: tb.br.ID, UserMXID: l.user, ID: l.id, RemoteName: "Other", Metadata: &UserLoginMetadata{},
+		}))
+	}
+	event := func(sender id.UserID) *commands.Event {
+		user, err := tb.br.GetUserByMXID(ctx, sender)
+		require.NoError(t, err)
+		log := zerolog.Nop()
+		return &commands.Event{Ctx: ctx, Bridge: tb.br, User: user, Log: &log}
+	}
+	// Load every login, as the bridge does at start-up.
+	for _, u := range []id.UserID{testAdmin, testUser, nobody} {
+		event(u)
+	}
+	ids := func(logins []*bridgev2.UserLogin) []string {
+		var out []string
+		for _, l := range logins {
+			out = append(out, string(l.ID))
+		}
+		return out
+	}
+
+	tests := []struct {
+		name    string
+		sender  id.UserID
+		named   string
+		want    []string // commandLogins
+		wantOne string   // commandLogin: the login, or "" for a message
+		says    []string // the message of commandLogin (and of commandLogins, when want is nil)
+		notSays string
+	}{
+		{"all of the sender's, by ID", testAdmin, "", []string{adminSecond, testLoginID}, "",
+			[]string{"You have several WeChat logins: name the login ID.", "`" + userLogin + "` Other (@user:example.com)"}, ""},
+		{"the only one", testUser, "", []string{userLogin}, userLogin, nil, ""},
+		{"none", nobody, "", nil, "", []string{"You have no WeChat login on this bridge: name the login ID."}, ""},
+		{"one of the sender's, named", testAdmin, testLoginID, []string{testLoginID}, testLoginID, nil, ""},
+		{"an admin names another user's", testAdmin, userLogin, []string{userLogin}, userLogin, nil, ""},
+		{"an admin names an unknown one", testAdmin, "999", nil, "", []string{"There is no login `999` on this bridge.", "`" + testLoginID + "` Me"}, ""},
+		{"an admin names no login ID", testAdmin, "Wang", nil, "", []string{"`Wang` is not a login ID"}, ""},
+		{"others name only their own", testUser, testLoginID, nil, "", []string{"You have no WeChat login `" + testLoginID + "`."}, "Me"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ce := event(tt.sender)
+			logins, msg := tb.wc.commandLogins(ce, tt.named)
+			assert.Equal(t, tt.want, ids(logins))
+			if tt.want != nil {
+				assert.Empty(t, msg)
+			}
+			one, msg := tb.wc.commandLogin(ce, tt.named)
+			if tt.wantOne != "" {
+				require.NotNil(t, one)
+				assert.Equal(t, tt.wantOne, string(one.ID))
+				assert.Empty(t, msg)
+				return
+			}
+			assert.Nil(t, one)
+			for _, s := range tt.says {
+				assert.Contains(t, msg, s)
+			}
+			if tt.notSays != "" {
+				assert.NotContains(t, msg, tt.notSays, "no other user's logins for a non-admin")
+			}
+		})
+	}
+}
