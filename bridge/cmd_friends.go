@@ -30,6 +30,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 		reply(ce, markdownText, msg)
 		return
 	}
+	h := hintsFor(ce)
 	var b strings.Builder
 	shown := 0
 	var phoneOnly []string
@@ -65,7 +66,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 		if len(logins) > 1 {
 			example = "accept-friend <login ID> <number>"
 		}
-		fmt.Fprintf(&out, "\n\nSend %s to accept one. To decline one, ignore it here or decline it on your phone.", cmdHint(ce, example))
+		fmt.Fprintf(&out, "\n\nSend %s to accept one. To decline one, ignore it here or decline it on your phone.", h.cmd(example))
 	}
 	if len(phoneOnly) > 0 {
 		fmt.Fprintf(&out, "\n\nThese arrived during an earlier WeChat web session, which alone could accept them from here: %s. "+
@@ -147,9 +148,10 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 		return
 	}
 	query := strings.Join(args, " ")
+	h := hintsFor(ce)
 	if query == "" {
-		reply(ce, plainText, "Usage: "+cmdHint(ce, "accept-friend <number or name>")+". "+
-			"The number is in the notice of the request; "+cmdHint(ce, "friend-requests")+" lists them all.")
+		reply(ce, plainText, "Usage: "+h.cmd("accept-friend <number or name>")+". "+
+			"The number is in the notice of the request; "+h.cmd("friend-requests")+" lists them all.")
 		return
 	}
 	matches, err := wc.findFriendRequests(ce.Ctx, logins, query)
@@ -164,14 +166,14 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 		if _, err := strconv.Atoi(query); err == nil {
 			what = fmt.Sprintf("You have no friend request number %s.", query)
 		}
-		reply(ce, plainText, what+" Send "+cmdHint(ce, "friend-requests")+" to see the waiting ones and their numbers.")
+		reply(ce, plainText, what+" Send "+h.cmd("friend-requests")+" to see the waiting ones and their numbers.")
 		return
 	case 1:
 	default:
 		var b strings.Builder
 		fmt.Fprintf(&b, "%d friend requests match \"%s\":", len(matches), oneLine(query))
 		for _, m := range matches {
-			fmt.Fprintf(&b, "\n%s: %s", cmdHint(ce, acceptArg(m, len(logins) > 1)), describeRequester(m.req))
+			fmt.Fprintf(&b, "\n%s: %s", h.cmd(acceptCmd(m, len(logins) > 1)), describeRequester(m.req))
 		}
 		b.WriteString("\nSend the command of the one to accept.")
 		reply(ce, plainText, b.String())
@@ -187,8 +189,7 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 		reply(ce, plainText, fmt.Sprintf("The friend request from %s can no longer be accepted from here. If it is still on your phone, accept it there.", who))
 		return
 	}
-	retry := cmdHint(ce, acceptArg(m, len(logins) > 1))
-	reply(ce, plainText, wc.acceptFriendRequest(ce.Ctx, m, retry))
+	reply(ce, plainText, wc.acceptFriendRequest(ce.Ctx, m, h, acceptCmd(m, len(logins) > 1)))
 }
 
 // splitLoginArg takes a leading login ID off the arguments of
@@ -201,14 +202,13 @@ func splitLoginArg(args []string, own []*bridgev2.UserLogin) (named string, rest
 	return "", args
 }
 
-// acceptArg is what accept-friend needs to pick m: its number, after its
-// login ID if the sender has several logins.
-func acceptArg(m friendRequest, withLogin bool) string {
-	arg := "accept-friend " + strconv.Itoa(m.req.Num)
+// acceptCmd is the accept-friend command that picks m: its number, after
+// its login ID if the user has several logins (numbers are per login).
+func acceptCmd(m friendRequest, withLogin bool) string {
 	if withLogin {
-		arg = "accept-friend " + string(m.login.ID) + " " + strconv.Itoa(m.req.Num)
+		return "accept-friend " + string(m.login.ID) + " " + strconv.Itoa(m.req.Num)
 	}
-	return arg
+	return "accept-friend " + strconv.Itoa(m.req.Num)
 }
 
 // findFriendRequests finds the requests a query names: those with that
@@ -268,8 +268,9 @@ func matchFriendRequests(list []friendRequest, query string) []friendRequest {
 }
 
 // acceptFriendRequest accepts a pending request with the login's running
-// session and returns the reply: what happened and what to do next.
-func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequest, retry string) string {
+// session and returns the reply: what happened and what to do next, with
+// the command to try again (retry) written by h.
+func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequest, h hints, retry string) string {
 	who := describeRequester(m.req)
 	log := m.login.Log.With().Str("action", "accept friend request").Int("num", m.req.Num).Logger()
 	c, _ := m.login.Client.(*WeChatClient)
@@ -281,7 +282,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 	if wx == nil || r == nil {
 		return fmt.Sprintf("Your WeChat account %s is not connected right now, so the request from %s was not accepted. "+
 			"If the bridge is reconnecting, send %s again in a minute. If WeChat logged you out, accept the request on your phone: "+
-			"a new login cannot accept requests that arrived before it.", oneLine(m.login.RemoteName), who, retry)
+			"a new login cannot accept requests that arrived before it.", oneLine(m.login.RemoteName), who, h.cmd(retry))
 	}
 	if m.req.SelfUserName != "" && m.req.SelfUserName != r.selfUserName() {
 		wc.setFriendRequestState(ctx, m.login, m.req, database.FriendRequestExpired)
@@ -293,7 +294,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 		return fmt.Sprintf("%s is your WeChat friend already (accepted on the phone?): nothing to do.", who)
 	}
 	err := wx.AcceptFriendRequest(ctx, m.req.UserName, m.req.Ticket)
-	text, state := acceptOutcome(err, who, retry)
+	text, state := acceptOutcome(err, who, h, retry)
 	if err != nil {
 		log.Warn().Err(err).Msg("WeChat did not accept the friend request")
 	} else {
@@ -307,7 +308,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 
 // acceptOutcome turns the result of webwxverifyuser into the reply and the
 // request's new state.
-func acceptOutcome(err error, who, retry string) (string, database.FriendRequestState) {
+func acceptOutcome(err error, who string, h hints, retry string) (string, database.FriendRequestState) {
 	var retErr *wechat.RetError
 	switch {
 	case err == nil:
@@ -315,14 +316,14 @@ func acceptOutcome(err error, who, retry string) (string, database.FriendRequest
 			"a room for your chat with them appears in a moment.", who), database.FriendRequestAccepted
 	case errors.Is(err, wechat.ErrLoggedOut):
 		return fmt.Sprintf("WeChat ended the bridge's web session, so the request from %s was not accepted. "+
-			"Accept it on your phone (a new login cannot accept it), and send `login` to connect the bridge again.", who), database.FriendRequestExpired
+			"Accept it on your phone (a new login cannot accept it), and send %s to connect the bridge again.", who, h.cmd("login")), database.FriendRequestExpired
 	case errors.Is(err, wechat.ErrTooFrequent):
 		return fmt.Sprintf("WeChat refused to accept the request from %s right now: too many requests in a short time. "+
-			"Wait a minute, then send %s again.", who, retry), database.FriendRequestPending
+			"Wait a minute, then send %s again.", who, h.cmd(retry)), database.FriendRequestPending
 	case errors.As(err, &retErr):
 		return fmt.Sprintf("WeChat refused to accept the request from %s (error %d): it has probably expired or been withdrawn. "+
 			"If it is still on your phone, accept it there.", who, retErr.Ret), database.FriendRequestExpired
 	}
-	return fmt.Sprintf("Could not reach WeChat to accept the request from %s; nothing changed. Send %s again in a minute.", who, retry),
+	return fmt.Sprintf("Could not reach WeChat to accept the request from %s; nothing changed. Send %s again in a minute.", who, h.cmd(retry)),
 		database.FriendRequestPending
 }

@@ -63,13 +63,28 @@ func mdText(s string) string {
 	return strings.NewReplacer("~", `\~`, "|", `\|`, "#", `\#`).Replace(s)
 }
 
-// cmdHint is how to type a command where ce was sent: without the prefix in
-// the management room, with it elsewhere.
-func cmdHint(ce *commands.Event, cmd string) string {
+// hints writes a command for the user to type, as inline code, the way it
+// works where the user reads it: bare in the management room, after the
+// command prefix anywhere else. The zero hints write commands bare, for
+// notices in the management room.
+type hints struct {
+	prefix string
+}
+
+// hintsFor writes commands for the room a command was sent in.
+func hintsFor(ce *commands.Event) hints {
 	if ce.User.ManagementRoom == "" || ce.RoomID != ce.User.ManagementRoom {
-		cmd = ce.Bridge.Config.CommandPrefix + " " + cmd
+		return hints{prefix: ce.Bridge.Config.CommandPrefix}
 	}
-	return "`" + cmd + "`"
+	return hints{}
+}
+
+// cmd is the command made of words: `!wx accept-friend 3`.
+func (h hints) cmd(words ...string) string {
+	if h.prefix != "" {
+		words = append([]string{h.prefix}, words...)
+	}
+	return "`" + strings.Join(words, " ") + "`"
 }
 
 // looksLikeLoginID reports whether a word is a login ID (a uin: digits).

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/bridgeconfig"
 	"maunium.net/go/mautrix/bridgev2/commands"
 	bridgedb "maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/networkid"
@@ -91,4 +92,31 @@ func TestCommandLogins(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestHints(t *testing.T) {
+	const management = id.RoomID("!management:example.com")
+	tests := []struct {
+		name           string
+		managementRoom id.RoomID
+		room           id.RoomID
+		words          []string
+		want           string
+	}{
+		{"in the management room: bare", management, management, []string{"accept-friend", "3"}, "`accept-friend 3`"},
+		{"elsewhere: with the prefix", management, "!portal:example.com", []string{"accept-friend", "3"}, "`!wx accept-friend 3`"},
+		{"no management room yet: with the prefix", "", management, []string{"friend-requests"}, "`!wx friend-requests`"},
+		{"one word of several", management, "!portal:example.com", []string{"identities [login ID] [name]"}, "`!wx identities [login ID] [name]`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ce := &commands.Event{
+				Bridge: &bridgev2.Bridge{Config: &bridgeconfig.BridgeConfig{CommandPrefix: "!wx"}},
+				User:   &bridgev2.User{User: &bridgedb.User{ManagementRoom: tt.managementRoom}},
+				RoomID: tt.room,
+			}
+			assert.Equal(t, tt.want, hintsFor(ce).cmd(tt.words...))
+		})
+	}
+	assert.Equal(t, "`login`", hints{}.cmd("login"), "the zero hints are for the management room")
 }

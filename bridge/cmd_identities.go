@@ -28,7 +28,7 @@ func (wc *WeChatConnector) fnIdentities(ce *commands.Event) {
 		reply(ce, markdownText, fmt.Sprintf("Could not read the identities of login %s: the database failed (see the bridge log).", code(login.ID)))
 		return
 	}
-	reply(ce, markdownText, formatIdentities(string(login.ID), list, search, identitiesListLimit, ce.Bridge.Config.CommandPrefix))
+	reply(ce, markdownText, formatIdentities(string(login.ID), list, search, identitiesListLimit, hintsFor(ce)))
 }
 
 // parseIdentitiesArgs splits `identities [login ID] [search text]`: a first
@@ -43,7 +43,7 @@ func parseIdentitiesArgs(args []string) (loginID, search string) {
 // formatIdentities renders the identities of a login that match search
 // (case-insensitive, in the PUID and the names) as a markdown list, sorted
 // by name so that duplicates sit together, at most limit of them.
-func formatIdentities(loginID string, list []*database.Identity, search string, limit int, prefix string) string {
+func formatIdentities(loginID string, list []*database.Identity, search string, limit int, h hints) string {
 	if len(list) == 0 {
 		return fmt.Sprintf("Login %s has no identities yet: they are created when it loads its WeChat contacts.", code(loginID))
 	}
@@ -67,7 +67,7 @@ func formatIdentities(loginID string, list []*database.Identity, search string, 
 	}
 	for i, s := range matches {
 		if i == limit {
-			fmt.Fprintf(&b, "\n\n… and %d more: narrow the search with `%s identities %s <text>`.", len(matches)-i, prefix, loginID)
+			fmt.Fprintf(&b, "\n\n… and %d more: narrow the search with %s.", len(matches)-i, h.cmd("identities", loginID, "<text>"))
 			break
 		}
 		b.WriteString("\n")

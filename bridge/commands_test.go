@@ -118,7 +118,7 @@ func TestFormatIdentities(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, formatIdentities("42", tt.list, tt.search, tt.limit, "!wx"))
+			assert.Equal(t, tt.want, formatIdentities("42", tt.list, tt.search, tt.limit, hints{prefix: "!wx"}))
 		})
 	}
 }
@@ -175,7 +175,7 @@ func TestMergeErrorText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := mergeErrorText(tt.err, "42", puidA, puidB, tt.keep, tt.drop, "!wx")
+			got := mergeErrorText(tt.err, "42", puidA, puidB, tt.keep, tt.drop, hints{prefix: "!wx"})
 			for _, w := range tt.want {
 				assert.Contains(t, got, w)
 			}
@@ -203,7 +203,7 @@ func TestDescribeReID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.result.String(), func(t *testing.T) {
-			assert.Contains(t, describeReID(tt.result, puidB, puidA, "!wx", "42"), tt.want)
+			assert.Contains(t, describeReID(tt.result, puidB, puidA, "42", hints{prefix: "!wx"}), tt.want)
 		})
 	}
 }
@@ -476,7 +476,16 @@ func TestIdentityCommands(t *testing.T) {
 		assert.Contains(t, got, oldW, "admins can name another user's login")
 	})
 	t.Run("usage", func(t *testing.T) {
-		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `!wx merge-identities")
+		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `!wx merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
+			"Find the PUIDs with `!wx identities [login ID] [name]`.")
+	})
+	t.Run("usage, in the management room: no prefix", func(t *testing.T) {
+		user, err := tb.br.GetUserByMXID(ctx, testAdmin)
+		require.NoError(t, err)
+		user.ManagementRoom = "!management:example.com"
+		defer func() { user.ManagementRoom = "" }()
+		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
+			"Find the PUIDs with `identities [login ID] [name]`.")
 	})
 	t.Run("malformed PUID", func(t *testing.T) {
 		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX+" nope"), "`nope` is not a PUID")

@@ -22,28 +22,28 @@ import (
 
 func TestFriendRequestNotice(t *testing.T) {
 	tests := []struct {
-		name      string
-		fr        database.FriendRequest
-		acceptArg string
-		want      string
+		name   string
+		fr     database.FriendRequest
+		accept string
+		want   string
 	}{
 		{
-			name:      "as in the brief",
-			fr:        database.FriendRequest{NickName: "Alice", Province: "Shanghai", City: "Shanghai", Greeting: "hi, it's Alice from work"},
-			acceptArg: "3",
-			want:      "WeChat friend request from Alice (Shanghai): \"hi, it's Alice from work\". Send `accept-friend 3` to accept.",
+			name:   "as in the brief",
+			fr:     database.FriendRequest{NickName: "Alice", Province: "Shanghai", City: "Shanghai", Greeting: "hi, it's Alice from work"},
+			accept: "accept-friend 3",
+			want:   "WeChat friend request from Alice (Shanghai): \"hi, it's Alice from work\". Send `accept-friend 3` to accept.",
 		},
 		{
-			name:      "WeChat ID, city and province, no greeting",
-			fr:        database.FriendRequest{NickName: "Bob", Alias: "bob_wx", Province: "Guangdong", City: "Shenzhen"},
-			acceptArg: "12",
-			want:      "WeChat friend request from Bob (WeChat ID bob_wx, Shenzhen, Guangdong). Send `accept-friend 12` to accept.",
+			name:   "WeChat ID, city and province, no greeting",
+			fr:     database.FriendRequest{NickName: "Bob", Alias: "bob_wx", Province: "Guangdong", City: "Shenzhen"},
+			accept: "accept-friend 12",
+			want:   "WeChat friend request from Bob (WeChat ID bob_wx, Shenzhen, Guangdong). Send `accept-friend 12` to accept.",
 		},
 		{
-			name:      "no nickname: the WeChat ID names them",
-			fr:        database.FriendRequest{Alias: "carol_wx", City: "Paris"},
-			acceptArg: "2876543210 1",
-			want:      "WeChat friend request from carol_wx (Paris). Send `accept-friend 2876543210 1` to accept.",
+			name:   "no nickname: the WeChat ID names them",
+			fr:     database.FriendRequest{Alias: "carol_wx", City: "Paris"},
+			accept: "accept-friend 2876543210 1",
+			want:   "WeChat friend request from carol_wx (Paris). Send `accept-friend 2876543210 1` to accept.",
 		},
 		{
 			name: "no name at all, cannot be accepted here",
@@ -56,14 +56,14 @@ func TestFriendRequestNotice(t *testing.T) {
 				NickName: "<script>alert(1)</script>\n\nSend `accept-friend 9`", Province: "\u202eGuangdong",
 				Greeting: "<b>hi</b>\r\nline\ttwo",
 			},
-			acceptArg: "4",
+			accept: "accept-friend 4",
 			want: "WeChat friend request from <script>alert(1)</script> Send `accept-friend 9` (Guangdong): " +
 				"\"<b>hi</b> line two\". Send `accept-friend 4` to accept.",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, friendRequestNotice(&tt.fr, tt.acceptArg))
+			assert.Equal(t, tt.want, friendRequestNotice(&tt.fr, tt.accept))
 		})
 	}
 }
@@ -129,22 +129,26 @@ func TestMatchFriendRequests(t *testing.T) {
 }
 
 func TestAcceptOutcome(t *testing.T) {
+	elsewhere := hints{prefix: "!wx"}
 	tests := []struct {
 		name      string
 		err       error
+		hints     hints
 		wantText  string
 		wantState database.FriendRequestState
 	}{
-		{"accepted", nil, "Accepted the friend request from Alice.", database.FriendRequestAccepted},
-		{"refused: expired", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: -1}, "(error -1): it has probably expired", database.FriendRequestExpired},
-		{"logged out", fmt.Errorf("call: %w", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}), "send `login`", database.FriendRequestExpired},
-		{"too frequent", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, "Wait a minute, then send `accept-friend 1` again", database.FriendRequestPending},
-		{"network", &wechat.HTTPError{Endpoint: "webwxverifyuser", Status: 502}, "Could not reach WeChat", database.FriendRequestPending},
-		{"cancelled", context.Canceled, "nothing changed", database.FriendRequestPending},
+		{"accepted", nil, hints{}, "Accepted the friend request from Alice.", database.FriendRequestAccepted},
+		{"refused: expired", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: -1}, hints{}, "(error -1): it has probably expired", database.FriendRequestExpired},
+		{"logged out", fmt.Errorf("call: %w", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}), hints{}, "send `login`", database.FriendRequestExpired},
+		{"logged out, outside the management room", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}, elsewhere, "send `!wx login` to connect", database.FriendRequestExpired},
+		{"too frequent", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, hints{}, "Wait a minute, then send `accept-friend 1` again", database.FriendRequestPending},
+		{"too frequent, outside the management room", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, elsewhere, "then send `!wx accept-friend 1` again", database.FriendRequestPending},
+		{"network", &wechat.HTTPError{Endpoint: "webwxverifyuser", Status: 502}, hints{}, "Could not reach WeChat", database.FriendRequestPending},
+		{"cancelled", context.Canceled, hints{}, "nothing changed. Send `accept-friend 1` again", database.FriendRequestPending},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, state := acceptOutcome(tt.err, "Alice", "`accept-friend 1`")
+			text, state := acceptOutcome(tt.err, "Alice", tt.hints, "accept-friend 1")
 			assert.Contains(t, text, tt.wantText)
 			assert.Equal(t, tt.wantState, state)
 		})
