@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -11,8 +12,34 @@ import (
 	"maunium.net/go/mautrix/bridgev2/commands"
 	bridgedb "maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 )
+
+func TestReply(t *testing.T) {
+	const text = "`x` **y** $cmdprefix %s <b>"
+	tests := []struct {
+		name          string
+		format        replyFormat
+		wantBody      string
+		wantFormatted string
+	}{
+		{"plain: shown as written", plainText, text, ""},
+		{"markdown: rendered, no HTML", markdownText, text, "<code>x</code> <strong>y</strong> $cmdprefix %s &lt;b&gt;"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bot := &testBot{}
+			log := zerolog.Nop()
+			reply(&commands.Event{Bot: bot, Ctx: context.Background(), OrigRoomID: "!room:example.com", Log: &log}, tt.format, text)
+			require.Len(t, bot.contents, 1)
+			got := bot.contents[0]
+			assert.Equal(t, event.MsgNotice, got.MsgType)
+			assert.Equal(t, tt.wantBody, got.Body)
+			assert.Equal(t, tt.wantFormatted, got.FormattedBody)
+		})
+	}
+}
 
 func TestCommandLogins(t *testing.T) {
 	tb := newTestBridge(t)
@@ -119,4 +146,30 @@ func TestHints(t *testing.T) {
 		})
 	}
 	assert.Equal(t, "`login`", hints{}.cmd("login"), "the zero hints are for the management room")
+}
+
+func TestMdText(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"formatting escaped, one line", "a _b_ [c](d) <e>\n~~f~~ ||g|| # h", `a \_b\_ \[c\]\(d\) &lt;e&gt; \~\~f\~\~ \|\|g\|\| \# h`},
+		{"cleaned like oneLine", "\u202eevil\u202c *name*\u200b\x00", `evil \*name\*`},
+		{"emoji joiner kept", "family 👨\u200d👩", "family 👨\u200d👩"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, mdText(tt.in))
+		})
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  Alice  ", "Alice"},
+		{"a\nb\r\nc\td", "a b c d"},
+		{"\u202eevil\u202c name\u200b", "evil name"},
+		{"family 👨\u200d👩\u200d👧", "family 👨\u200d👩\u200d👧"},
+		{"\x00\x1b[31mred", "[31mred"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, oneLine(tt.in), "%q", tt.in)
+	}
 }
