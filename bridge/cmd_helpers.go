@@ -117,20 +117,21 @@ func (wc *WeChatConnector) commandLogins(ce *commands.Event, named string) (logi
 	}
 	if !looksLikeLoginID(named) {
 		return nil, fmt.Sprintf("%s is not a login ID: login IDs are the WeChat account's uin, all digits.", code(named)) +
-			wc.knownLogins()
+			wc.knownLogins(ce)
 	}
 	login, err := wc.Bridge.GetExistingUserLoginByID(ce.Ctx, networkid.UserLoginID(named))
 	if err != nil {
 		ce.Log.Err(err).Str("login_id", named).Msg("Failed to look up a login for a command")
 		return nil, "Could not look up that login: the database failed (see the bridge log). Try again."
 	} else if login == nil {
-		return nil, fmt.Sprintf("There is no login %s on this bridge.", code(named)) + wc.knownLogins()
+		return nil, fmt.Sprintf("There is no login %s on this bridge.", code(named)) + wc.knownLogins(ce)
 	}
 	return []*bridgev2.UserLogin{login}, ""
 }
 
 // commandLogin is commandLogins for a command about one login: the one
-// named, or else the sender's only login.
+// named, or else the sender's only login. Its messages list the bridge's
+// logins to admins.
 func (wc *WeChatConnector) commandLogin(ce *commands.Event, named string) (login *bridgev2.UserLogin, msg string) {
 	logins, msg := wc.commandLogins(ce, named)
 	switch {
@@ -139,13 +140,17 @@ func (wc *WeChatConnector) commandLogin(ce *commands.Event, named string) (login
 	case len(logins) == 1:
 		return logins[0], ""
 	case len(logins) == 0:
-		return nil, "You have no WeChat login on this bridge: name the login ID." + wc.knownLogins()
+		return nil, "You have no WeChat login on this bridge: name the login ID." + wc.knownLogins(ce)
 	}
-	return nil, "You have several WeChat logins: name the login ID." + wc.knownLogins()
+	return nil, "You have several WeChat logins: name the login ID." + wc.knownLogins(ce)
 }
 
 // knownLogins lists the bridge's logins for a hint, or says there are none.
-func (wc *WeChatConnector) knownLogins() string {
+// Only admins see them: to anyone else it says nothing.
+func (wc *WeChatConnector) knownLogins(ce *commands.Event) string {
+	if !ce.User.Permissions.Admin {
+		return ""
+	}
 	logins := sortLogins(wc.Bridge.GetAllCachedUserLogins())
 	if len(logins) == 0 {
 		return " The bridge has no WeChat logins at all."

@@ -48,12 +48,15 @@ func TestCommandLogins(t *testing.T) {
 		adminSecond = "1111111111" // sorts before testLoginID
 		userLogin   = "3333333333"
 		nobody      = id.UserID("@nobody:example.com")
+		multi       = id.UserID("@multi:example.com") // no admin, two logins
 	)
-	require.NoError(t, tb.br.DB.User.Insert(ctx, &bridgedb.User{BridgeID: tb.br.ID, MXID: testUser}))
+	for _, u := range []id.UserID{testUser, multi} {
+		require.NoError(t, tb.br.DB.User.Insert(ctx, &bridgedb.User{BridgeID: tb.br.ID, MXID: u}))
+	}
 	for _, l := range []struct {
 		user id.UserID
 		id   networkid.UserLoginID
-	}{{testAdmin, adminSecond}, {testUser, userLogin}} {
+	}{{testAdmin, adminSecond}, {testUser, userLogin}, {multi, "4444444444"}, {multi, "5555555555"}} {
 		require.NoError(t, tb.br.DB.UserLogin.Insert(ctx, &bridgedb.UserLogin{
 			BridgeID: tb.br.ID, UserMXID: l.user, ID: l.id, RemoteName: "Other", Metadata: &UserLoginMetadata{},
 		}))
@@ -65,7 +68,7 @@ func TestCommandLogins(t *testing.T) {
 		return &commands.Event{Ctx: ctx, Bridge: tb.br, User: user, Log: &log}
 	}
 	// Load every login, as the bridge does at start-up.
-	for _, u := range []id.UserID{testAdmin, testUser, nobody} {
+	for _, u := range []id.UserID{testAdmin, testUser, nobody, multi} {
 		event(u)
 	}
 	ids := func(logins []*bridgev2.UserLogin) []string {
@@ -89,6 +92,8 @@ func TestCommandLogins(t *testing.T) {
 			[]string{"You have several WeChat logins: name the login ID.", "`" + userLogin + "` Other (@user:example.com)"}, ""},
 		{"the only one", testUser, "", []string{userLogin}, userLogin, nil, ""},
 		{"none", nobody, "", nil, "", []string{"You have no WeChat login on this bridge: name the login ID."}, ""},
+		{"several, not an admin: no other user's logins", multi, "", []string{"4444444444", "5555555555"}, "",
+			[]string{"You have several WeChat logins: name the login ID."}, "Me"},
 		{"one of the sender's, named", testAdmin, testLoginID, []string{testLoginID}, testLoginID, nil, ""},
 		{"an admin names another user's", testAdmin, userLogin, []string{userLogin}, userLogin, nil, ""},
 		{"an admin names an unknown one", testAdmin, "999", nil, "", []string{"There is no login `999` on this bridge.", "`" + testLoginID + "` Me"}, ""},
