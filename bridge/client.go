@@ -183,7 +183,7 @@ func (c *WeChatClient) run(ctx context.Context) {
 
 // loadSession reads the stored session of a login.
 func (wc *WeChatConnector) loadSession(ctx context.Context, loginID string) (*wechat.Session, error) {
-	state, err := wc.DB.Inbox.GetSession(ctx, loginID)
+	state, err := wc.DB.Session.Get(ctx, loginID)
 	if err != nil {
 		return nil, err
 	} else if state == nil {
@@ -227,7 +227,7 @@ func (c *WeChatClient) saveSession(ctx context.Context, sess *wechat.Session) er
 	if err != nil {
 		return fmt.Errorf("encoding session: %w", err)
 	}
-	if err = c.conn.DB.Inbox.PutSession(ctx, c.loginID, state); err != nil {
+	if err = c.conn.DB.Session.Put(ctx, c.loginID, state); err != nil {
 		return fmt.Errorf("storing session: %w", err)
 	}
 	return nil
@@ -309,7 +309,7 @@ func (c *WeChatClient) LogoutRemote(ctx context.Context) {
 	}
 	c.Disconnect()
 	c.loggedIn.Store(false)
-	if err := c.conn.DB.Inbox.DeleteSession(ctx, c.loginID); err != nil {
+	if err := c.conn.DB.Session.Delete(ctx, c.loginID); err != nil {
 		zerolog.Ctx(ctx).Err(err).Msg("Failed to delete the stored session")
 	}
 }

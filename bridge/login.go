@@ -395,7 +395,7 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 	if err != nil {
 		return nil, ErrLoginFailed.AppendMessage(": %v", err)
 	}
-	if err = ql.conn.DB.Inbox.PutSession(ctx, string(loginID), state); err != nil {
+	if err = ql.conn.DB.Session.Put(ctx, string(loginID), state); err != nil {
 		log.Err(err).Msg("Failed to store the session")
 		return nil, ErrLoginFailed.AppendMessage(": could not store the session")
 	}
