@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -181,24 +180,6 @@ func (c *WeChatClient) run(ctx context.Context) {
 	wx.Start(ctx)
 }
 
-// loadSession reads the stored session of a login.
-func (wc *WeChatConnector) loadSession(ctx context.Context, loginID string) (*wechat.Session, error) {
-	state, err := wc.DB.Inbox.GetSession(ctx, loginID)
-	if err != nil {
-		return nil, err
-	} else if state == nil {
-		return nil, wechat.ErrNotLoggedIn
-	}
-	var sess wechat.Session
-	if err = json.Unmarshal(state, &sess); err != nil {
-		return nil, fmt.Errorf("stored session is not valid JSON: %w", err)
-	}
-	if !sess.Valid() {
-		return nil, wechat.ErrNotLoggedIn
-	}
-	return &sess, nil
-}
-
 // bootstrap runs webwxinit, stores the refreshed session, loads every contact
 // and maps the session's UserNames to PUIDs.
 func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roster, error) {
@@ -206,7 +187,7 @@ func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roste
 	if err != nil {
 		return nil, fmt.Errorf("webwxinit: %w", err)
 	}
-	if err = c.saveSession(ctx, wx.Session()); err != nil {
+	if err = c.conn.saveSession(ctx, c.loginID, wx.Session()); err != nil {
 		return nil, err
 	}
 	rs, err := wx.LoadRoster(ctx, init)
@@ -220,17 +201,6 @@ func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roste
 	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
 	c.countResolution(res)
 	return newRoster(rs, res, init), nil
-}
-
-func (c *WeChatClient) saveSession(ctx context.Context, sess *wechat.Session) error {
-	state, err := json.Marshal(sess)
-	if err != nil {
-		return fmt.Errorf("encoding session: %w", err)
-	}
-	if err = c.conn.DB.Inbox.PutSession(ctx, c.loginID, state); err != nil {
-		return fmt.Errorf("storing session: %w", err)
-	}
-	return nil
 }
 
 // markLoggedOut records that WeChat ended the session and tells the user.
@@ -309,7 +279,7 @@ func (c *WeChatClient) LogoutRemote(ctx context.Context) {
 	}
 	c.Disconnect()
 	c.loggedIn.Store(false)
-	if err := c.conn.DB.Inbox.DeleteSession(ctx, c.loginID); err != nil {
+	if err := c.conn.DB.Session.Delete(ctx, c.loginID); err != nil {
 		zerolog.Ctx(ctx).Err(err).Msg("Failed to delete the stored session")
 	}
 }

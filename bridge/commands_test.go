@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -24,58 +23,7 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
-	"github.com/wxbridge/wxbridge/wechat"
 )
-
-func TestParseIdentitiesArgs(t *testing.T) {
-	tests := []struct {
-		name       string
-		args       []string
-		wantLogin  string
-		wantSearch string
-	}{
-		{"nothing", nil, "", ""},
-		{"login only", []string{"2876543210"}, "2876543210", ""},
-		{"login and search", []string{"2876543210", "Wang", "Fang"}, "2876543210", "Wang Fang"},
-		{"search only", []string{"Wang", "Fang"}, "", "Wang Fang"},
-		{"digits after a word are search text", []string{"Wang", "123"}, "", "Wang 123"},
-		{"zero is no uin", []string{"0"}, "", "0"},
-		{"PUID is search text", []string{"abcdefghijkmnopq"}, "", "abcdefghijkmnopq"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			login, search := parseIdentitiesArgs(tt.args)
-			assert.Equal(t, tt.wantLogin, login)
-			assert.Equal(t, tt.wantSearch, search)
-		})
-	}
-}
-
-func TestParseMergeArgs(t *testing.T) {
-	tests := []struct {
-		name      string
-		args      []string
-		wantLogin string
-		wantKeep  string
-		wantDrop  string
-		wantErr   error
-	}{
-		{"default login", []string{"aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"}, "", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", nil},
-		{"named login", []string{"42", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"}, "42", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", nil},
-		{"pasted code spans", []string{"42", "`aaaaaaaaaaaaaaaa`", "BBBBBBBBBBBBBBBB"}, "42", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb", nil},
-		{"one PUID", []string{"aaaaaaaaaaaaaaaa"}, "", "", "", errMergeUsage},
-		{"too many", []string{"42", "a", "b", "c"}, "", "", "", errMergeUsage},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			login, keep, drop, err := parseMergeArgs(tt.args)
-			require.ErrorIs(t, err, tt.wantErr)
-			assert.Equal(t, tt.wantLogin, login)
-			assert.Equal(t, tt.wantKeep, keep)
-			assert.Equal(t, tt.wantDrop, drop)
-		})
-	}
-}
 
 const (
 	puidA = "aaaaaaaaaaaaaaaa"
@@ -83,169 +31,6 @@ const (
 	puidC = "cccccccccccccccc"
 	puidD = "dddddddddddddddd"
 )
-
-func TestFormatIdentities(t *testing.T) {
-	seen := time.Date(2025, 3, 4, 22, 0, 0, 0, time.UTC)
-	list := []*database.Identity{
-		{PUID: puidB, Kind: database.KindGroup, NickName: "Family", LastSeen: seen},
-		{PUID: puidD, Kind: database.KindUser, LastSeen: seen},
-		{PUID: puidC, Kind: database.KindUser, NickName: "Li *Lei*", MergedInto: puidA, LastSeen: seen},
-		{PUID: puidA, Kind: database.KindUser, UserName: "@a", RemarkName: "Boss", NickName: "Li *Lei*", Alias: "lilei", LastSeen: seen},
-	}
-	tests := []struct {
-		name   string
-		list   []*database.Identity
-		search string
-		limit  int
-		want   string
-	}{
-		{"all, by name, nameless last", list, "", 50, "Login `42` has 4 identities:\n" +
-			"\n* `aaaaaaaaaaaaaaaa` contact **Boss** (nickname Li \\*Lei\\*, WeChat ID lilei): in this session" +
-			"\n* `bbbbbbbbbbbbbbbb` group **Family**: not in this session, last seen 2025-03-04" +
-			"\n* `cccccccccccccccc` contact **Li \\*Lei\\***: merged into `aaaaaaaaaaaaaaaa`" +
-			"\n* `dddddddddddddddd` contact _(no name)_: not in this session, last seen 2025-03-04"},
-		{"search in names, any case", list, "LEI", 50, "2 of the 4 identities of login `42` match “LEI”:\n" +
-			"\n* `aaaaaaaaaaaaaaaa` contact **Boss** (nickname Li \\*Lei\\*, WeChat ID lilei): in this session" +
-			"\n* `cccccccccccccccc` contact **Li \\*Lei\\***: merged into `aaaaaaaaaaaaaaaa`"},
-		{"search a PUID", list, puidB, 50, "1 of the 4 identities of login `42` match “bbbbbbbbbbbbbbbb”:\n" +
-			"\n* `bbbbbbbbbbbbbbbb` group **Family**: not in this session, last seen 2025-03-04"},
-		{"capped", list, "", 2, "Login `42` has 4 identities:\n" +
-			"\n* `aaaaaaaaaaaaaaaa` contact **Boss** (nickname Li \\*Lei\\*, WeChat ID lilei): in this session" +
-			"\n* `bbbbbbbbbbbbbbbb` group **Family**: not in this session, last seen 2025-03-04" +
-			"\n\n… and 2 more: narrow the search with `!wx identities 42 <text>`."},
-		{"no match", list, "[x](y)", 50, "None of the 4 identities of login `42` matches “\\[x\\]\\(y\\)”."},
-		{"empty", nil, "", 50, "Login `42` has no identities yet: they are created when it loads its WeChat contacts."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, formatIdentities("42", tt.list, tt.search, tt.limit, "!wx"))
-		})
-	}
-}
-
-func TestMdText(t *testing.T) {
-	assert.Equal(t, `a \_b\_ \[c\]\(d\) &lt;e&gt; \~\~f\~\~ \|\|g\|\| \# h`, mdText("a _b_ [c](d) <e>\n~~f~~ ||g|| # h"))
-}
-
-// mergeErr wraps an identity-layer error the way IdentityQuery.Merge does.
-func mergeErr(sentinel error) error {
-	return fmt.Errorf("database: merge %s into %s: %w", puidB, puidA, fmt.Errorf("%w: details", sentinel))
-}
-
-func TestMergeErrorText(t *testing.T) {
-	liveA := &database.Identity{PUID: puidA, Kind: database.KindUser, UserName: "@a", NickName: "Ann"}
-	liveB := &database.Identity{PUID: puidB, Kind: database.KindUser, UserName: "@b", NickName: "Ann"}
-	offB := &database.Identity{PUID: puidB, Kind: database.KindUser}
-	groupB := &database.Identity{PUID: puidB, Kind: database.KindGroup}
-	bMergedIntoC := &database.Identity{PUID: puidC, Kind: database.KindUser}
-	aMergedIntoB := &database.Identity{PUID: puidB, Kind: database.KindUser}
-	tests := []struct {
-		name       string
-		err        error
-		keep, drop *database.Identity
-		want       []string
-		unchanged  bool
-	}{
-		{"malformed", mergeErr(database.ErrInvalidPUID), liveA, offB, []string{"malformed", "`!wx identities 42`"}, true},
-		{"unknown", mergeErr(database.ErrUnknownPUID), liveA, offB, []string{"no longer an identity of login `42`"}, true},
-		{"already merged elsewhere", mergeErr(database.ErrAlreadyMerged), liveA, bMergedIntoC,
-			[]string{"`bbbbbbbbbbbbbbbb` was merged into `cccccccccccccccc` earlier", "cannot be undone",
-				"`!wx merge-identities 42 aaaaaaaaaaaaaaaa cccccccccccccccc`"}, true},
-		{"already one identity", mergeErr(database.ErrCannotMerge), aMergedIntoB, offB,
-			[]string{"already one identity (`bbbbbbbbbbbbbbbb`)", "nothing to merge"}, false},
-		{"contact and group", mergeErr(database.ErrCannotMerge), liveA, groupB,
-			[]string{"`aaaaaaaaaaaaaaaa` is a contact and `bbbbbbbbbbbbbbbb` a group", "two contacts or two groups"}, true},
-		{"both in the session", mergeErr(database.ErrCannotMerge), liveA, liveB,
-			[]string{"`aaaaaaaaaaaaaaaa` (Ann) and `bbbbbbbbbbbbbbbb` (Ann) are both in the current WeChat session",
-				"two different contacts", "“in this session”"}, true},
-		{"refused for another reason", mergeErr(database.ErrCannotMerge), liveA, offB,
-			[]string{"refused to merge", "retry"}, true},
-		{"loop", mergeErr(database.ErrMergeChainLoop), liveA, offB, []string{"loops", "report"}, true},
-		{"interrupted", fmt.Errorf("database: merge: %w", context.DeadlineExceeded), liveA, offB, []string{"interrupted", "Try again"}, true},
-		{"database failure", errors.New("disk I/O error"), liveA, offB, []string{"database failed", "Try again"}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := mergeErrorText(tt.err, "42", puidA, puidB, tt.keep, tt.drop, "!wx")
-			for _, w := range tt.want {
-				assert.Contains(t, got, w)
-			}
-			if tt.unchanged {
-				assert.Contains(t, got, "Nothing was changed.")
-			} else {
-				assert.NotContains(t, got, "Nothing was changed.")
-			}
-			assert.NotContains(t, got, "database: ", "no raw error text for the user")
-		})
-	}
-}
-
-func TestDescribeReID(t *testing.T) {
-	tests := []struct {
-		result bridgev2.ReIDResult
-		want   string
-	}{
-		{bridgev2.ReIDResultNoOp, "had no portal, so no room had to move"},
-		{bridgev2.ReIDResultSourceDeleted, "portal without a Matrix room; it was removed"},
-		{bridgev2.ReIDResultSourceReIDd, "the room of `bbbbbbbbbbbbbbbb` is now the room of `aaaaaaaaaaaaaaaa`"},
-		{bridgev2.ReIDResultTargetDeletedAndSourceReIDd, "`aaaaaaaaaaaaaaaa` only had a portal without a room"},
-		{bridgev2.ReIDResultSourceTombstonedIntoTarget, "both had a room"},
-		{bridgev2.ReIDResultError, "`!wx merge-identities 42 aaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbb` again"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.result.String(), func(t *testing.T) {
-			assert.Contains(t, describeReID(tt.result, puidB, puidA, "!wx", "42"), tt.want)
-		})
-	}
-}
-
-func TestDescribeAftermath(t *testing.T) {
-	tests := []struct {
-		name     string
-		kind     database.Kind
-		resynced int
-		want     []string
-		notWant  string
-	}{
-		{"contact, offline login", database.KindUser, -1, []string{"Ghost: the Matrix user of `bbbbbbbbbbbbbbbb` stays", "not connected"}, ""},
-		{"contact, resynced", database.KindUser, 3, []string{"Re-synced 3 room(s), which swaps the old user"}, ""},
-		{"group, not in session", database.KindGroup, 0, []string{"No room needed a re-sync"}, "Ghost"},
-		{"group, resynced", database.KindGroup, 1, []string{"Re-synced 1 room(s)."}, "Ghost"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := describeAftermath(tt.kind, puidB, puidA, tt.resynced)
-			for _, w := range tt.want {
-				assert.Contains(t, got, w)
-			}
-			if tt.notWant != "" {
-				assert.NotContains(t, got, tt.notWant)
-			}
-		})
-	}
-}
-
-func TestNoteMergedMovesUserName(t *testing.T) {
-	c := &WeChatClient{roster: newRoster(&wechat.Roster{Contacts: []wechat.Contact{{UserName: "@x2", NickName: "X"}}},
-		&database.Resolution{Contacts: []database.Resolved{{UserName: "@x2", PUID: puidB}}}, nil)}
-	c.noteMerged(&database.Identity{PUID: puidA, Kind: database.KindUser, UserName: "@x2"})
-	puid, ok := c.roster.puid("@x2")
-	require.True(t, ok)
-	assert.Equal(t, puidA, puid)
-	name, ok := c.roster.userName(puidA)
-	require.True(t, ok)
-	assert.Equal(t, "@x2", name)
-	_, ok = c.roster.userName(puidB)
-	assert.False(t, ok, "the dropped PUID no longer has a UserName")
-	require.NotNil(t, c.roster.contactByPUID(puidA))
-
-	// A kept identity that is not in the session changes nothing.
-	c.noteMerged(&database.Identity{PUID: puidC, Kind: database.KindUser})
-	_, ok = c.roster.userName(puidC)
-	assert.False(t, ok)
-	// No session at all: nothing to do, no panic.
-	(&WeChatClient{}).noteMerged(&database.Identity{PUID: puidA, UserName: "@x2"})
-}
 
 // testMatrix is the Matrix side of a test bridge: only what the commands and
 // ReIDPortal use; anything else panics on the nil interface.
@@ -259,11 +44,13 @@ func (m *testMatrix) BotIntent() bridgev2.MatrixAPI { return m.bot }
 func (m *testMatrix) SendMessageStatus(context.Context, *bridgev2.MessageStatus, *bridgev2.MessageStatusEventInfo) {
 }
 
-// testBot records the bot's replies, tombstones and room deletions.
+// testBot records the bot's replies (their bodies and whole contents),
+// tombstones and room deletions.
 type testBot struct {
 	bridgev2.MatrixAPI
 	mu         sync.Mutex
 	replies    []string
+	contents   []*event.MessageEventContent
 	tombstones map[id.RoomID]id.RoomID
 	deleted    map[id.RoomID]bool // room → puppetsOnly
 }
@@ -275,6 +62,7 @@ func (b *testBot) SendMessage(_ context.Context, _ id.RoomID, _ event.Type, cont
 	defer b.mu.Unlock()
 	if msg, ok := content.Parsed.(*event.MessageEventContent); ok {
 		b.replies = append(b.replies, msg.Body)
+		b.contents = append(b.contents, msg)
 	}
 	return &mautrix.RespSendEvent{EventID: id.EventID(fmt.Sprintf("$reply%d", len(b.replies)))}, nil
 }
@@ -405,6 +193,44 @@ func resolvePUID(t *testing.T, res *database.Resolution, userName string) string
 	return puid
 }
 
+// TestCommandList checks the one list of our commands: each with its help
+// section and text and who may run it, and all of them registered.
+func TestCommandList(t *testing.T) {
+	want := []struct {
+		name    string
+		section commands.HelpSection
+		admin   bool
+		login   bool
+	}{
+		{"identities", helpSectionIdentities, true, false},
+		{"merge-identities", helpSectionIdentities, true, false},
+		{"friend-requests", commands.HelpSectionChats, false, true},
+		{"accept-friend", commands.HelpSectionChats, false, true},
+	}
+	list := (&WeChatConnector{}).commandList()
+	require.Len(t, list, len(want))
+	for i, tt := range want {
+		t.Run(tt.name, func(t *testing.T) {
+			h, ok := list[i].(*commands.FullHandler)
+			require.True(t, ok, "%T", list[i])
+			assert.Equal(t, tt.name, h.Name)
+			assert.NotNil(t, h.Func)
+			assert.Equal(t, tt.section, h.Help.Section)
+			assert.NotEmpty(t, h.Help.Description)
+			assert.Equal(t, tt.admin, h.RequiresAdmin)
+			assert.Equal(t, tt.login, h.RequiresLogin)
+		})
+	}
+	t.Run("registered", func(t *testing.T) {
+		tb := newTestBridge(t)
+		help := tb.run(t, testAdmin, "help")
+		for _, tt := range want {
+			assert.Contains(t, help, "#### "+tt.section.Name)
+			assert.Contains(t, help, "**"+tt.name+"**")
+		}
+	})
+}
+
 func TestIdentityCommands(t *testing.T) {
 	tb := newTestBridge(t)
 	ctx := tb.br.BackgroundCtx
@@ -467,7 +293,16 @@ func TestIdentityCommands(t *testing.T) {
 		assert.Contains(t, got, oldW, "admins can name another user's login")
 	})
 	t.Run("usage", func(t *testing.T) {
-		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `!wx merge-identities")
+		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `!wx merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
+			"Find the PUIDs with `!wx identities [login ID] [name]`.")
+	})
+	t.Run("usage, in the management room: no prefix", func(t *testing.T) {
+		user, err := tb.br.GetUserByMXID(ctx, testAdmin)
+		require.NoError(t, err)
+		user.ManagementRoom = "!management:example.com"
+		defer func() { user.ManagementRoom = "" }()
+		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX), "Usage: `merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
+			"Find the PUIDs with `identities [login ID] [name]`.")
 	})
 	t.Run("malformed PUID", func(t *testing.T) {
 		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX+" nope"), "`nope` is not a PUID")

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix"
@@ -63,12 +61,8 @@ func (c *WeChatClient) handleFriendRequest(ctx context.Context, m *wechat.Messag
 		c.conn.setFriendRequestState(ctx, c.login, stored, database.FriendRequestExpired)
 		return c.notifyManagementRoom(ctx, friendRequestNotice(stored, ""))
 	}
-	acceptArg := strconv.Itoa(stored.Num)
-	if len(c.login.User.GetUserLogins()) > 1 {
-		// Numbers are per login: name the login too.
-		acceptArg = c.loginID + " " + acceptArg
-	}
-	return c.notifyManagementRoom(ctx, friendRequestNotice(stored, acceptArg))
+	accept := acceptCmd(friendRequest{c.login, stored}, len(c.login.User.GetUserLogins()) > 1)
+	return c.notifyManagementRoom(ctx, friendRequestNotice(stored, accept))
 }
 
 // notifyManagementRoom sends a plain-text notice from the bridge bot to the
@@ -100,9 +94,9 @@ func homeserverRefused(err error) bool {
 }
 
 // friendRequestNotice is the plain-text notice of a new request: who asks,
-// what they wrote and how to accept it: with `accept-friend <acceptArg>`,
-// or on the phone if acceptArg is "".
-func friendRequestNotice(fr *database.FriendRequest, acceptArg string) string {
+// what they wrote and how to accept it: with the command accept (see
+// acceptCmd), or on the phone if accept is "".
+func friendRequestNotice(fr *database.FriendRequest, accept string) string {
 	var b strings.Builder
 	b.WriteString("WeChat friend request from ")
 	b.WriteString(describeRequester(fr))
@@ -110,8 +104,8 @@ func friendRequestNotice(fr *database.FriendRequest, acceptArg string) string {
 		fmt.Fprintf(&b, ": \"%s\"", g)
 	}
 	b.WriteString(".")
-	if acceptArg != "" {
-		fmt.Fprintf(&b, " Send `accept-friend %s` to accept.", acceptArg)
+	if accept != "" {
+		fmt.Fprintf(&b, " Send %s to accept.", hints{}.cmd(accept))
 	} else {
 		b.WriteString(" The bridge cannot accept this one: accept it on your phone.")
 	}
@@ -150,23 +144,4 @@ func region(province, city string) string {
 		return city
 	}
 	return city + ", " + province
-}
-
-// oneLine makes text from WeChat safe to show inside one line of a notice:
-// line breaks and other control characters become spaces, runs of space
-// collapse, and invisible formatting characters (bidi overrides, zero-width
-// spaces) are dropped, so that a name cannot fake a line or reorder the
-// text around it.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case unicode.IsControl(r) || unicode.IsSpace(r):
-			return ' '
-		case unicode.Is(unicode.Cf, r) && r != '\u200d':
-			// U+200D joins emoji sequences; keep it.
-			return -1
-		}
-		return r
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -22,28 +22,28 @@ import (
 
 func TestFriendRequestNotice(t *testing.T) {
 	tests := []struct {
-		name      string
-		fr        database.FriendRequest
-		acceptArg string
-		want      string
+		name   string
+		fr     database.FriendRequest
+		accept string
+		want   string
 	}{
 		{
-			name:      "as in the brief",
-			fr:        database.FriendRequest{NickName: "Alice", Province: "Shanghai", City: "Shanghai", Greeting: "hi, it's Alice from work"},
-			acceptArg: "3",
-			want:      "WeChat friend request from Alice (Shanghai): \"hi, it's Alice from work\". Send `accept-friend 3` to accept.",
+			name:   "as in the brief",
+			fr:     database.FriendRequest{NickName: "Alice", Province: "Shanghai", City: "Shanghai", Greeting: "hi, it's Alice from work"},
+			accept: "accept-friend 3",
+			want:   "WeChat friend request from Alice (Shanghai): \"hi, it's Alice from work\". Send `accept-friend 3` to accept.",
 		},
 		{
-			name:      "WeChat ID, city and province, no greeting",
-			fr:        database.FriendRequest{NickName: "Bob", Alias: "bob_wx", Province: "Guangdong", City: "Shenzhen"},
-			acceptArg: "12",
-			want:      "WeChat friend request from Bob (WeChat ID bob_wx, Shenzhen, Guangdong). Send `accept-friend 12` to accept.",
+			name:   "WeChat ID, city and province, no greeting",
+			fr:     database.FriendRequest{NickName: "Bob", Alias: "bob_wx", Province: "Guangdong", City: "Shenzhen"},
+			accept: "accept-friend 12",
+			want:   "WeChat friend request from Bob (WeChat ID bob_wx, Shenzhen, Guangdong). Send `accept-friend 12` to accept.",
 		},
 		{
-			name:      "no nickname: the WeChat ID names them",
-			fr:        database.FriendRequest{Alias: "carol_wx", City: "Paris"},
-			acceptArg: "2876543210 1",
-			want:      "WeChat friend request from carol_wx (Paris). Send `accept-friend 2876543210 1` to accept.",
+			name:   "no nickname: the WeChat ID names them",
+			fr:     database.FriendRequest{Alias: "carol_wx", City: "Paris"},
+			accept: "accept-friend 2876543210 1",
+			want:   "WeChat friend request from carol_wx (Paris). Send `accept-friend 2876543210 1` to accept.",
 		},
 		{
 			name: "no name at all, cannot be accepted here",
@@ -56,97 +56,14 @@ func TestFriendRequestNotice(t *testing.T) {
 				NickName: "<script>alert(1)</script>\n\nSend `accept-friend 9`", Province: "\u202eGuangdong",
 				Greeting: "<b>hi</b>\r\nline\ttwo",
 			},
-			acceptArg: "4",
+			accept: "accept-friend 4",
 			want: "WeChat friend request from <script>alert(1)</script> Send `accept-friend 9` (Guangdong): " +
 				"\"<b>hi</b> line two\". Send `accept-friend 4` to accept.",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, friendRequestNotice(&tt.fr, tt.acceptArg))
-		})
-	}
-}
-
-func TestOneLine(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"  Alice  ", "Alice"},
-		{"a\nb\r\nc\td", "a b c d"},
-		{"\u202eevil\u202c name\u200b", "evil name"},
-		{"family 👨\u200d👩\u200d👧", "family 👨\u200d👩\u200d👧"},
-		{"\x00\x1b[31mred", "[31mred"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, oneLine(tt.in), "%q", tt.in)
-	}
-}
-
-func TestAgo(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{10 * time.Second, "just now"},
-		{time.Minute, "1 minute ago"},
-		{59 * time.Minute, "59 minutes ago"},
-		{47 * time.Hour, "47 hours ago"},
-		{72 * time.Hour, "3 days ago"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, ago(tt.d), "%v", tt.d)
-	}
-}
-
-func TestMatchFriendRequests(t *testing.T) {
-	list := []friendRequest{
-		{req: &database.FriendRequest{Num: 1, NickName: "Alice", Alias: "alice_wx"}},
-		{req: &database.FriendRequest{Num: 2, NickName: "Alicia"}},
-		{req: &database.FriendRequest{Num: 3, NickName: "Bob", Alias: "bobby"}},
-		{req: &database.FriendRequest{Num: 4, NickName: "Bob"}},
-	}
-	tests := []struct {
-		name  string
-		query string
-		want  []int
-	}{
-		{"exact name beats a longer one", "alice", []int{1}},
-		{"WeChat ID", "ALICE_WX", []int{1}},
-		{"part of names", "ali", []int{1, 2}},
-		{"a shared name", "bob", []int{3, 4}},
-		{"part of a WeChat ID", "bbb", nil},
-		{"nothing", "carol", nil},
-		{"blank", "  ", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []int
-			for _, m := range matchFriendRequests(list, tt.query) {
-				got = append(got, m.req.Num)
-			}
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
-func TestAcceptOutcome(t *testing.T) {
-	tests := []struct {
-		name      string
-		err       error
-		wantText  string
-		wantState database.FriendRequestState
-	}{
-		{"accepted", nil, "Accepted the friend request from Alice.", database.FriendRequestAccepted},
-		{"refused: expired", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: -1}, "(error -1): it has probably expired", database.FriendRequestExpired},
-		{"logged out", fmt.Errorf("call: %w", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}), "send `login`", database.FriendRequestExpired},
-		{"too frequent", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, "Wait a minute, then send `accept-friend 1` again", database.FriendRequestPending},
-		{"network", &wechat.HTTPError{Endpoint: "webwxverifyuser", Status: 502}, "Could not reach WeChat", database.FriendRequestPending},
-		{"cancelled", context.Canceled, "nothing changed", database.FriendRequestPending},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			text, state := acceptOutcome(tt.err, "Alice", "`accept-friend 1`")
-			assert.Contains(t, text, tt.wantText)
-			assert.Equal(t, tt.wantState, state)
+			assert.Equal(t, tt.want, friendRequestNotice(&tt.fr, tt.accept))
 		})
 	}
 }

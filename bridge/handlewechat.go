@@ -75,9 +75,9 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 	if err != nil {
 		return err
 	}
-	state, err := json.Marshal(b.State)
+	state, err := encodeSession(b.State)
 	if err != nil {
-		return fmt.Errorf("encoding session: %w", err)
+		return err
 	}
 	if err = c.conn.DB.Inbox.StoreBatch(ctx, c.loginID, state, items); err != nil {
 		c.sendState(status.StateTransientDisconnect, WXInboxFailed, "")

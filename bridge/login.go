@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -391,11 +390,7 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 	if old := ql.conn.Bridge.GetCachedUserLoginByID(loginID); old != nil && old.Client != nil {
 		old.Client.Disconnect()
 	}
-	state, err := json.Marshal(sess)
-	if err != nil {
-		return nil, ErrLoginFailed.AppendMessage(": %v", err)
-	}
-	if err = ql.conn.DB.Inbox.PutSession(ctx, string(loginID), state); err != nil {
+	if err = ql.conn.saveSession(ctx, string(loginID), sess); err != nil {
 		log.Err(err).Msg("Failed to store the session")
 		return nil, ErrLoginFailed.AppendMessage(": could not store the session")
 	}

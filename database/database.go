@@ -1,7 +1,8 @@
 // Package database holds wxbridge's own tables, next to the ones bridgev2
 // keeps: the identity layer that gives every WeChat contact and group a
-// permanent PUID although Web WeChat renames them all at every login, and the
-// durable inbox that lets a sync advance only once its messages are stored.
+// permanent PUID although Web WeChat renames them all at every login, the
+// durable inbox that lets a sync advance only once its messages are stored,
+// and the Web WeChat session stored with them.
 //
 // The tables are prefixed wechat_ and live in a dbutil child database with its
 // own version table (wechat_version); call Upgrade at start-up. The package
@@ -25,6 +26,7 @@ type Database struct {
 
 	Identity      *IdentityQuery
 	Inbox         *InboxQuery
+	Session       *SessionQuery
 	FriendRequest *FriendRequestQuery
 }
 
@@ -33,6 +35,7 @@ type Database struct {
 // db.Upgrade(ctx) before use.
 func New(parent *dbutil.Database, log zerolog.Logger) *Database {
 	db := parent.Child(VersionTable, upgrades.Table, dbutil.ZeroLogger(log))
+	session := &SessionQuery{db: db}
 	return &Database{
 		Database: db,
 		Identity: &IdentityQuery{
@@ -40,7 +43,9 @@ func New(parent *dbutil.Database, log zerolog.Logger) *Database {
 		},
 		Inbox: &InboxQuery{
 			QueryHelper: dbutil.MakeQueryHelper(db, func(*dbutil.QueryHelper[*InboxItem]) *InboxItem { return &InboxItem{} }),
+			session:     session,
 		},
+		Session: session,
 		FriendRequest: &FriendRequestQuery{
 			QueryHelper: dbutil.MakeQueryHelper(db, func(*dbutil.QueryHelper[*FriendRequest]) *FriendRequest { return &FriendRequest{} }),
 		},

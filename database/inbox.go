@@ -25,13 +25,14 @@ type InboxItem struct {
 
 var _ dbutil.DataStruct[*InboxItem] = (*InboxItem)(nil)
 
-// InboxQuery is the durable inbox (wechat_inbox) and the stored Web WeChat
-// session (wechat_session) of each login. A sync's events and the session
-// state that follows them (with the new SyncKey) are written together, so
-// after a crash either both or neither are there: nothing is lost and, with
-// deduplication by message ID downstream, nothing is doubled.
+// InboxQuery is the durable inbox (wechat_inbox) of each login. A sync's
+// events and the session state that follows them (with the new SyncKey) are
+// written together, the state through session, so after a crash either
+// both or neither are there: nothing is lost and, with deduplication by
+// message ID downstream, nothing is doubled.
 type InboxQuery struct {
 	*dbutil.QueryHelper[*InboxItem]
+	session *SessionQuery
 }
 
 // ErrInvalidInboxItem is returned for items StoreBatch refuses.
@@ -83,7 +84,7 @@ func (q *InboxQuery) StoreBatch(ctx context.Context, loginID string, state []byt
 			}
 		}
 		if state != nil {
-			return q.putSession(ctx, loginID, state, now)
+			return q.session.put(ctx, loginID, state, now)
 		}
 		return nil
 	})

@@ -7,7 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"go.mau.fi/util/dbutil"
 )
+
+// SessionQuery is the stored Web WeChat session of each login
+// (wechat_session). The state is bytes the bridge encodes and decodes (in
+// bridge/session.go): this package does not know its shape. Besides Put,
+// the inbox writes it, in the transaction of a sync's batch
+// (InboxQuery.StoreBatch). The state holds secrets: it is never logged.
+type SessionQuery struct {
+	db *dbutil.Database
+}
 
 // secret carries session state into a query. dbutil can log query arguments
 // at trace level; a secret shows up there as "[redacted]".
@@ -28,13 +39,13 @@ const (
 	deleteSessionQuery = `DELETE FROM wechat_session WHERE login_id=$1`
 )
 
-// GetSession returns the stored session state of a login, or (nil, nil).
-func (q *InboxQuery) GetSession(ctx context.Context, loginID string) ([]byte, error) {
+// Get returns the stored session state of a login, or (nil, nil).
+func (q *SessionQuery) Get(ctx context.Context, loginID string) ([]byte, error) {
 	if err := checkLoginID(loginID); err != nil {
 		return nil, err
 	}
 	var state []byte
-	err := q.GetDB().QueryRow(ctx, getSessionQuery, loginID).Scan(&state)
+	err := q.db.QueryRow(ctx, getSessionQuery, loginID).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	} else if err != nil {
@@ -46,33 +57,34 @@ func (q *InboxQuery) GetSession(ctx context.Context, loginID string) ([]byte, er
 	return state, nil
 }
 
-// PutSession stores the session state of a login (secrets: never logged).
-func (q *InboxQuery) PutSession(ctx context.Context, loginID string, state []byte) error {
+// Put stores the session state of a login.
+func (q *SessionQuery) Put(ctx context.Context, loginID string, state []byte) error {
 	if err := checkLoginID(loginID); err != nil {
 		return err
 	} else if state == nil {
 		return fmt.Errorf("database: put session: nil state")
 	}
-	if err := q.putSession(ctx, loginID, state, time.Now().UnixMilli()); err != nil {
+	if err := q.put(ctx, loginID, state, time.Now().UnixMilli()); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	return nil
 }
 
-func (q *InboxQuery) putSession(ctx context.Context, loginID string, state []byte, now int64) error {
-	if _, err := q.GetDB().Exec(ctx, putSessionQuery, loginID, secret(state), now); err != nil {
+// put writes the state, in the transaction ctx carries if any.
+func (q *SessionQuery) put(ctx context.Context, loginID string, state []byte, now int64) error {
+	if _, err := q.db.Exec(ctx, putSessionQuery, loginID, secret(state), now); err != nil {
 		return fmt.Errorf("put session: %w", err)
 	}
 	return nil
 }
 
-// DeleteSession forgets the session state of a login (after a logout).
-// Pending inbox items are kept: they can still be bridged.
-func (q *InboxQuery) DeleteSession(ctx context.Context, loginID string) error {
+// Delete forgets the session state of a login (after a logout). Pending
+// inbox items are kept: they can still be bridged.
+func (q *SessionQuery) Delete(ctx context.Context, loginID string) error {
 	if err := checkLoginID(loginID); err != nil {
 		return err
 	}
-	if _, err := q.GetDB().Exec(ctx, deleteSessionQuery, loginID); err != nil {
+	if _, err := q.db.Exec(ctx, deleteSessionQuery, loginID); err != nil {
 		return fmt.Errorf("database: delete session: %w", err)
 	}
 	return nil

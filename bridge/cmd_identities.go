@@ -10,28 +10,40 @@ import (
 	"github.com/wxbridge/wxbridge/database"
 )
 
+// identitiesListLimit bounds how many identities one `identities` reply lists.
+const identitiesListLimit = 50
+
 // fnIdentities is the `identities [login ID] [search]` admin command: the
 // identities of a login, to find the PUIDs to merge.
 func (wc *WeChatConnector) fnIdentities(ce *commands.Event) {
 	named, search := parseIdentitiesArgs(ce.Args)
 	login, msg := wc.commandLogin(ce, named)
 	if login == nil {
-		reply(ce, msg)
+		reply(ce, markdownText, msg)
 		return
 	}
 	list, err := wc.DB.Identity.List(ce.Ctx, string(login.ID))
 	if err != nil {
 		ce.Log.Err(err).Str("login_id", string(login.ID)).Msg("Failed to list identities")
-		reply(ce, fmt.Sprintf("Could not read the identities of login %s: the database failed (see the bridge log).", code(login.ID)))
+		reply(ce, markdownText, fmt.Sprintf("Could not read the identities of login %s: the database failed (see the bridge log).", code(login.ID)))
 		return
 	}
-	reply(ce, formatIdentities(string(login.ID), list, search, identitiesListLimit, ce.Bridge.Config.CommandPrefix))
+	reply(ce, markdownText, formatIdentities(string(login.ID), list, search, identitiesListLimit, hintsFor(ce)))
+}
+
+// parseIdentitiesArgs splits `identities [login ID] [search text]`: a first
+// word of digits is the login ID.
+func parseIdentitiesArgs(args []string) (loginID, search string) {
+	if len(args) > 0 && looksLikeLoginID(args[0]) {
+		loginID, args = args[0], args[1:]
+	}
+	return loginID, strings.Join(args, " ")
 }
 
 // formatIdentities renders the identities of a login that match search
 // (case-insensitive, in the PUID and the names) as a markdown list, sorted
 // by name so that duplicates sit together, at most limit of them.
-func formatIdentities(loginID string, list []*database.Identity, search string, limit int, prefix string) string {
+func formatIdentities(loginID string, list []*database.Identity, search string, limit int, h hints) string {
 	if len(list) == 0 {
 		return fmt.Sprintf("Login %s has no identities yet: they are created when it loads its WeChat contacts.", code(loginID))
 	}
@@ -55,7 +67,7 @@ func formatIdentities(loginID string, list []*database.Identity, search string, 
 	}
 	for i, s := range matches {
 		if i == limit {
-			fmt.Fprintf(&b, "\n\n… and %d more: narrow the search with `%s identities %s <text>`.", len(matches)-i, prefix, loginID)
+			fmt.Fprintf(&b, "\n\n… and %d more: narrow the search with %s.", len(matches)-i, h.cmd("identities", loginID, "<text>"))
 			break
 		}
 		b.WriteString("\n")

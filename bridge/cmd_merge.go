@@ -20,32 +20,52 @@ import (
 // admin command: two identities the matcher kept apart become one, and the
 // dropped one's room moves to the kept one.
 func (wc *WeChatConnector) fnMergeIdentities(ce *commands.Event) {
+	h := hintsFor(ce)
 	named, keep, drop, err := parseMergeArgs(ce.Args)
 	if err != nil {
-		reply(ce, fmt.Sprintf("Usage: `%s merge-identities [login ID] <kept PUID> <dropped PUID>`. "+
-			"Find the PUIDs with `%s identities [login ID] [name]`.", ce.Bridge.Config.CommandPrefix, ce.Bridge.Config.CommandPrefix))
+		reply(ce, markdownText, fmt.Sprintf("Usage: %s. Find the PUIDs with %s.",
+			h.cmd("merge-identities", "[login ID]", "<kept PUID>", "<dropped PUID>"), h.cmd("identities", "[login ID]", "[name]")))
 		return
 	}
 	login, msg := wc.commandLogin(ce, named)
 	if login == nil {
-		reply(ce, msg)
+		reply(ce, markdownText, msg)
 		return
 	}
 	// Not the command's context: the room move goes on in the background.
 	ctx := ce.Log.With().Str("action", "merge identities").Str("login_id", string(login.ID)).
 		Str("keep_puid", keep).Str("drop_puid", drop).Logger().WithContext(wc.Bridge.BackgroundCtx)
-	reply(ce, wc.mergeIdentities(ctx, login, keep, drop, ce.Bridge.Config.CommandPrefix))
+	reply(ce, markdownText, wc.mergeIdentities(ctx, login, keep, drop, h))
+}
+
+// cleanPUIDArg accepts a PUID as pasted from a reply, backticks and all.
+func cleanPUIDArg(s string) string {
+	return strings.ToLower(strings.Trim(s, "`'\""))
+}
+
+// errMergeUsage is returned by parseMergeArgs for a wrong number of words.
+var errMergeUsage = errors.New("usage: merge-identities [login ID] <kept PUID> <dropped PUID>")
+
+// parseMergeArgs splits `merge-identities [login ID] <keep> <drop>`.
+func parseMergeArgs(args []string) (loginID, keep, drop string, err error) {
+	switch len(args) {
+	case 2:
+		return "", cleanPUIDArg(args[0]), cleanPUIDArg(args[1]), nil
+	case 3:
+		return args[0], cleanPUIDArg(args[1]), cleanPUIDArg(args[2]), nil
+	}
+	return "", "", "", errMergeUsage
 }
 
 // mergeIdentities merges dropPUID into keepPUID in the identity layer, then
 // moves the Matrix side, and says what happened.
-func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.UserLogin, keepPUID, dropPUID, prefix string) string {
+func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.UserLogin, keepPUID, dropPUID string, h hints) string {
 	log := zerolog.Ctx(ctx)
 	loginID := string(login.ID)
 	for _, p := range []string{keepPUID, dropPUID} {
 		if !database.ValidPUID(p) {
-			return fmt.Sprintf("%s is not a PUID: PUIDs are %d characters of a–z and 2–7. Copy them from `%s identities %s`.",
-				code(p), database.PUIDLen, prefix, loginID)
+			return fmt.Sprintf("%s is not a PUID: PUIDs are %d characters of a–z and 2–7. Copy them from %s.",
+				code(p), database.PUIDLen, h.cmd("identities", loginID))
 		}
 	}
 	if keepPUID == dropPUID {
@@ -65,7 +85,7 @@ func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.
 		s    *database.Identity
 	}{{keepPUID, keep}, {dropPUID, drop}} {
 		if u.s == nil {
-			return fmt.Sprintf("Login %s has no identity %s. List them with `%s identities %s`.", code(loginID), code(u.puid), prefix, loginID)
+			return fmt.Sprintf("Login %s has no identity %s. List them with %s.", code(loginID), code(u.puid), h.cmd("identities", loginID))
 		}
 	}
 	if err = wc.DB.Identity.Merge(ctx, loginID, keepPUID, dropPUID); err != nil {
@@ -74,7 +94,7 @@ func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.
 			lvl = zerolog.InfoLevel
 		}
 		log.WithLevel(lvl).Err(err).Msg("Merging identities failed")
-		return mergeErrorText(err, loginID, keepPUID, dropPUID, keep, drop, prefix)
+		return mergeErrorText(err, loginID, keepPUID, dropPUID, keep, drop, h)
 	}
 
 	var b strings.Builder
@@ -105,7 +125,7 @@ func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.
 		pointDMAt(ctx, portal, dropPUID, final.PUID)
 	}
 	b.WriteString("\n\n")
-	b.WriteString(describeReID(res, dropPUID, final.PUID, prefix, loginID))
+	b.WriteString(describeReID(res, dropPUID, final.PUID, loginID, h))
 
 	resynced := -1
 	if client != nil {
@@ -139,8 +159,8 @@ func describeIdentity(s *database.Identity) string {
 // mergeErrorText turns an error of IdentityQuery.Merge into what happened
 // and what to do. keep and drop are the identities as looked up (following
 // merges) just before the merge.
-func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *database.Identity, prefix string) string {
-	list := fmt.Sprintf("`%s identities %s`", prefix, loginID)
+func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *database.Identity, h hints) string {
+	list := h.cmd("identities", loginID)
 	const unchanged = " Nothing was changed."
 	switch {
 	case errors.Is(err, database.ErrInvalidPUID), errors.Is(err, database.ErrInvalidLoginID):
@@ -154,8 +174,8 @@ func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *d
 			final = code(drop.PUID)
 		}
 		return fmt.Sprintf("%s was merged into %s earlier, and merges cannot be undone. If %s is the same %s too, "+
-			"merge that one instead: `%s merge-identities %s %s %s`.",
-			code(dropPUID), final, code(keepPUID), kindName(kindOf(drop)), prefix, loginID, keepPUID, puidOr(drop, "<PUID>")) + unchanged
+			"merge that one instead: %s.",
+			code(dropPUID), final, code(keepPUID), kindName(kindOf(drop)), h.cmd("merge-identities", loginID, keepPUID, puidOr(drop, "<PUID>"))) + unchanged
 	case errors.Is(err, database.ErrCannotMerge):
 		switch {
 		case keep != nil && drop != nil && keep.PUID == drop.PUID:
@@ -207,7 +227,7 @@ func puidOr(s *database.Identity, fallback string) string {
 }
 
 // describeReID says what ReIDPortal did with the dropped identity's portal.
-func describeReID(res bridgev2.ReIDResult, drop, keep, prefix, loginID string) string {
+func describeReID(res bridgev2.ReIDResult, drop, keep, loginID string, h hints) string {
 	switch res {
 	case bridgev2.ReIDResultNoOp:
 		return fmt.Sprintf("Room: %s had no portal, so no room had to move.", code(drop))
@@ -224,7 +244,7 @@ func describeReID(res bridgev2.ReIDResult, drop, keep, prefix, loginID string) s
 			"no longer reach WeChat.", code(keep), code(drop))
 	}
 	return fmt.Sprintf("Room: moving the room of %s to %s failed (see the bridge log). The identities are merged; "+
-		"run `%s merge-identities %s %s %s` again to retry the room move.", code(drop), code(keep), prefix, loginID, keep, drop)
+		"run %s again to retry the room move.", code(drop), code(keep), h.cmd("merge-identities", loginID, keep, drop))
 }
 
 // describeAftermath says what became of the dropped ghost and which rooms

@@ -16,77 +16,21 @@ import (
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// friendRequestCommands are the commands that answer WeChat friend requests.
-func (wc *WeChatConnector) friendRequestCommands() []commands.CommandHandler {
-	return []commands.CommandHandler{
-		&commands.FullHandler{
-			Func: wc.fnFriendRequests,
-			Name: "friend-requests",
-			Help: commands.HelpMeta{
-				Section:     commands.HelpSectionChats,
-				Description: "List the WeChat friend requests you have not answered yet, with the numbers to accept them by.",
-			},
-			RequiresLogin: true,
-		},
-		&commands.FullHandler{
-			Func: wc.fnAcceptFriend,
-			Name: "accept-friend",
-			Help: commands.HelpMeta{
-				Section: commands.HelpSectionChats,
-				Description: "Accept a WeChat friend request, by the number in its notice or in `friend-requests`, " +
-					"or by the requester's name or WeChat ID.",
-				Args: "[_login ID_] <_number_ | _name_>",
-			},
-			RequiresLogin: true,
-		},
-	}
-}
-
 // friendRequest is a stored request with the login it came to.
 type friendRequest struct {
 	login *bridgev2.UserLogin
 	req   *database.FriendRequest
 }
 
-// replyPlain replies with text as it is: no markdown, no HTML, so that
-// names from WeChat show exactly as they are.
-func replyPlain(ce *commands.Event, text string) {
-	ce.ReplyAdvanced(text, false, false)
-}
-
-// cmdHint is how to type a command where ce was sent: without the prefix in
-// the management room, with it elsewhere.
-func cmdHint(ce *commands.Event, cmd string) string {
-	if ce.User.ManagementRoom == "" || ce.RoomID != ce.User.ManagementRoom {
-		cmd = ce.Bridge.Config.CommandPrefix + " " + cmd
-	}
-	return "`" + cmd + "`"
-}
-
-// sortedLogins returns the logins of the command's sender by ID.
-func sortedLogins(ce *commands.Event) []*bridgev2.UserLogin {
-	logins := ce.User.GetUserLogins()
-	slices.SortFunc(logins, func(a, b *bridgev2.UserLogin) int { return strings.Compare(string(a.ID), string(b.ID)) })
-	return logins
-}
-
-// splitLoginArg takes a leading login ID off args if it names one of
-// logins and something follows it; else it returns all logins.
-func splitLoginArg(args []string, logins []*bridgev2.UserLogin) ([]*bridgev2.UserLogin, []string) {
-	if len(args) >= 2 {
-		for _, l := range logins {
-			if string(l.ID) == args[0] {
-				return []*bridgev2.UserLogin{l}, args[1:]
-			}
-		}
-	}
-	return logins, args
-}
-
 // fnFriendRequests is the `friend-requests` command: the pending requests
 // of every login of the sender, with their numbers.
 func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
-	logins := sortedLogins(ce)
+	logins, msg := wc.commandLogins(ce, "")
+	if msg != "" {
+		reply(ce, markdownText, msg)
+		return
+	}
+	h := hintsFor(ce)
 	var b strings.Builder
 	shown := 0
 	var phoneOnly []string
@@ -94,7 +38,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 		pending, err := wc.DB.FriendRequest.List(ce.Ctx, string(login.ID), database.FriendRequestPending)
 		if err != nil {
 			ce.Log.Err(err).Str("login_id", string(login.ID)).Msg("Failed to list friend requests")
-			replyPlain(ce, "Could not read your friend requests: the bridge's database failed (see its log). Try again in a moment.")
+			reply(ce, plainText, "Could not read your friend requests: the bridge's database failed (see its log). Try again in a moment.")
 			return
 		}
 		pending = wc.settleFriendRequests(ce.Ctx, login, pending, &phoneOnly)
@@ -122,14 +66,14 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 		if len(logins) > 1 {
 			example = "accept-friend <login ID> <number>"
 		}
-		fmt.Fprintf(&out, "\n\nSend %s to accept one. To decline one, ignore it here or decline it on your phone.", cmdHint(ce, example))
+		fmt.Fprintf(&out, "\n\nSend %s to accept one. To decline one, ignore it here or decline it on your phone.", h.cmd(example))
 	}
 	if len(phoneOnly) > 0 {
 		fmt.Fprintf(&out, "\n\nThese arrived during an earlier WeChat web session, which alone could accept them from here: %s. "+
 			"Accept them on your phone (Contacts → New Friends) if you want to; they are no longer listed here.",
 			strings.Join(phoneOnly, "; "))
 	}
-	replyPlain(ce, out.String())
+	reply(ce, plainText, out.String())
 }
 
 // settleFriendRequests drops from pending the requests that were answered
@@ -197,17 +141,23 @@ func ago(d time.Duration) string {
 
 // fnAcceptFriend is the `accept-friend [login ID] <number|name>` command.
 func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
-	logins, args := splitLoginArg(ce.Args, sortedLogins(ce))
+	named, args := splitLoginArg(ce.Args, ce.User.GetUserLogins())
+	logins, msg := wc.commandLogins(ce, named)
+	if msg != "" {
+		reply(ce, markdownText, msg)
+		return
+	}
 	query := strings.Join(args, " ")
+	h := hintsFor(ce)
 	if query == "" {
-		replyPlain(ce, "Usage: "+cmdHint(ce, "accept-friend <number or name>")+". "+
-			"The number is in the notice of the request; "+cmdHint(ce, "friend-requests")+" lists them all.")
+		reply(ce, plainText, "Usage: "+h.cmd("accept-friend <number or name>")+". "+
+			"The number is in the notice of the request; "+h.cmd("friend-requests")+" lists them all.")
 		return
 	}
 	matches, err := wc.findFriendRequests(ce.Ctx, logins, query)
 	if err != nil {
 		ce.Log.Err(err).Msg("Failed to look up friend requests")
-		replyPlain(ce, "Could not look up your friend requests: the bridge's database failed (see its log). Try again in a moment.")
+		reply(ce, plainText, "Could not look up your friend requests: the bridge's database failed (see its log). Try again in a moment.")
 		return
 	}
 	switch len(matches) {
@@ -216,41 +166,49 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 		if _, err := strconv.Atoi(query); err == nil {
 			what = fmt.Sprintf("You have no friend request number %s.", query)
 		}
-		replyPlain(ce, what+" Send "+cmdHint(ce, "friend-requests")+" to see the waiting ones and their numbers.")
+		reply(ce, plainText, what+" Send "+h.cmd("friend-requests")+" to see the waiting ones and their numbers.")
 		return
 	case 1:
 	default:
 		var b strings.Builder
 		fmt.Fprintf(&b, "%d friend requests match \"%s\":", len(matches), oneLine(query))
 		for _, m := range matches {
-			fmt.Fprintf(&b, "\n%s: %s", cmdHint(ce, acceptArg(m, len(logins) > 1)), describeRequester(m.req))
+			fmt.Fprintf(&b, "\n%s: %s", h.cmd(acceptCmd(m, len(logins) > 1)), describeRequester(m.req))
 		}
 		b.WriteString("\nSend the command of the one to accept.")
-		replyPlain(ce, b.String())
+		reply(ce, plainText, b.String())
 		return
 	}
 	m := matches[0]
 	who := describeRequester(m.req)
 	switch m.req.State {
 	case database.FriendRequestAccepted:
-		replyPlain(ce, fmt.Sprintf("The friend request from %s was accepted already.", who))
+		reply(ce, plainText, fmt.Sprintf("The friend request from %s was accepted already.", who))
 		return
 	case database.FriendRequestExpired:
-		replyPlain(ce, fmt.Sprintf("The friend request from %s can no longer be accepted from here. If it is still on your phone, accept it there.", who))
+		reply(ce, plainText, fmt.Sprintf("The friend request from %s can no longer be accepted from here. If it is still on your phone, accept it there.", who))
 		return
 	}
-	retry := cmdHint(ce, acceptArg(m, len(logins) > 1))
-	replyPlain(ce, wc.acceptFriendRequest(ce.Ctx, m, retry))
+	reply(ce, plainText, wc.acceptFriendRequest(ce.Ctx, m, h, acceptCmd(m, len(logins) > 1)))
 }
 
-// acceptArg is what accept-friend needs to pick m: its number, after its
-// login ID if the sender has several logins.
-func acceptArg(m friendRequest, withLogin bool) string {
-	arg := "accept-friend " + strconv.Itoa(m.req.Num)
-	if withLogin {
-		arg = "accept-friend " + string(m.login.ID) + " " + strconv.Itoa(m.req.Num)
+// splitLoginArg takes a leading login ID off the arguments of
+// accept-friend when it names one of the sender's logins (own) and more
+// words follow: alone, a number is the request's.
+func splitLoginArg(args []string, own []*bridgev2.UserLogin) (named string, rest []string) {
+	if len(args) >= 2 && slices.ContainsFunc(own, func(l *bridgev2.UserLogin) bool { return string(l.ID) == args[0] }) {
+		return args[0], args[1:]
 	}
-	return arg
+	return "", args
+}
+
+// acceptCmd is the accept-friend command that picks m: its number, after
+// its login ID if the user has several logins (numbers are per login).
+func acceptCmd(m friendRequest, withLogin bool) string {
+	if withLogin {
+		return "accept-friend " + string(m.login.ID) + " " + strconv.Itoa(m.req.Num)
+	}
+	return "accept-friend " + strconv.Itoa(m.req.Num)
 }
 
 // findFriendRequests finds the requests a query names: those with that
@@ -310,8 +268,9 @@ func matchFriendRequests(list []friendRequest, query string) []friendRequest {
 }
 
 // acceptFriendRequest accepts a pending request with the login's running
-// session and returns the reply: what happened and what to do next.
-func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequest, retry string) string {
+// session and returns the reply: what happened and what to do next, with
+// the command to try again (retry) written by h.
+func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequest, h hints, retry string) string {
 	who := describeRequester(m.req)
 	log := m.login.Log.With().Str("action", "accept friend request").Int("num", m.req.Num).Logger()
 	c, _ := m.login.Client.(*WeChatClient)
@@ -323,7 +282,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 	if wx == nil || r == nil {
 		return fmt.Sprintf("Your WeChat account %s is not connected right now, so the request from %s was not accepted. "+
 			"If the bridge is reconnecting, send %s again in a minute. If WeChat logged you out, accept the request on your phone: "+
-			"a new login cannot accept requests that arrived before it.", oneLine(m.login.RemoteName), who, retry)
+			"a new login cannot accept requests that arrived before it.", oneLine(m.login.RemoteName), who, h.cmd(retry))
 	}
 	if m.req.SelfUserName != "" && m.req.SelfUserName != r.selfUserName() {
 		wc.setFriendRequestState(ctx, m.login, m.req, database.FriendRequestExpired)
@@ -335,7 +294,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 		return fmt.Sprintf("%s is your WeChat friend already (accepted on the phone?): nothing to do.", who)
 	}
 	err := wx.AcceptFriendRequest(ctx, m.req.UserName, m.req.Ticket)
-	text, state := acceptOutcome(err, who, retry)
+	text, state := acceptOutcome(err, who, h, retry)
 	if err != nil {
 		log.Warn().Err(err).Msg("WeChat did not accept the friend request")
 	} else {
@@ -349,7 +308,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 
 // acceptOutcome turns the result of webwxverifyuser into the reply and the
 // request's new state.
-func acceptOutcome(err error, who, retry string) (string, database.FriendRequestState) {
+func acceptOutcome(err error, who string, h hints, retry string) (string, database.FriendRequestState) {
 	var retErr *wechat.RetError
 	switch {
 	case err == nil:
@@ -357,14 +316,14 @@ func acceptOutcome(err error, who, retry string) (string, database.FriendRequest
 			"a room for your chat with them appears in a moment.", who), database.FriendRequestAccepted
 	case errors.Is(err, wechat.ErrLoggedOut):
 		return fmt.Sprintf("WeChat ended the bridge's web session, so the request from %s was not accepted. "+
-			"Accept it on your phone (a new login cannot accept it), and send `login` to connect the bridge again.", who), database.FriendRequestExpired
+			"Accept it on your phone (a new login cannot accept it), and send %s to connect the bridge again.", who, h.cmd("login")), database.FriendRequestExpired
 	case errors.Is(err, wechat.ErrTooFrequent):
 		return fmt.Sprintf("WeChat refused to accept the request from %s right now: too many requests in a short time. "+
-			"Wait a minute, then send %s again.", who, retry), database.FriendRequestPending
+			"Wait a minute, then send %s again.", who, h.cmd(retry)), database.FriendRequestPending
 	case errors.As(err, &retErr):
 		return fmt.Sprintf("WeChat refused to accept the request from %s (error %d): it has probably expired or been withdrawn. "+
 			"If it is still on your phone, accept it there.", who, retErr.Ret), database.FriendRequestExpired
 	}
-	return fmt.Sprintf("Could not reach WeChat to accept the request from %s; nothing changed. Send %s again in a minute.", who, retry),
+	return fmt.Sprintf("Could not reach WeChat to accept the request from %s; nothing changed. Send %s again in a minute.", who, h.cmd(retry)),
 		database.FriendRequestPending
 }
