@@ -49,7 +49,7 @@ func (c *WeChatClient) convertMessage(ctx context.Context, r *roster, m *wechat.
 			Type:       event.EventMessage,
 			Content:    content,
 			Extra:      msgIDExtra(wxid.MakeMessageID(m.ID)),
-			DBMetadata: &MessageMetadata{Text: quoteSnippet(snippet)},
+			DBMetadata: &msgconv.MessageMetadata{Text: quoteSnippet(snippet)},
 		}},
 	}
 }

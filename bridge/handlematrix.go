@@ -80,7 +80,7 @@ func (c *WeChatClient) sentResponse(res *wechat.SendResult, snippet string) *bri
 		ID:        wxid.MakeMessageID(res.MsgID),
 		SenderID:  wxid.MakeSelfUserID(c.login.ID),
 		Timestamp: res.Time,
-		Metadata:  &MessageMetadata{ClientMsgID: res.ClientMsgID, Text: quoteSnippet(snippet)},
+		Metadata:  &msgconv.MessageMetadata{ClientMsgID: res.ClientMsgID, Text: quoteSnippet(snippet)},
 	}}
 }
 

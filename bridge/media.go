@@ -20,6 +20,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -37,7 +38,7 @@ type fetchedMedia struct {
 	thumb []byte
 	// label is what a quote of the message shows (see mediaLabel).
 	label string
-	// msgID is the message's ID, which its event carries (see msgIDKey).
+	// msgID is the message's ID, which its event carries (see msgconv.MsgIDKey).
 	msgID networkid.MessageID
 }
 
@@ -275,6 +276,6 @@ func (c *WeChatClient) uploadMedia(ctx context.Context, portal *bridgev2.Portal,
 		Type:       fm.evtType,
 		Content:    content,
 		Extra:      msgIDExtra(fm.msgID),
-		DBMetadata: &MessageMetadata{Text: fm.label},
+		DBMetadata: &msgconv.MessageMetadata{Text: fm.label},
 	}}}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/networkid"
 
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -62,7 +63,7 @@ func (c *WeChatClient) findQuoted(ctx context.Context, portal networkid.PortalKe
 	}
 	var first *database.Message
 	for _, msg := range msgs {
-		meta, _ := msg.Metadata.(*MessageMetadata)
+		meta, _ := msg.Metadata.(*msgconv.MessageMetadata)
 		if meta == nil || !quoteMatches(meta.Text, quoted) {
 			continue
 		}
@@ -134,7 +135,7 @@ func (c *WeChatClient) quotePrefix(replyTo *database.Message) string {
 		return ""
 	}
 	text := ""
-	if meta, _ := replyTo.Metadata.(*MessageMetadata); meta != nil {
+	if meta, _ := replyTo.Metadata.(*msgconv.MessageMetadata); meta != nil {
 		text = meta.Text
 	}
 	if text == "" {

@@ -1,0 +1,7 @@
+package msgconv
+
+// MsgIDKey is the key under which every Matrix event the bridge sends for a
+// WeChat message carries the message's ID, so that a message the
+// homeserver stored without the bridge hearing back is found in its room
+// instead of being sent twice (see bridge/redelivery.go).
+const MsgIDKey = "io.github.wxbridge.msg_id"
