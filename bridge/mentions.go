@@ -12,47 +12,22 @@ import (
 )
 
 // memberNamed returns the UserName of the group member an "@name" refers
-// to: the name the group shows (their group nickname), else their own
-// nickname, else the remark name the user gave them. "" if nobody matches.
+// to (see msgconv.MemberNamed), or "".
 func (r *roster) memberNamed(groupUserName, name string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	g, ok := r.contacts[groupUserName]
-	if !ok {
-		return ""
-	}
-	pick := []func(m *wechat.Member) string{
-		func(m *wechat.Member) string { return m.DisplayName },
-		func(m *wechat.Member) string { return m.NickName },
-		func(m *wechat.Member) string {
-			if ct, ok := r.contacts[m.UserName]; ok {
-				return ct.RemarkName
-			}
-			return ""
-		},
-	}
-	for _, field := range pick {
-		for i := range g.MemberList {
-			if n := field(&g.MemberList[i]); n != "" && wechat.CleanName(n) == name {
-				return g.MemberList[i].UserName
-			}
+	return msgconv.MemberNamed(r.contacts[groupUserName], name, func(userName string) string {
+		if ct, ok := r.contacts[userName]; ok {
+			return ct.RemarkName
 		}
-	}
-	return ""
+		return ""
+	})
 }
 
-// mentionName is how a group member is @-mentioned in WeChat: their group
-// nickname, else their own nickname.
+// mentionName is how a group member is @-mentioned in WeChat (see
+// msgconv.MentionName).
 func (r *roster) mentionName(groupUserName, userName string) string {
-	if m := r.member(groupUserName, userName); m != nil {
-		if n := wechat.CleanName(firstNonEmpty(m.DisplayName, m.NickName)); n != "" {
-			return n
-		}
-	}
-	if ct := r.contact(userName); ct != nil {
-		return wechat.CleanName(ct.NickName)
-	}
-	return ""
+	return msgconv.MentionName(r.member(groupUserName, userName), r.contact(userName))
 }
 
 // mentionTargets resolves the "@name"s of a message in a group to Matrix
