@@ -11,6 +11,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
 )
 
@@ -23,6 +24,8 @@ type WeChatConnector struct {
 	// roomFeatures are the chats' capabilities under the configured media
 	// limit, made once in Init.
 	roomFeatures *event.RoomFeatures
+	// msgConv converts messages both ways, made once in Init.
+	msgConv *msgconv.MessageConverter
 
 	// metrics are counted whether or not they are served; metricsServer
 	// serves them when network.metrics.enabled is set (see metrics.go).
@@ -46,6 +49,10 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
 	wc.metrics = wc.newMetrics()
+	wc.msgConv = &msgconv.MessageConverter{
+		MaxFileSize: wc.Config.MediaLimit(),
+		Observer:    mediaMetrics{wc.metrics},
+	}
 	wc.registerCommands()
 }
 

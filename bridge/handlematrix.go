@@ -64,7 +64,7 @@ func (c *WeChatClient) sendMatrixMessage(ctx context.Context, msg *bridgev2.Matr
 	}
 	// WeChat web cannot send real quotes: a reply goes in the flattened
 	// form the phone shows for quotes.
-	res, err := wx.SendText(ctx, to, c.quotePrefix(msg.ReplyTo)+text, mentions)
+	res, err := wx.SendText(ctx, to, msgconv.QuotePrefix(c.convClient(wx, r), msg.ReplyTo)+text, mentions)
 	if err != nil {
 		zerolog.Ctx(ctx).Err(err).Msg("Failed to send a message to WeChat")
 		return nil, sendError(err)
@@ -80,7 +80,7 @@ func (c *WeChatClient) sentResponse(res *wechat.SendResult, snippet string) *bri
 		ID:        wxid.MakeMessageID(res.MsgID),
 		SenderID:  wxid.MakeSelfUserID(c.login.ID),
 		Timestamp: res.Time,
-		Metadata:  &msgconv.MessageMetadata{ClientMsgID: res.ClientMsgID, Text: quoteSnippet(snippet)},
+		Metadata:  &msgconv.MessageMetadata{ClientMsgID: res.ClientMsgID, Text: msgconv.QuoteSnippet(snippet)},
 	}}
 }
 

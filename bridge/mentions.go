@@ -1,13 +1,9 @@
 package bridge
 
 import (
-	"context"
-
-	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
-	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -28,28 +24,6 @@ func (r *roster) memberNamed(groupUserName, name string) string {
 // msgconv.MentionName).
 func (r *roster) mentionName(groupUserName, userName string) string {
 	return msgconv.MentionName(r.member(groupUserName, userName), r.contact(userName))
-}
-
-// mentionTargets resolves the "@name"s of a message in a group to Matrix
-// users: the logged-in user for their own name, ghosts for members.
-func (c *WeChatClient) mentionTargets(ctx context.Context, r *roster, group string) func(name string) (msgconv.MentionTarget, bool) {
-	return func(name string) (msgconv.MentionTarget, bool) {
-		self := r.selfUserName()
-		userName := r.memberNamed(group, name)
-		if userName == "" {
-			return msgconv.MentionTarget{}, false
-		}
-		if userName == self {
-			return msgconv.MentionTarget{UserID: c.login.UserMXID, DisplayName: name}, true
-		}
-		puid, err := c.resolvePUID(ctx, r, userName, group)
-		if err != nil {
-			zerolog.Ctx(ctx).Warn().Err(err).Msg("Failed to resolve a mentioned member")
-			return msgconv.MentionTarget{}, false
-		}
-		mxid := c.conn.Bridge.Matrix.GhostIntent(wxid.MakeUserID(puid)).GetMXID()
-		return msgconv.MentionTarget{UserID: mxid, DisplayName: name}, true
-	}
 }
 
 // mentionedMembers resolves Matrix mention pills in a message to a group

@@ -12,6 +12,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -128,6 +129,29 @@ func (o callMetrics) CallDone(endpoint string, took time.Duration, err error) {
 	}
 	if err != nil && errors.Is(err, wechat.ErrTooFrequent) {
 		o.m.Failure(metrics.RateLimited)
+	}
+}
+
+// mediaMetrics is the msgconv.Observer of the connector's converter.
+type mediaMetrics struct{ m *metrics.Metrics }
+
+var _ msgconv.Observer = mediaMetrics{}
+
+// MediaDownloaded counts the bytes of an attachment from WeChat.
+func (o mediaMetrics) MediaDownloaded(size int) {
+	o.m.MediaBytes(metrics.ToMatrix, size)
+}
+
+// MediaTooLarge counts an attachment from WeChat above max_media_size.
+func (o mediaMetrics) MediaTooLarge() {
+	o.m.Failure(metrics.TooLarge)
+}
+
+// MediaUnavailable counts an attachment WeChat would not give, unless the
+// session was lost: markLoggedOut counts that once.
+func (o mediaMetrics) MediaUnavailable(err error) {
+	if !errors.Is(err, wechat.ErrLoggedOut) {
+		o.m.Failure(metrics.OtherReason)
 	}
 }
 

@@ -60,11 +60,6 @@ func lookUntilSettled(ctx context.Context, settled time.Time, look func(context.
 	return look(ctx)
 }
 
-// msgIDExtra is the event content that names a message's WeChat ID.
-func msgIDExtra(msgID networkid.MessageID) map[string]any {
-	return map[string]any{msgconv.MsgIDKey: string(msgID)}
-}
-
 // findDelivered looks for a message in its room's latest events, once more
 // at settled if it is not there before (see redeliveryReadLag). When it is
 // there, it saves the mapping bridgev2 would have saved and reports true:
@@ -82,8 +77,8 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 		}
 		msgID, replyTo = e.ID, e.Data.ReplyTo
 		meta, _ = e.Data.Parts[0].DBMetadata.(*msgconv.MessageMetadata)
-	case *simplevent.Message[*fetchedMedia]:
-		msgID, meta = e.ID, &msgconv.MessageMetadata{Text: e.Data.label}
+	case *simplevent.Message[*msgconv.FetchedMedia]:
+		msgID, meta = e.ID, e.Data.Metadata()
 	default:
 		return false, nil
 	}

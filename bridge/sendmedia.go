@@ -144,7 +144,7 @@ func (c *WeChatClient) sendCaption(ctx context.Context, wx *wechat.Client, r *ro
 	if strings.TrimSpace(text) == "" {
 		return
 	}
-	_, err := wx.SendText(ctx, to, c.quotePrefix(msg.ReplyTo)+text, mentions)
+	_, err := wx.SendText(ctx, to, msgconv.QuotePrefix(c.convClient(wx, r), msg.ReplyTo)+text, mentions)
 	if err == nil {
 		return
 	}
@@ -218,7 +218,7 @@ func planSend(kind event.CapabilityMsgType, mimeType string, size, fileLimit int
 // tooLarge is the status of an attachment above max_media_size: a
 // permanent failure that names both sizes.
 func tooLarge(size, limit int64) error {
-	got, max := formatSize(size), formatSize(limit)
+	got, max := msgconv.FormatSize(size), msgconv.FormatSize(limit)
 	if got == max {
 		// Just above the limit: "64 KiB" would read as equal.
 		got, max = strconv.FormatInt(size, 10)+" bytes", max+" ("+strconv.FormatInt(limit, 10)+" bytes)"
@@ -268,7 +268,7 @@ func mediaFileName(content *event.MessageEventContent, mimeType string) string {
 	if name == "" {
 		name = content.Body
 	}
-	return sanitizeFileName(name, extensionFor(mimeType))
+	return msgconv.SanitizeFileName(name, extensionFor(mimeType))
 }
 
 // extensionFor is the usual file extension of a MIME type, or "".

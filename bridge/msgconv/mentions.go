@@ -2,6 +2,7 @@ package msgconv
 
 import (
 	"cmp"
+	"context"
 
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -42,4 +43,15 @@ func MentionName(member *wechat.Member, contact *wechat.Contact) string {
 		return wechat.CleanName(contact.NickName)
 	}
 	return ""
+}
+
+// mentionTargets resolves the "@name"s of a group message; elsewhere
+// nobody is mentioned.
+func mentionTargets(ctx context.Context, cl Client, m *wechat.Message, mentions []string) func(string) (MentionTarget, bool) {
+	if !m.IsGroup || len(mentions) == 0 {
+		return nil
+	}
+	return func(name string) (MentionTarget, bool) {
+		return cl.MentionTarget(ctx, m.Chat, name)
+	}
 }

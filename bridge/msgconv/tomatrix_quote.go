@@ -1,8 +1,14 @@
 package msgconv
 
 import (
+	"context"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/rs/zerolog"
+	"maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/wechat"
@@ -64,4 +70,53 @@ func writeQuoted(out *strings.Builder, text string) {
 		out.WriteString("> ")
 		out.WriteString(line)
 	}
+}
+
+// findQuoted looks for the message a WeChat quote refers to among the
+// portal's recent messages. WeChat gives web clients no ID, only the quoted
+// author's name and text: the text must match; when several messages match,
+// the newest one by an author of that name wins, else the newest.
+func findQuoted(ctx context.Context, cl Client, portal networkid.PortalKey, q *wechat.Quote) *database.Message {
+	quoted := quoteSnippet(q.Quoted)
+	if label, ok := mediaLabels[quoted]; ok {
+		quoted = label
+	}
+	if quoted == "" {
+		return nil
+	}
+	msgs, err := cl.RecentMessages(ctx, portal, quoteSearchDepth)
+	if err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Failed to search the quoted message; showing the quote as text")
+		return nil
+	}
+	var first *database.Message
+	for _, msg := range msgs {
+		meta, _ := msg.Metadata.(*MessageMetadata)
+		if meta == nil || !quoteMatches(meta.Text, quoted) {
+			continue
+		}
+		if q.Name == "" || slices.Contains(senderNames(cl, msg), q.Name) {
+			return msg
+		}
+		if first == nil {
+			first = msg
+		}
+	}
+	return first
+}
+
+// quoteMatches reports whether a stored snippet is the quoted text. The
+// phone shortens long quotes with an ellipsis.
+func quoteMatches(snippet, quoted string) bool {
+	if snippet == "" {
+		return false
+	} else if snippet == quoted {
+		return true
+	}
+	for _, ellipsis := range []string{"…", "..."} {
+		if prefix, ok := strings.CutSuffix(quoted, ellipsis); ok && prefix != "" && strings.HasPrefix(snippet, prefix) {
+			return true
+		}
+	}
+	return strings.HasPrefix(quoted, snippet) && utf8.RuneCountInString(snippet) == quoteSnippetRunes
 }
