@@ -50,6 +50,7 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
 	wc.metrics = wc.newMetrics()
 	wc.msgConv = &msgconv.MessageConverter{
+		Bot:         br.Bot,
 		MaxFileSize: wc.Config.MediaLimit(),
 		Observer:    mediaMetrics{wc.metrics},
 	}

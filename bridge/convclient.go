@@ -6,6 +6,7 @@ import (
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
@@ -22,7 +23,10 @@ type convClient struct {
 	r *roster
 }
 
-var _ msgconv.Client = convClient{}
+var (
+	_ msgconv.Client = convClient{}
+	_ msgconv.WeChat = (*wechat.Client)(nil)
+)
 
 // convClient is the msgconv.Client of a session.
 func (c *WeChatClient) convClient(wx *wechat.Client, r *roster) convClient {
@@ -47,6 +51,24 @@ func (cc convClient) MentionTarget(ctx context.Context, group, name string) (msg
 	}
 	mxid := cc.c.conn.Bridge.Matrix.GhostIntent(wxid.MakeUserID(puid)).GetMXID()
 	return msgconv.MentionTarget{UserID: mxid, DisplayName: name}, true
+}
+
+// MentionedMember resolves a Matrix user mentioned in a message to a group
+// to the member to @-mention in WeChat: a ghost of one of its members.
+func (cc convClient) MentionedMember(group string, userID id.UserID) (msgconv.MentionedMember, bool) {
+	ghostID, ok := cc.c.conn.Bridge.Matrix.ParseGhostMXID(userID)
+	if !ok {
+		return msgconv.MentionedMember{}, false
+	}
+	userName, ok := cc.r.userName(string(ghostID))
+	if !ok || cc.r.member(group, userName) == nil {
+		return msgconv.MentionedMember{}, false
+	}
+	name := cc.r.mentionName(group, userName)
+	if name == "" {
+		return msgconv.MentionedMember{}, false
+	}
+	return msgconv.MentionedMember{Name: name, UserName: userName}, true
 }
 
 // Author finds who wrote a bridged message in the roster: the user, or the

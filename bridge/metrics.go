@@ -142,6 +142,11 @@ func (o mediaMetrics) MediaDownloaded(size int) {
 	o.m.MediaBytes(metrics.ToMatrix, size)
 }
 
+// MediaUploaded counts the bytes of an attachment sent to WeChat.
+func (o mediaMetrics) MediaUploaded(size int) {
+	o.m.MediaBytes(metrics.ToWeChat, size)
+}
+
 // MediaTooLarge counts an attachment from WeChat above max_media_size.
 func (o mediaMetrics) MediaTooLarge() {
 	o.m.Failure(metrics.TooLarge)
@@ -261,10 +266,10 @@ func outboundOutcome(err error) (metrics.Outcome, metrics.Reason, bool) {
 		return metrics.OK, 0, false
 	case errors.Is(err, bridgev2.ErrMediaTooLarge):
 		return metrics.Rejected, metrics.TooLarge, true
-	case errors.Is(err, ErrMediaNotSupported), errors.Is(err, ErrEmptyMessage), errors.Is(err, ErrChatNotInSession),
-		errors.Is(err, ErrNoAttachment), errors.Is(err, ErrInvalidLocation):
+	case errors.Is(err, msgconv.ErrMediaNotSupported), errors.Is(err, msgconv.ErrEmptyMessage), errors.Is(err, ErrChatNotInSession),
+		errors.Is(err, msgconv.ErrNoAttachment), errors.Is(err, msgconv.ErrInvalidLocation):
 		return metrics.Rejected, 0, false
-	case errors.Is(err, ErrMatrixDownload):
+	case errors.Is(err, msgconv.ErrMatrixDownload):
 		return metrics.Failed, metrics.Homeserver, true
 	case errors.Is(err, wechat.ErrTooFrequent), errors.Is(err, wechat.ErrLoggedOut), errors.Is(err, bridgev2.ErrNotLoggedIn):
 		return metrics.Failed, 0, false

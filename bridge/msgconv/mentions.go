@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 
+	"maunium.net/go/mautrix/id"
+
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -43,6 +45,17 @@ func MentionName(member *wechat.Member, contact *wechat.Contact) string {
 		return wechat.CleanName(contact.NickName)
 	}
 	return ""
+}
+
+// mentionedMembers resolves the pills of a Matrix message to a chat to
+// the members to @-mention in WeChat; outside groups nobody is.
+func mentionedMembers(cl Client, chat string) func(userID id.UserID) (MentionedMember, bool) {
+	return func(userID id.UserID) (MentionedMember, bool) {
+		if !wechat.IsGroupUserName(chat) {
+			return MentionedMember{}, false
+		}
+		return cl.MentionedMember(chat, userID)
+	}
 }
 
 // mentionTargets resolves the "@name"s of a group message; elsewhere

@@ -2,9 +2,12 @@ package msgconv
 
 import (
 	"context"
+	"io"
 
+	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/networkid"
+	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -13,6 +16,9 @@ import (
 // attachments included. The connector makes one; what a conversion needs of
 // the login a message belongs to comes with each call, as a Client.
 type MessageConverter struct {
+	// Bot is the bridge bot: it downloads attachments from Matrix, and
+	// tells the sender when a caption did not reach WeChat.
+	Bot bridgev2.MatrixAPI
 	// MaxFileSize is network.max_media_size: the largest attachment
 	// bridged either way, in bytes.
 	MaxFileSize int64
@@ -30,6 +36,9 @@ type Client interface {
 	// MentionTarget is the Matrix user an "@name" in a group message
 	// refers to (see MemberNamed): the logged-in user, or a member's ghost.
 	MentionTarget(ctx context.Context, group, name string) (MentionTarget, bool)
+	// MentionedMember is the member of a group a Matrix user mentioned in a
+	// message to it is (see MentionName), if they are one.
+	MentionedMember(group string, userID id.UserID) (MentionedMember, bool)
 	// Author is who wrote a bridged message as the session knows them:
 	// their contact record and, when the message is in a group, their entry
 	// in its member list. Either is nil when unknown.
@@ -46,6 +55,12 @@ type WeChat interface {
 	DownloadVoice(ctx context.Context, msgID string) (*wechat.Download, error)
 	DownloadVideo(ctx context.Context, msgID string) (*wechat.Download, error)
 	DownloadFile(ctx context.Context, sender, mediaID, encryFileName string) (*wechat.Download, error)
+	Upload(ctx context.Context, to, name, mime string, r io.ReaderAt, size int64) (*wechat.UploadResult, error)
+	SendText(ctx context.Context, to, text string, mentions []string) (*wechat.SendResult, error)
+	SendImage(ctx context.Context, to, mediaID string) (*wechat.SendResult, error)
+	SendVideo(ctx context.Context, to, mediaID string) (*wechat.SendResult, error)
+	SendFile(ctx context.Context, to string, up *wechat.UploadResult) (*wechat.SendResult, error)
+	SendEmoticon(ctx context.Context, to, md5, mediaID string) (*wechat.SendResult, error)
 }
 
 // Observer is told what became of attachments, for the bridge's metrics.
@@ -53,6 +68,9 @@ type Observer interface {
 	// MediaDownloaded is told the size of every attachment, and of every
 	// video poster, downloaded from WeChat.
 	MediaDownloaded(size int)
+	// MediaUploaded is told the size of every attachment uploaded to
+	// WeChat.
+	MediaUploaded(size int)
 	// MediaTooLarge is told of an attachment from WeChat above
 	// MaxFileSize, which became a notice.
 	MediaTooLarge()
@@ -72,5 +90,6 @@ func (mc *MessageConverter) observer() Observer {
 type noObserver struct{}
 
 func (noObserver) MediaDownloaded(int)    {}
+func (noObserver) MediaUploaded(int)      {}
 func (noObserver) MediaTooLarge()         {}
 func (noObserver) MediaUnavailable(error) {}
