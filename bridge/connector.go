@@ -1,6 +1,7 @@
 // Package bridge is wxbridge's bridgev2 network connector: config, QR login,
-// the per-login WeChat client (NetworkAPI) and the conversion of WeChat
-// events into bridgev2 remote events.
+// the per-login WeChat client (NetworkAPI) and the turning of WeChat events
+// into bridgev2 remote events. Message content is converted, both ways, by
+// bridge/msgconv.
 package bridge
 
 import (
