@@ -28,7 +28,7 @@ var (
 	_ msgconv.WeChat = (*wechat.Client)(nil)
 )
 
-// convClient is the msgconv.Client of a session.
+// convClient makes the msgconv.Client of a session.
 func (c *WeChatClient) convClient(wx *wechat.Client, r *roster) convClient {
 	return convClient{Client: wx, c: c, r: r}
 }

@@ -55,6 +55,7 @@ func (mc *MessageConverter) FetchMedia(ctx context.Context, cl Client, m *wechat
 	return fm, err
 }
 
+// fetchMedia is FetchMedia but for the message ID.
 func (mc *MessageConverter) fetchMedia(ctx context.Context, cl Client, m *wechat.Message) (*FetchedMedia, error) {
 	what, evtType, name, fetch := mediaRequest(cl, m)
 	if e, ok := m.Content.(*wechat.Emoticon); ok && e.Store {
