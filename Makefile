@@ -35,7 +35,7 @@ unit:
 	CGO_ENABLED=1 $(GO) test -tags $(TAGS) -count=1 -cover $$($(GO) list -e -tags $(TAGS) ./... | grep -v '/e2e')
 
 fuzz:
-	@for pkg in ./wechat/ ./bridge/msgconv/ ./bridge/; do \
+	@for pkg in ./wechat/ ./bridge/msgconv/; do \
 		for target in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 			echo "fuzzing $$pkg $$target for $(FUZZTIME)"; \
 			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \

@@ -25,10 +25,15 @@ func (wc *WeChatConnector) GetBridgeInfoVersion() (info, capabilities int) {
 // maxTextLength bounds the text of a message and of a media caption.
 const maxTextLength = 8000
 
+// maxFileSize is the default file limit (max_media_size): puppet-wechat
+// enforces 100 MB, and it is wechat.Config's default MaxMediaSize. (The
+// official web client's 50 MB file check is commented out.)
+const maxFileSize = defaultMaxMediaSize
+
 // roomFeatures is what every WeChat chat supports: text, media (see
-// planSend for what each kind becomes) and locations as text with a map
-// link. The ID names this set; change it whenever the set changes, since
-// bridgev2 only resends room features whose ID changed.
+// msgconv's planSend for what each kind becomes) and locations as text with
+// a map link. The ID names this set; change it whenever the set changes,
+// since bridgev2 only resends room features whose ID changed.
 var roomFeatures = &event.RoomFeatures{
 	ID: roomFeaturesID,
 	Formatting: event.FormattingFeatureMap{
@@ -77,7 +82,8 @@ var roomFeatures = &event.RoomFeatures{
 	},
 	MaxTextLength:   maxTextLength,
 	LocationMessage: event.CapLevelPartialSupport, // as text with a map link
-	// Replies go as the flattened quote the phone shows (see quotePrefix).
+	// Replies go as the flattened quote the phone shows (see msgconv's
+	// quotePrefix).
 	Reply:    event.CapLevelPartialSupport,
 	Poll:     event.CapLevelRejected,
 	Edit:     event.CapLevelRejected,

@@ -13,6 +13,7 @@ import (
 	up "go.mau.fi/util/configupgrade"
 	"gopkg.in/yaml.v3"
 
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -156,26 +157,9 @@ func parseSize(s string) (int64, error) {
 	case size < 1:
 		return 0, fmt.Errorf("%q is less than one byte", s)
 	case size > maxMaxMediaSize:
-		return 0, fmt.Errorf("%q is above %s: the bridge holds an attachment in memory while it bridges it", s, formatSize(maxMaxMediaSize))
+		return 0, fmt.Errorf("%q is above %s: the bridge holds an attachment in memory while it bridges it", s, msgconv.FormatSize(maxMaxMediaSize))
 	}
 	return int64(size), nil
-}
-
-// formatSize writes a size for people: "100 MiB", "1.5 GiB", "900 bytes".
-func formatSize(n int64) string {
-	for _, u := range []struct {
-		size int64
-		name string
-	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
-		if n >= u.size {
-			v := strconv.FormatFloat(float64(n)/float64(u.size), 'f', 1, 64)
-			return strings.TrimSuffix(v, ".0") + " " + u.name
-		}
-	}
-	if n == 1 {
-		return "1 byte"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 // MediaLimit is the largest attachment bridged either way, in bytes.

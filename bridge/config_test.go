@@ -236,21 +236,3 @@ func TestMaxMediaSize(t *testing.T) {
 	var zero Config
 	assert.Equal(t, int64(maxFileSize), zero.MediaLimit(), "a config never decoded has the default")
 }
-
-func TestFormatSize(t *testing.T) {
-	tests := []struct {
-		n    int64
-		want string
-	}{
-		{1, "1 byte"},
-		{1000, "1000 bytes"},
-		{1 << 10, "1 KiB"},
-		{1536, "1.5 KiB"},
-		{100 << 20, "100 MiB"},
-		{100_000_000, "95.4 MiB"},
-		{3 << 29, "1.5 GiB"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, formatSize(tt.n), tt.n)
-	}
-}

@@ -1,6 +1,7 @@
 // Package bridge is wxbridge's bridgev2 network connector: config, QR login,
-// the per-login WeChat client (NetworkAPI) and the conversion of WeChat
-// events into bridgev2 remote events.
+// the per-login WeChat client (NetworkAPI) and the turning of WeChat events
+// into bridgev2 remote events. Message content is converted, both ways, by
+// bridge/msgconv.
 package bridge
 
 import (
@@ -11,6 +12,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
 )
 
@@ -23,6 +25,8 @@ type WeChatConnector struct {
 	// roomFeatures are the chats' capabilities under the configured media
 	// limit, made once in Init.
 	roomFeatures *event.RoomFeatures
+	// msgConv converts messages both ways, made once in Init.
+	msgConv *msgconv.MessageConverter
 
 	// metrics are counted whether or not they are served; metricsServer
 	// serves them when network.metrics.enabled is set (see metrics.go).
@@ -46,6 +50,11 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
 	wc.metrics = wc.newMetrics()
+	wc.msgConv = &msgconv.MessageConverter{
+		Bot:         br.Bot,
+		MaxFileSize: wc.Config.MediaLimit(),
+		Observer:    mediaMetrics{wc.metrics},
+	}
 	wc.registerCommands()
 }
 

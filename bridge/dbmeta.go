@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"maunium.net/go/mautrix/bridgev2/database"
+
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 )
 
 // UserLoginMetadata is what bridgev2 keeps for a login in user_login.metadata.
@@ -21,21 +23,10 @@ type UserLoginMetadata struct {
 	LoggedOutRet int `json:"logged_out_ret,omitempty"`
 }
 
-// MessageMetadata is what bridgev2 keeps for a message in message.metadata.
-type MessageMetadata struct {
-	// ClientMsgID is the ID the bridge gave a message it sent to WeChat;
-	// recalling the message needs it along with the server's ID.
-	ClientMsgID string `json:"client_msg_id,omitempty"`
-	// Text is the start of the message's text (see quoteSnippet), or a label
-	// such as "[Image]" for media: WeChat quotes show it, and it is how a
-	// quote from WeChat, which carries no message ID, finds its message.
-	Text string `json:"text,omitempty"`
-}
-
 // GetDBMetaTypes returns the metadata types of the bridgev2 tables.
 func (wc *WeChatConnector) GetDBMetaTypes() database.MetaTypes {
 	return database.MetaTypes{
 		UserLogin: func() any { return &UserLoginMetadata{} },
-		Message:   func() any { return &MessageMetadata{} },
+		Message:   func() any { return &msgconv.MessageMetadata{} },
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/event"
 
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -39,7 +40,7 @@ func (c *WeChatClient) HandleMatrixMessageRemove(ctx context.Context, msg *bridg
 	if target.SenderID != wxid.MakeSelfUserID(c.login.ID) {
 		return ErrRecallNotOwn
 	}
-	meta, _ := target.Metadata.(*MessageMetadata)
+	meta, _ := target.Metadata.(*msgconv.MessageMetadata)
 	if meta == nil || meta.ClientMsgID == "" {
 		return ErrRecallNotFromMatrix
 	}

@@ -10,6 +10,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2/simplevent"
 	"maunium.net/go/mautrix/bridgev2/status"
 
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
@@ -144,7 +145,7 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 		log.Debug().Int("msg_type", m.Type).Msg("Not bridging a message from an account that is not bridged")
 		return nil, nil
 	}
-	var media *fetchedMedia
+	var media *msgconv.FetchedMedia
 	switch mc := m.Content.(type) {
 	case *wechat.Recall:
 		if mc.MsgID == 0 {
@@ -156,8 +157,12 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 			return nil, nil
 		}
 	case *wechat.Image, *wechat.Emoticon, *wechat.Voice, *wechat.Video, *wechat.File:
+		wx := c.currentWX()
+		if wx == nil {
+			return nil, bridgev2.ErrNotLoggedIn
+		}
 		var err error
-		if media, err = c.fetchMedia(ctx, m); err != nil {
+		if media, err = c.conn.msgConv.FetchMedia(ctx, c.convClient(wx, r), m, wxid.MakeMessageID(m.ID)); err != nil {
 			return nil, err
 		}
 	case *wechat.SysNotice:
@@ -199,15 +204,14 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 	meta.CreatePortal = true
 	msgID := wxid.MakeMessageID(m.ID)
 	if media != nil {
-		media.msgID = msgID
-		return &simplevent.Message[*fetchedMedia]{
-			EventMeta: meta, ID: msgID, Data: media, ConvertMessageFunc: c.uploadMedia,
+		return &simplevent.Message[*msgconv.FetchedMedia]{
+			EventMeta: meta, ID: msgID, Data: media, ConvertMessageFunc: c.conn.msgConv.UploadMedia,
 		}, nil
 	}
 	if sys, ok := m.Content.(*wechat.System); ok && m.IsGroup && changesGroup(sys.Kind) {
 		go c.refreshGroup(ctx, m.Chat)
 	}
-	conv := c.convertMessage(ctx, r, m, meta.PortalKey)
+	conv := c.conn.msgConv.ToMatrix(ctx, c.convClient(nil, r), m, meta.PortalKey, msgID)
 	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: msgID, Data: conv}, nil
 }
 

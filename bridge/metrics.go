@@ -12,6 +12,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -131,6 +132,34 @@ func (o callMetrics) CallDone(endpoint string, took time.Duration, err error) {
 	}
 }
 
+// mediaMetrics is the msgconv.Observer of the connector's converter.
+type mediaMetrics struct{ m *metrics.Metrics }
+
+var _ msgconv.Observer = mediaMetrics{}
+
+// MediaDownloaded counts the bytes of an attachment from WeChat.
+func (o mediaMetrics) MediaDownloaded(size int) {
+	o.m.MediaBytes(metrics.ToMatrix, size)
+}
+
+// MediaUploaded counts the bytes of an attachment sent to WeChat.
+func (o mediaMetrics) MediaUploaded(size int) {
+	o.m.MediaBytes(metrics.ToWeChat, size)
+}
+
+// MediaTooLarge counts an attachment from WeChat above max_media_size.
+func (o mediaMetrics) MediaTooLarge() {
+	o.m.Failure(metrics.TooLarge)
+}
+
+// MediaUnavailable counts an attachment WeChat would not give, unless the
+// session was lost: markLoggedOut counts that once.
+func (o mediaMetrics) MediaUnavailable(err error) {
+	if !errors.Is(err, wechat.ErrLoggedOut) {
+		o.m.Failure(metrics.OtherReason)
+	}
+}
+
 // wechatKind is the metrics kind of a WeChat message.
 func wechatKind(c wechat.Content) metrics.Kind {
 	switch c.(type) {
@@ -237,10 +266,10 @@ func outboundOutcome(err error) (metrics.Outcome, metrics.Reason, bool) {
 		return metrics.OK, 0, false
 	case errors.Is(err, bridgev2.ErrMediaTooLarge):
 		return metrics.Rejected, metrics.TooLarge, true
-	case errors.Is(err, ErrMediaNotSupported), errors.Is(err, ErrEmptyMessage), errors.Is(err, ErrChatNotInSession),
-		errors.Is(err, ErrNoAttachment), errors.Is(err, ErrInvalidLocation):
+	case errors.Is(err, msgconv.ErrMediaNotSupported), errors.Is(err, msgconv.ErrEmptyMessage), errors.Is(err, ErrChatNotInSession),
+		errors.Is(err, msgconv.ErrNoAttachment), errors.Is(err, msgconv.ErrInvalidLocation):
 		return metrics.Rejected, 0, false
-	case errors.Is(err, ErrMatrixDownload):
+	case errors.Is(err, msgconv.ErrMatrixDownload):
 		return metrics.Failed, metrics.Homeserver, true
 	case errors.Is(err, wechat.ErrTooFrequent), errors.Is(err, wechat.ErrLoggedOut), errors.Is(err, bridgev2.ErrNotLoggedIn):
 		return metrics.Failed, 0, false

@@ -20,6 +20,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -140,7 +141,6 @@ func TestMatrixKind(t *testing.T) {
 func TestOutboundCounting(t *testing.T) {
 	tooFrequent := &wechat.RetError{Endpoint: "webwxsendmsg", Ret: wechat.RetTooFrequent}
 	loggedOut := &wechat.RetError{Endpoint: "webwxsendmsg", Ret: wechat.RetSessionInvalid}
-	_, planErr := planSend(event.MsgImage, "image/png", 200<<20, 100<<20)
 	tests := []struct {
 		name        string
 		err         error
@@ -148,19 +148,22 @@ func TestOutboundCounting(t *testing.T) {
 		wantReason  string
 	}{
 		{"sent", nil, "ok", ""},
-		{"rate limited after the retries", sendError(tooFrequent), "failed", ""},
-		{"session ended", sendError(loggedOut), "failed", ""},
+		{"rate limited after the retries", msgconv.SendError(tooFrequent), "failed", ""},
+		{"session ended", msgconv.SendError(loggedOut), "failed", ""},
 		{"not logged in", bridgev2.ErrNotLoggedIn, "failed", ""},
-		{"too large by its info", tooLarge(200<<20, 100<<20), "rejected", "too_large"},
-		{"too large once downloaded", planErr, "rejected", "too_large"},
-		{"unsupported kind", ErrMediaNotSupported, "rejected", ""},
-		{"empty text", ErrEmptyMessage, "rejected", ""},
+		// Above the limit by the size the event declares, and once
+		// downloaded (msgconv's planSend): the converter returns the same
+		// status for both.
+		{"too large by its info", msgconv.TooLarge(200<<20, 100<<20), "rejected", "too_large"},
+		{"too large once downloaded", msgconv.TooLarge(200<<20, 100<<20), "rejected", "too_large"},
+		{"unsupported kind", msgconv.ErrMediaNotSupported, "rejected", ""},
+		{"empty text", msgconv.ErrEmptyMessage, "rejected", ""},
 		{"chat gone", ErrChatNotInSession, "rejected", ""},
-		{"no attachment", ErrNoAttachment, "rejected", ""},
-		{"bad location", fmt.Errorf("%w: %w", ErrInvalidLocation, errors.New("no geo")), "rejected", ""},
-		{"homeserver download failed", fmt.Errorf("%w: %w", ErrMatrixDownload, mautrix.HTTPError{Message: "connection refused"}), "failed", "homeserver"},
-		{"WeChat answered HTTP 500", sendError(&wechat.HTTPError{Endpoint: "webwxsendmsg", Status: 500}), "failed", "other"},
-		{"timed out", sendError(context.DeadlineExceeded), "failed", "other"},
+		{"no attachment", msgconv.ErrNoAttachment, "rejected", ""},
+		{"bad location", fmt.Errorf("%w: %w", msgconv.ErrInvalidLocation, errors.New("no geo")), "rejected", ""},
+		{"homeserver download failed", fmt.Errorf("%w: %w", msgconv.ErrMatrixDownload, mautrix.HTTPError{Message: "connection refused"}), "failed", "homeserver"},
+		{"WeChat answered HTTP 500", msgconv.SendError(&wechat.HTTPError{Endpoint: "webwxsendmsg", Status: 500}), "failed", "other"},
+		{"timed out", msgconv.SendError(context.DeadlineExceeded), "failed", "other"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

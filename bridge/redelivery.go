@@ -14,6 +14,8 @@ import (
 	"maunium.net/go/mautrix/bridgev2/simplevent"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 )
 
 // A message can reach the room while the bridge learns nothing of it: the
@@ -21,10 +23,9 @@ import (
 // or the bridge dies before it saves the mapping. bridgev2 gives every
 // attempt a new transaction ID, and a homeserver forgets its transactions
 // when it restarts, so sending again would show the message twice. Every
-// message the bridge sends carries its WeChat ID under msgIDKey, and an item
-// that may have been sent before is first looked for in its room.
+// message the bridge sends carries its WeChat ID under msgconv.MsgIDKey, and
+// an item that may have been sent before is first looked for in its room.
 const (
-	msgIDKey = "io.github.wxbridge.msg_id"
 	// redeliveryLookback is how many of the sender's latest messages in the
 	// room are searched. Nothing later in the same chat was bridged after
 	// the item, so it is among the last few.
@@ -59,11 +60,6 @@ func lookUntilSettled(ctx context.Context, settled time.Time, look func(context.
 	return look(ctx)
 }
 
-// msgIDExtra is the event content that names a message's WeChat ID.
-func msgIDExtra(msgID networkid.MessageID) map[string]any {
-	return map[string]any{msgIDKey: string(msgID)}
-}
-
 // findDelivered looks for a message in its room's latest events, once more
 // at settled if it is not there before (see redeliveryReadLag). When it is
 // there, it saves the mapping bridgev2 would have saved and reports true:
@@ -72,7 +68,7 @@ func msgIDExtra(msgID networkid.MessageID) map[string]any {
 // once: no later look can change that.
 func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEvent, settled time.Time) (bool, error) {
 	var msgID networkid.MessageID
-	var meta *MessageMetadata
+	var meta *msgconv.MessageMetadata
 	var replyTo *networkid.MessageOptionalPartID
 	switch e := evt.(type) {
 	case *simplevent.PreConvertedMessage:
@@ -80,9 +76,9 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 			return false, nil
 		}
 		msgID, replyTo = e.ID, e.Data.ReplyTo
-		meta, _ = e.Data.Parts[0].DBMetadata.(*MessageMetadata)
-	case *simplevent.Message[*fetchedMedia]:
-		msgID, meta = e.ID, &MessageMetadata{Text: e.Data.label}
+		meta, _ = e.Data.Parts[0].DBMetadata.(*msgconv.MessageMetadata)
+	case *simplevent.Message[*msgconv.FetchedMedia]:
+		msgID, meta = e.ID, e.Data.Metadata()
 	default:
 		return false, nil
 	}
@@ -146,7 +142,7 @@ func findByMsgID(ctx context.Context, cli *mautrix.Client, roomID id.RoomID, msg
 		return nil, fmt.Errorf("reading the room's latest messages: %w", err)
 	}
 	for _, evt := range resp.Chunk {
-		if evt.Sender == cli.UserID && evt.Content.Raw[msgIDKey] == string(msgID) {
+		if evt.Sender == cli.UserID && evt.Content.Raw[msgconv.MsgIDKey] == string(msgID) {
 			return evt, nil
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 )
 
 func TestFindByMsgID(t *testing.T) {
@@ -23,7 +25,7 @@ func TestFindByMsgID(t *testing.T) {
 	text := func(body, msgID string) map[string]any {
 		c := map[string]any{"msgtype": "m.text", "body": body}
 		if msgID != "" {
-			c[msgIDKey] = msgID
+			c[msgconv.MsgIDKey] = msgID
 		}
 		return c
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -211,4 +212,23 @@ func (r *roster) member(groupUserName, userName string) *wechat.Member {
 		}
 	}
 	return nil
+}
+
+// memberNamed returns the UserName of the group member an "@name" refers
+// to (see msgconv.MemberNamed), or "".
+func (r *roster) memberNamed(groupUserName, name string) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return msgconv.MemberNamed(r.contacts[groupUserName], name, func(userName string) string {
+		if ct, ok := r.contacts[userName]; ok {
+			return ct.RemarkName
+		}
+		return ""
+	})
+}
+
+// mentionName is how a group member is @-mentioned in WeChat (see
+// msgconv.MentionName).
+func (r *roster) mentionName(groupUserName, userName string) string {
+	return msgconv.MentionName(r.member(groupUserName, userName), r.contact(userName))
 }

@@ -1,4 +1,4 @@
-package bridge
+package msgconv
 
 import (
 	"bytes"
@@ -19,7 +19,6 @@ import (
 	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/event"
 
-	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -27,9 +26,10 @@ import (
 // becomes a notice saying it could not be fetched.
 const mediaFetchTries = 3
 
-// fetchedMedia is a downloaded attachment waiting to be uploaded to Matrix
-// by the sender's intent, or (when fetching failed) the notice to send.
-type fetchedMedia struct {
+// FetchedMedia is a downloaded attachment waiting to be uploaded to Matrix
+// by the sender's intent (UploadMedia), or (when fetching failed) the notice
+// to send.
+type FetchedMedia struct {
 	evtType event.Type
 	content *event.MessageEventContent
 	data    []byte
@@ -37,32 +37,39 @@ type fetchedMedia struct {
 	thumb []byte
 	// label is what a quote of the message shows (see mediaLabel).
 	label string
-	// msgID is the message's ID, which its event carries (see msgIDKey).
+	// msgID is the message's ID, which its event carries (see MsgIDKey).
 	msgID networkid.MessageID
 }
 
-// fetchMedia downloads the attachment of a media message. A download that
-// keeps failing (expired on WeChat's side, too large) becomes a notice that
-// says so, never an error: the inbox would retry it forever. An error means
-// the session is gone or the bridge is stopping; the item is retried later.
-func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetchedMedia, error) {
-	wx := c.currentWX()
-	if wx == nil {
-		return nil, bridgev2.ErrNotLoggedIn
+// FetchMedia downloads the attachment of a media message (an image,
+// sticker, voice note, video or file) from the session cl. msgID is the
+// message's ID, which its event carries (MsgIDKey). A download that keeps
+// failing (expired on WeChat's side, too large) becomes a notice that says
+// so, never an error: the inbox would retry it forever. An error means the
+// session is gone or the bridge is stopping; the item is retried later.
+func (mc *MessageConverter) FetchMedia(ctx context.Context, cl Client, m *wechat.Message, msgID networkid.MessageID) (*FetchedMedia, error) {
+	fm, err := mc.fetchMedia(ctx, cl, m)
+	if fm != nil {
+		fm.msgID = msgID
 	}
-	what, evtType, name, fetch := mediaRequest(wx, m)
+	return fm, err
+}
+
+// fetchMedia is FetchMedia but for the message ID.
+func (mc *MessageConverter) fetchMedia(ctx context.Context, cl Client, m *wechat.Message) (*FetchedMedia, error) {
+	what, evtType, name, fetch := mediaRequest(cl, m)
 	if e, ok := m.Content.(*wechat.Emoticon); ok && e.Store {
 		return noticeMedia("Sent a sticker from the WeChat sticker store, which WeChat does not show outside the app; see it on your phone."), nil
 	}
-	limit := c.conn.Config.MediaLimit()
+	limit := mc.MaxFileSize
 	var lastErr error
 	for try := 1; try <= mediaFetchTries; try++ {
 		data, mime, err := download(ctx, fetch, limit)
 		if err == nil {
-			c.metrics().MediaBytes(metrics.ToMatrix, len(data))
+			mc.observer().MediaDownloaded(len(data))
 			content := mediaContent(m.Content, name, mime, data)
-			fm := &fetchedMedia{evtType: evtType, content: content, data: data, label: mediaLabel(m.Content, content.FileName)}
-			c.finishMedia(ctx, wx, m, fm)
+			fm := &FetchedMedia{evtType: evtType, content: content, data: data, label: mediaLabel(m.Content, content.FileName)}
+			mc.finishMedia(ctx, cl, m, fm)
 			return fm, nil
 		}
 		if ctx.Err() != nil {
@@ -71,7 +78,7 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 		lastErr = err
 		if errors.Is(err, errTooLarge) {
 			zerolog.Ctx(ctx).Debug().Err(err).Str("media", what).Int64("limit", limit).Msg("Media from WeChat is above the size limit")
-			c.metrics().Failure(metrics.TooLarge)
+			mc.observer().MediaTooLarge()
 			return noticeMedia(tooLargeNotice(m.Content, what, limit)), nil
 		}
 		if errors.Is(err, wechat.ErrLoggedOut) {
@@ -84,9 +91,7 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 		}
 	}
 	zerolog.Ctx(ctx).Warn().Err(lastErr).Str("media", what).Msg("Could not download media from WeChat")
-	if !errors.Is(lastErr, wechat.ErrLoggedOut) {
-		c.metrics().Failure(metrics.OtherReason)
-	}
+	mc.observer().MediaUnavailable(lastErr)
 	return noticeMedia(fmt.Sprintf("Sent %s that the bridge could not fetch from WeChat (%v); see it on your phone.", what, lastErr)), nil
 }
 
@@ -94,7 +99,7 @@ func (c *WeChatClient) fetchMedia(ctx context.Context, m *wechat.Message) (*fetc
 // voice notes become Ogg/Opus voice messages, videos get their poster as the
 // thumbnail. Either failing leaves a message that still plays, so it is only
 // logged.
-func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *wechat.Message, fm *fetchedMedia) {
+func (mc *MessageConverter) finishMedia(ctx context.Context, wx WeChat, m *wechat.Message, fm *FetchedMedia) {
 	log := zerolog.Ctx(ctx)
 	switch m.Content.(type) {
 	case *wechat.Voice:
@@ -107,7 +112,7 @@ func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *we
 	case *wechat.Video:
 		thumb, mime, err := download(ctx, func(ctx context.Context) (*wechat.Download, error) {
 			return wx.DownloadImage(ctx, m.MsgID, wechat.ImageThumb)
-		}, c.conn.Config.MediaLimit())
+		}, mc.MaxFileSize)
 		if err != nil {
 			log.Debug().Err(err).Msg("Video has no thumbnail")
 			return
@@ -116,7 +121,7 @@ func (c *WeChatClient) finishMedia(ctx context.Context, wx *wechat.Client, m *we
 		if cfg, _, err := image.DecodeConfig(bytes.NewReader(thumb)); err == nil {
 			info.Width, info.Height = cfg.Width, cfg.Height
 		}
-		c.metrics().MediaBytes(metrics.ToMatrix, len(thumb))
+		mc.observer().MediaDownloaded(len(thumb))
 		fm.thumb = thumb
 		fm.content.Info.ThumbnailInfo = info
 	}
@@ -132,15 +137,15 @@ func tooLargeNotice(c wechat.Content, what string, limit int64) string {
 	if f, ok := c.(*wechat.File); ok && f.Name != "" {
 		what = fmt.Sprintf("the file %q, which is", sanitizeFileName(f.Name, ""))
 	}
-	return fmt.Sprintf("Sent %s larger than the bridge's limit of %s; see it on your phone.", what, formatSize(limit))
+	return fmt.Sprintf("Sent %s larger than the bridge's limit of %s; see it on your phone.", what, FormatSize(limit))
 }
 
-func noticeMedia(text string) *fetchedMedia {
-	return &fetchedMedia{evtType: event.EventMessage, content: &event.MessageEventContent{MsgType: event.MsgNotice, Body: text}}
+func noticeMedia(text string) *FetchedMedia {
+	return &FetchedMedia{evtType: event.EventMessage, content: &event.MessageEventContent{MsgType: event.MsgNotice, Body: text}}
 }
 
 // mediaRequest says what a media message holds and how to download it.
-func mediaRequest(wx *wechat.Client, m *wechat.Message) (what string, evtType event.Type, name string, fetch func(context.Context) (*wechat.Download, error)) {
+func mediaRequest(wx WeChat, m *wechat.Message) (what string, evtType event.Type, name string, fetch func(context.Context) (*wechat.Download, error)) {
 	evtType = event.EventMessage
 	switch c := m.Content.(type) {
 	case *wechat.Image:
@@ -247,9 +252,9 @@ func extensionOf(mime string) string {
 	return ""
 }
 
-// uploadMedia is the ConvertMessageFunc of media messages: it uploads the
+// UploadMedia is the ConvertMessageFunc of media messages: it uploads the
 // attachment as the message's sender (encrypting it in encrypted rooms).
-func (c *WeChatClient) uploadMedia(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI, fm *fetchedMedia) (*bridgev2.ConvertedMessage, error) {
+func (mc *MessageConverter) UploadMedia(ctx context.Context, portal *bridgev2.Portal, intent bridgev2.MatrixAPI, fm *FetchedMedia) (*bridgev2.ConvertedMessage, error) {
 	content := fm.content
 	if fm.data != nil {
 		url, file, err := intent.UploadMedia(ctx, portal.MXID, fm.data, content.FileName, content.Info.MimeType)
@@ -275,6 +280,12 @@ func (c *WeChatClient) uploadMedia(ctx context.Context, portal *bridgev2.Portal,
 		Type:       fm.evtType,
 		Content:    content,
 		Extra:      msgIDExtra(fm.msgID),
-		DBMetadata: &MessageMetadata{Text: fm.label},
+		DBMetadata: fm.Metadata(),
 	}}}, nil
+}
+
+// Metadata is what bridgev2 keeps of the message (the label a quote of it
+// shows).
+func (fm *FetchedMedia) Metadata() *MessageMetadata {
+	return &MessageMetadata{Text: fm.label}
 }

@@ -1,4 +1,4 @@
-package bridge
+package msgconv
 
 import (
 	"bytes"
@@ -13,6 +13,9 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/event"
 )
+
+// maxFileSize is network.max_media_size's default.
+const maxFileSize = 100 << 20
 
 func TestPlanSend(t *testing.T) {
 	const mib = 1 << 20
@@ -110,9 +113,6 @@ func TestSendLimitsOrder(t *testing.T) {
 		}
 	}
 	assert.Less(t, int64(maxVideoSize), int64(20<<20), "the web client refuses videos of 20 MB or more")
-	for kind, ff := range roomFeatures.File {
-		assert.Equal(t, int64(maxFileSize), ff.MaxSize, "%s: bridgev2 refuses what is above MaxSize before the connector sees it", kind)
-	}
 }
 
 func TestMediaMIME(t *testing.T) {
@@ -163,55 +163,5 @@ func TestCaptionAndFileName(t *testing.T) {
 			assert.Equal(t, tt.wantCaption, hasCaption(&tt.content))
 			assert.Equal(t, tt.wantName, mediaFileName(&tt.content, tt.mime))
 		})
-	}
-}
-
-func TestLocationText(t *testing.T) {
-	tests := []struct {
-		name    string
-		body    string
-		geo     string
-		want    string
-		wantErr bool
-	}{
-		{"with uncertainty", "Big Ben", "geo:51.5008,-0.1247;u=35",
-			"📍 Big Ben\nhttps://www.openstreetmap.org/?mlat=51.5008&mlon=-0.1247#map=16/51.5008/-0.1247", false},
-		{"with altitude, upper case scheme", "Summit", "GEO:27.9881,86.925,8848",
-			"📍 Summit\nhttps://www.openstreetmap.org/?mlat=27.9881&mlon=86.925#map=16/27.9881/86.925", false},
-		{"Element's body repeats the URI", "Location geo:1.5,2 at 2024-05-01T10:00:00Z", "geo:1.5,2",
-			"📍 Location\nhttps://www.openstreetmap.org/?mlat=1.5&mlon=2#map=16/1.5/2", false},
-		{"empty body", "", "geo:0,0", "📍 Location\nhttps://www.openstreetmap.org/?mlat=0&mlon=0#map=16/0/0", false},
-		{"no scheme", "x", "51.5,-0.12", "", true},
-		{"one coordinate", "x", "geo:51.5", "", true},
-		{"not numbers", "x", "geo:north,west", "", true},
-		{"latitude out of range", "x", "geo:91,0", "", true},
-		{"longitude out of range", "x", "geo:0,-181", "", true},
-		{"infinite", "x", "geo:Inf,0", "", true},
-		{"NaN", "x", "geo:0,NaN", "", true},
-		{"empty", "x", "", "", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := locationText(tt.body, tt.geo)
-			if tt.wantErr {
-				require.ErrorIs(t, err, ErrInvalidLocation)
-				assert.Equal(t, event.MessageStatusUnsupported, bridgev2.WrapErrorInStatus(err).ErrorReason)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-		})
-	}
-}
-
-func TestRoomFeaturesFollowTheLimit(t *testing.T) {
-	assert.Same(t, roomFeatures, roomFeaturesFor(maxFileSize), "the default limit uses the shared set")
-	small := roomFeaturesFor(64 << 10)
-	assert.NotEqual(t, roomFeatures.ID, small.ID, "another limit is another feature set")
-	for kind, ff := range small.File {
-		assert.Equal(t, int64(64<<10), ff.MaxSize, kind)
-	}
-	for kind, ff := range roomFeatures.File {
-		assert.Equal(t, int64(maxFileSize), ff.MaxSize, "the shared set is unchanged: %s", kind)
 	}
 }
