@@ -67,6 +67,8 @@ type WeChatClient struct {
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 	drainNow chan struct{}
+	// jobs runs contact updates and group refreshes; started by run.
+	jobs worker
 	// resolveMu serialises resolving UserNames the roster does not know.
 	resolveMu sync.Mutex
 }
@@ -111,7 +113,9 @@ func (c *WeChatClient) Connect(ctx context.Context) {
 }
 
 // run loads the session, bootstraps it (webwxinit, contacts, identities),
-// then starts the sync loop and the inbox drain.
+// then starts the sync loop, the inbox drain, the chat sync and the jobs
+// worker. All but the sync loop are counted in c.wg; the sync loop is the
+// protocol client's, which Disconnect stops after c.wg is done.
 func (c *WeChatClient) run(ctx context.Context) {
 	log := zerolog.Ctx(ctx)
 	if ret := c.loggedOutRet(); ret != 0 {
@@ -168,6 +172,7 @@ func (c *WeChatClient) run(ctx context.Context) {
 	c.wx, c.roster = wx, r
 	c.mu.Unlock()
 	c.loggedIn.Store(true)
+	c.jobs.start(ctx, &c.wg)
 	c.wg.Add(2)
 	go func() {
 		defer c.wg.Done()
@@ -241,7 +246,8 @@ func (c *WeChatClient) restoreLoggedOut(ret int) {
 	markStateSent(c.login, state)
 }
 
-// Disconnect stops the sync loop and the drain and waits for them.
+// Disconnect stops run, the drain, the chat sync, the jobs worker and the
+// sync loop, and waits for them.
 func (c *WeChatClient) Disconnect() {
 	c.mu.Lock()
 	stop := c.stop

@@ -70,7 +70,11 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 		r.addResolution(res)
 		c.countResolution(res)
 		// Not on the sync loop's goroutine: updating rooms takes requests.
-		go c.updateContacts(ctx, r, changed)
+		for _, userName := range changed {
+			c.jobs.add(ctx, "update contact "+userName, func(ctx context.Context) {
+				c.updateContacts(ctx, r, []string{userName})
+			})
+		}
 	}
 	items, err := c.inboxItems(ctx, r, b)
 	if err != nil {
@@ -209,7 +213,9 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 		}, nil
 	}
 	if sys, ok := m.Content.(*wechat.System); ok && m.IsGroup && changesGroup(sys.Kind) {
-		go c.refreshGroup(ctx, m.Chat)
+		c.jobs.add(ctx, "refresh group "+m.Chat, func(ctx context.Context) {
+			c.refreshGroup(ctx, m.Chat)
+		})
 	}
 	conv := c.conn.msgConv.ToMatrix(ctx, c.convClient(nil, r), m, meta.PortalKey, msgID)
 	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: msgID, Data: conv}, nil
