@@ -295,18 +295,28 @@ func (c *WeChatClient) IsThisUser(ctx context.Context, userID networkid.UserID) 
 	return userID == wxid.MakeSelfUserID(c.login.ID)
 }
 
-// currentWX returns the protocol client of the running session, or nil.
-func (c *WeChatClient) currentWX() *wechat.Client {
+// currentSession returns the protocol client of the running session and
+// that session's roster, read together so that they belong to the same
+// session across a reconnect. wx is nil while disconnected; r is nil until
+// the first session was bootstrapped, then stays that of the last session.
+func (c *WeChatClient) currentSession() (wx *wechat.Client, r *roster) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.wx
+	return c.wx, c.roster
 }
 
-// currentRoster returns the roster of the running session, or nil.
+// currentWX returns the protocol client of the running session, or nil,
+// for callers that need nothing of the roster.
+func (c *WeChatClient) currentWX() *wechat.Client {
+	wx, _ := c.currentSession()
+	return wx
+}
+
+// currentRoster returns the roster of the running session, or nil, for
+// callers that call nothing of WeChat.
 func (c *WeChatClient) currentRoster() *roster {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.roster
+	_, r := c.currentSession()
+	return r
 }
 
 // identityContacts maps the roster onto what the identity layer needs.

@@ -142,7 +142,7 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 	if fr, ok := m.Content.(*wechat.FriendRequest); ok {
 		return nil, c.handleFriendRequest(ctx, m, fr)
 	}
-	r := c.currentRoster()
+	wx, r := c.currentSession()
 	chat := chatOf(m)
 	log := zerolog.Ctx(ctx)
 	if chat == "" || (p.ChatPUID == "" && !c.shouldBridge(r, chat)) {
@@ -161,7 +161,6 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 			return nil, nil
 		}
 	case *wechat.Image, *wechat.Emoticon, *wechat.Voice, *wechat.Video, *wechat.File:
-		wx := c.currentWX()
 		if wx == nil {
 			return nil, bridgev2.ErrNotLoggedIn
 		}
