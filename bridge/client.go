@@ -15,7 +15,6 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
-	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -317,30 +316,4 @@ func (c *WeChatClient) currentWX() *wechat.Client {
 func (c *WeChatClient) currentRoster() *roster {
 	_, r := c.currentSession()
 	return r
-}
-
-// identityContacts maps the roster onto what the identity layer needs.
-func identityContacts(contacts []wechat.Contact) []database.Contact {
-	out := make([]database.Contact, 0, len(contacts))
-	for i := range contacts {
-		out = append(out, identityContact(&contacts[i]))
-	}
-	return out
-}
-
-func identityContact(ct *wechat.Contact) database.Contact {
-	dc := database.Contact{
-		UserName:   ct.UserName,
-		Group:      wechat.IsGroupUserName(ct.UserName),
-		Alias:      ct.Alias,
-		RemarkName: wechat.CleanName(ct.RemarkName),
-		NickName:   wechat.CleanName(ct.NickName),
-		Sex:        ct.Sex,
-		Province:   ct.Province,
-		City:       ct.City,
-	}
-	for _, m := range ct.MemberList {
-		dc.MemberUserNames = append(dc.MemberUserNames, m.UserName)
-	}
-	return dc
 }
