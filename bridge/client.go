@@ -184,8 +184,8 @@ func (c *WeChatClient) run(ctx context.Context) {
 	wx.Start(ctx)
 }
 
-// bootstrap runs webwxinit, stores the refreshed session, loads every contact
-// and maps the session's UserNames to PUIDs.
+// bootstrap runs webwxinit, stores the refreshed session, then builds the
+// session's roster (loadRoster).
 func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roster, error) {
 	init, err := wx.Init(ctx)
 	if err != nil {
@@ -194,17 +194,7 @@ func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roste
 	if err = c.conn.saveSession(ctx, c.loginID, wx.Session()); err != nil {
 		return nil, err
 	}
-	rs, err := wx.LoadRoster(ctx, init)
-	if err != nil {
-		return nil, fmt.Errorf("loading contacts: %w", err)
-	}
-	res, err := c.conn.DB.Identity.Resolve(ctx, c.loginID, identityContacts(rs.Contacts))
-	if err != nil {
-		return nil, fmt.Errorf("resolving identities: %w", err)
-	}
-	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
-	c.countResolution(res)
-	return newRoster(rs, res, init), nil
+	return c.loadRoster(ctx, wx, init)
 }
 
 // markLoggedOut records that WeChat ended the session and tells the user.
