@@ -48,13 +48,26 @@ func (l *jobLog) get() []string {
 	return append([]string(nil), l.ran...)
 }
 
-// blocker is a job that signals when it started and returns when released.
-func blocker() (job func(context.Context), started, release chan struct{}) {
-	started, release = make(chan struct{}), make(chan struct{})
-	return func(context.Context) {
+// addLast queues a job under name that records itself and closes the
+// returned channel: once closed, every job queued before it is done.
+func (l *jobLog) addLast(w *worker, name string) <-chan struct{} {
+	done := make(chan struct{})
+	w.add(context.Background(), name, l.job(name, func() { close(done) }))
+	return done
+}
+
+// busyWorker starts a worker running a job under key that returns when
+// release is closed.
+func busyWorker(t *testing.T, key string) (w *worker, stop func(), release chan struct{}) {
+	t.Helper()
+	w, stop = newTestWorker(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	w.add(context.Background(), key, func(context.Context) {
 		close(started)
 		<-release
-	}, started, release
+	})
+	waitFor(t, started, "the running job")
+	return w, stop, release
 }
 
 func waitFor(t *testing.T, ch <-chan struct{}, what string) {
@@ -69,41 +82,32 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 func TestWorkerRunsJobsInOrder(t *testing.T) {
 	w, _ := newTestWorker(t)
 	var l jobLog
-	done := make(chan struct{})
 	ctx := context.Background()
 	w.add(ctx, "a", l.job("a", nil))
 	w.add(ctx, "b", l.job("b", nil))
-	w.add(ctx, "c", l.job("c", func() { close(done) }))
-	waitFor(t, done, "the jobs")
+	waitFor(t, l.addLast(w, "c"), "the jobs")
 	assert.Equal(t, []string{"a", "b", "c"}, l.get())
 }
 
 func TestWorkerCoalescesPendingDuplicates(t *testing.T) {
-	w, _ := newTestWorker(t)
+	w, _, release := busyWorker(t, "group @@g")
 	var l jobLog
 	ctx := context.Background()
-	block, started, release := blocker()
-	w.add(ctx, "group @@g", block)
-	waitFor(t, started, "the first job")
 	// The running job's key is no longer pending: queued again, it runs again.
 	w.add(ctx, "group @@g", l.job("g", nil))
 	w.add(ctx, "group @@g", l.job("g again", nil))
 	w.add(ctx, "contact @a", l.job("a", nil))
 	w.add(ctx, "group @@g", l.job("g once more", nil))
-	done := make(chan struct{})
-	w.add(ctx, "end", l.job("end", func() { close(done) }))
+	done := l.addLast(w, "end")
 	close(release)
 	waitFor(t, done, "the jobs")
 	assert.Equal(t, []string{"g", "a", "end"}, l.get())
 }
 
 func TestWorkerStopWaitsForRunningJob(t *testing.T) {
-	w, stop := newTestWorker(t)
+	w, stop, release := busyWorker(t, "slow")
 	var l jobLog
 	ctx := context.Background()
-	block, started, release := blocker()
-	w.add(ctx, "slow", block)
-	waitFor(t, started, "the slow job")
 	w.add(ctx, "queued", l.job("queued", nil))
 
 	stopped := make(chan struct{})
@@ -135,9 +139,7 @@ func TestWorkerRestartDropsOldJobs(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	w.start(runCtx, &wg)
-	done := make(chan struct{})
-	w.add(ctx, "first run", l.job("first run", func() { close(done) }))
-	waitFor(t, done, "the first run's job")
+	waitFor(t, l.addLast(w, "first run"), "the first run's job")
 	cancel()
 	wg.Wait()
 	w.add(ctx, "between runs", l.job("between runs", nil))
@@ -145,8 +147,6 @@ func TestWorkerRestartDropsOldJobs(t *testing.T) {
 	runCtx, cancel = context.WithCancel(ctx)
 	defer func() { cancel(); wg.Wait() }()
 	w.start(runCtx, &wg)
-	done = make(chan struct{})
-	w.add(ctx, "second run", l.job("second run", func() { close(done) }))
-	waitFor(t, done, "the second run's job")
+	waitFor(t, l.addLast(w, "second run"), "the second run's job")
 	require.Equal(t, []string{"first run", "second run"}, l.get())
 }
