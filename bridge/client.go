@@ -15,7 +15,6 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
-	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -67,6 +66,8 @@ type WeChatClient struct {
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 	drainNow chan struct{}
+	// jobs runs contact updates and group refreshes; started by run.
+	jobs worker
 	// resolveMu serialises resolving UserNames the roster does not know.
 	resolveMu sync.Mutex
 }
@@ -111,7 +112,9 @@ func (c *WeChatClient) Connect(ctx context.Context) {
 }
 
 // run loads the session, bootstraps it (webwxinit, contacts, identities),
-// then starts the sync loop and the inbox drain.
+// then starts the sync loop, the inbox drain, the chat sync and the jobs
+// worker. All but the sync loop are counted in c.wg; the sync loop is the
+// protocol client's, which Disconnect stops after c.wg is done.
 func (c *WeChatClient) run(ctx context.Context) {
 	log := zerolog.Ctx(ctx)
 	if ret := c.loggedOutRet(); ret != 0 {
@@ -168,6 +171,7 @@ func (c *WeChatClient) run(ctx context.Context) {
 	c.wx, c.roster = wx, r
 	c.mu.Unlock()
 	c.loggedIn.Store(true)
+	c.jobs.start(ctx, &c.wg)
 	c.wg.Add(2)
 	go func() {
 		defer c.wg.Done()
@@ -180,8 +184,8 @@ func (c *WeChatClient) run(ctx context.Context) {
 	wx.Start(ctx)
 }
 
-// bootstrap runs webwxinit, stores the refreshed session, loads every contact
-// and maps the session's UserNames to PUIDs.
+// bootstrap runs webwxinit, stores the refreshed session, then builds the
+// session's roster (loadRoster).
 func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roster, error) {
 	init, err := wx.Init(ctx)
 	if err != nil {
@@ -190,17 +194,7 @@ func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roste
 	if err = c.conn.saveSession(ctx, c.loginID, wx.Session()); err != nil {
 		return nil, err
 	}
-	rs, err := wx.LoadRoster(ctx, init)
-	if err != nil {
-		return nil, fmt.Errorf("loading contacts: %w", err)
-	}
-	res, err := c.conn.DB.Identity.Resolve(ctx, c.loginID, identityContacts(rs.Contacts))
-	if err != nil {
-		return nil, fmt.Errorf("resolving identities: %w", err)
-	}
-	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
-	c.countResolution(res)
-	return newRoster(rs, res, init), nil
+	return c.loadRoster(ctx, wx, init)
 }
 
 // markLoggedOut records that WeChat ended the session and tells the user.
@@ -241,7 +235,8 @@ func (c *WeChatClient) restoreLoggedOut(ret int) {
 	markStateSent(c.login, state)
 }
 
-// Disconnect stops the sync loop and the drain and waits for them.
+// Disconnect stops run, the drain, the chat sync, the jobs worker and the
+// sync loop, and waits for them.
 func (c *WeChatClient) Disconnect() {
 	c.mu.Lock()
 	stop := c.stop
@@ -289,42 +284,26 @@ func (c *WeChatClient) IsThisUser(ctx context.Context, userID networkid.UserID) 
 	return userID == wxid.MakeSelfUserID(c.login.ID)
 }
 
-// currentWX returns the protocol client of the running session, or nil.
+// currentSession returns the protocol client of the running session and
+// that session's roster, read together so that they belong to the same
+// session across a reconnect. wx is nil while disconnected; r is nil until
+// the first session was bootstrapped, then stays that of the last session.
+func (c *WeChatClient) currentSession() (wx *wechat.Client, r *roster) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wx, c.roster
+}
+
+// currentWX returns the protocol client of the running session, or nil,
+// for callers that need nothing of the roster.
 func (c *WeChatClient) currentWX() *wechat.Client {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.wx
+	wx, _ := c.currentSession()
+	return wx
 }
 
-// currentRoster returns the roster of the running session, or nil.
+// currentRoster returns the roster of the running session, or nil, for
+// callers that call nothing of WeChat.
 func (c *WeChatClient) currentRoster() *roster {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.roster
-}
-
-// identityContacts maps the roster onto what the identity layer needs.
-func identityContacts(contacts []wechat.Contact) []database.Contact {
-	out := make([]database.Contact, 0, len(contacts))
-	for i := range contacts {
-		out = append(out, identityContact(&contacts[i]))
-	}
-	return out
-}
-
-func identityContact(ct *wechat.Contact) database.Contact {
-	dc := database.Contact{
-		UserName:   ct.UserName,
-		Group:      wechat.IsGroupUserName(ct.UserName),
-		Alias:      ct.Alias,
-		RemarkName: wechat.CleanName(ct.RemarkName),
-		NickName:   wechat.CleanName(ct.NickName),
-		Sex:        ct.Sex,
-		Province:   ct.Province,
-		City:       ct.City,
-	}
-	for _, m := range ct.MemberList {
-		dc.MemberUserNames = append(dc.MemberUserNames, m.UserName)
-	}
-	return dc
+	_, r := c.currentSession()
+	return r
 }

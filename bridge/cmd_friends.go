@@ -277,7 +277,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 	var wx *wechat.Client
 	var r *roster
 	if c != nil && c.IsLoggedIn() {
-		wx, r = c.currentWX(), c.currentRoster()
+		wx, r = c.currentSession()
 	}
 	if wx == nil || r == nil {
 		return fmt.Sprintf("Your WeChat account %s is not connected right now, so the request from %s was not accepted. "+

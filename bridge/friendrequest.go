@@ -15,7 +15,7 @@ import (
 )
 
 // handleFriendRequest records a friend request and tells the user in the
-// management room. It is called from the inbox drain (bridge/handlewechat.go,
+// management room. It is called from the inbox drain (bridge/remoteevent.go,
 // remoteEvent) for every *wechat.FriendRequest; a returned error makes the
 // inbox retry the item later, so only return errors that are transient.
 func (c *WeChatClient) handleFriendRequest(ctx context.Context, m *wechat.Message, fr *wechat.FriendRequest) error {

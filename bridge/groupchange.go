@@ -24,7 +24,7 @@ func changesGroup(kind wechat.SystemKind) bool {
 // once; asking makes the portal follow the message either way.
 func (c *WeChatClient) refreshGroup(ctx context.Context, group string) {
 	log := zerolog.Ctx(ctx).With().Str("action", "refresh group").Logger()
-	wx, r := c.currentWX(), c.currentRoster()
+	wx, r := c.currentSession()
 	if wx == nil || r == nil {
 		return
 	}

@@ -30,7 +30,7 @@ func (c *WeChatClient) HandleMatrixMessage(ctx context.Context, msg *bridgev2.Ma
 
 // sendMatrixMessage is HandleMatrixMessage without the metrics.
 func (c *WeChatClient) sendMatrixMessage(ctx context.Context, msg *bridgev2.MatrixMessage) (*bridgev2.MatrixMessageResponse, error) {
-	wx, r := c.currentWX(), c.currentRoster()
+	wx, r := c.currentSession()
 	if wx == nil || r == nil || !c.IsLoggedIn() {
 		return nil, bridgev2.ErrNotLoggedIn
 	}

@@ -32,7 +32,7 @@ var (
 // HandleMatrixMessageRemove recalls a message the user sent through the
 // bridge (webwxrevokemsg), within WeChat's 2-minute window.
 func (c *WeChatClient) HandleMatrixMessageRemove(ctx context.Context, msg *bridgev2.MatrixMessageRemove) error {
-	wx, r := c.currentWX(), c.currentRoster()
+	wx, r := c.currentSession()
 	if wx == nil || r == nil || !c.IsLoggedIn() {
 		return bridgev2.ErrNotLoggedIn
 	}
@@ -66,7 +66,7 @@ func (c *WeChatClient) HandleMatrixMessageRemove(ctx context.Context, msg *bridg
 // HandleMatrixReadReceipt marks the chat read in WeChat, so the phone stops
 // counting it as unread.
 func (c *WeChatClient) HandleMatrixReadReceipt(ctx context.Context, receipt *bridgev2.MatrixReadReceipt) error {
-	wx, r := c.currentWX(), c.currentRoster()
+	wx, r := c.currentSession()
 	if wx == nil || r == nil || !c.IsLoggedIn() {
 		return bridgev2.ErrNotLoggedIn
 	}

@@ -5,13 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/rs/zerolog"
-	"maunium.net/go/mautrix/bridgev2"
-	"maunium.net/go/mautrix/bridgev2/simplevent"
 	"maunium.net/go/mautrix/bridgev2/status"
 
-	"github.com/wxbridge/wxbridge/bridge/msgconv"
-	"github.com/wxbridge/wxbridge/bridge/wxid"
 	"github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -46,8 +41,9 @@ func (c *WeChatClient) handleEvent(ctx context.Context, evt wechat.Event) error 
 	return nil
 }
 
-// storeBatch applies contact changes to the roster and identity layer, then
-// writes the messages and the session that follows them to the inbox in one
+// storeBatch applies contact changes to the roster and identity layer (and
+// queues the ghost and portal updates they call for on c.jobs), then writes
+// the messages and the session that follows them to the inbox in one
 // transaction, and wakes the drain.
 func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 	r := c.currentRoster()
@@ -70,7 +66,11 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 		r.addResolution(res)
 		c.countResolution(res)
 		// Not on the sync loop's goroutine: updating rooms takes requests.
-		go c.updateContacts(ctx, r, changed)
+		for _, userName := range changed {
+			c.jobs.add(ctx, "update contact "+userName, func(ctx context.Context) {
+				c.updateContacts(ctx, r, []string{userName})
+			})
+		}
 	}
 	items, err := c.inboxItems(ctx, r, b)
 	if err != nil {
@@ -131,90 +131,6 @@ func needsPUIDs(m *wechat.Message) bool {
 	return chatOf(m) != ""
 }
 
-// remoteEvent turns an inbox item into a bridgev2 remote event, or nil for
-// items that are not bridged (status notifies, notices).
-func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.RemoteEvent, error) {
-	p, m := &d.payload, d.msg
-	if fr, ok := m.Content.(*wechat.FriendRequest); ok {
-		return nil, c.handleFriendRequest(ctx, m, fr)
-	}
-	r := c.currentRoster()
-	chat := chatOf(m)
-	log := zerolog.Ctx(ctx)
-	if chat == "" || (p.ChatPUID == "" && !c.shouldBridge(r, chat)) {
-		log.Debug().Int("msg_type", m.Type).Msg("Not bridging a message from an account that is not bridged")
-		return nil, nil
-	}
-	var media *msgconv.FetchedMedia
-	switch mc := m.Content.(type) {
-	case *wechat.Recall:
-		if mc.MsgID == 0 {
-			log.Debug().Msg("Not bridging a recall that names no message")
-			return nil, nil
-		}
-	case *wechat.StatusNotify:
-		if !isReadNotify(mc) {
-			return nil, nil
-		}
-	case *wechat.Image, *wechat.Emoticon, *wechat.Voice, *wechat.Video, *wechat.File:
-		wx := c.currentWX()
-		if wx == nil {
-			return nil, bridgev2.ErrNotLoggedIn
-		}
-		var err error
-		if media, err = c.conn.msgConv.FetchMedia(ctx, c.convClient(wx, r), m, wxid.MakeMessageID(m.ID)); err != nil {
-			return nil, err
-		}
-	case *wechat.SysNotice:
-		log.Debug().Int("msg_type", m.Type).Msg("Not bridging a system notice")
-		return nil, nil
-	}
-	chatPUID, err := c.currentPUID(ctx, r, p.ChatPUID)
-	if err != nil {
-		return nil, err
-	}
-	if chatPUID == "" {
-		if chatPUID, err = c.resolvePUID(ctx, r, chat, ""); err != nil {
-			return nil, err
-		}
-	}
-	sender, err := c.senderOf(ctx, r, m, p, chatPUID)
-	if err != nil {
-		return nil, err
-	}
-	meta := simplevent.EventMeta{
-		Type:      bridgev2.RemoteEventMessage,
-		PortalKey: wxid.MakePortalKey(chatPUID, c.login.ID),
-		Sender:    sender,
-		Timestamp: m.Time,
-		LogContext: func(lc zerolog.Context) zerolog.Context {
-			return lc.Int64("new_msg_id", m.ID).Int("msg_type", m.Type)
-		},
-	}
-	switch mc := m.Content.(type) {
-	case *wechat.Recall:
-		meta.Type = bridgev2.RemoteEventMessageRemove
-		return &simplevent.MessageRemove{EventMeta: meta, TargetMessage: wxid.MakeMessageID(mc.MsgID)}, nil
-	case *wechat.StatusNotify:
-		// Read on the phone: everything in the chat up to now.
-		meta.Type = bridgev2.RemoteEventReadReceipt
-		meta.Sender = c.selfSender()
-		return &simplevent.Receipt{EventMeta: meta, ReadUpTo: m.Time}, nil
-	}
-	meta.CreatePortal = true
-	msgID := wxid.MakeMessageID(m.ID)
-	if media != nil {
-		return &simplevent.Message[*msgconv.FetchedMedia]{
-			EventMeta: meta, ID: msgID, Data: media, ConvertMessageFunc: c.conn.msgConv.UploadMedia,
-		}, nil
-	}
-	if sys, ok := m.Content.(*wechat.System); ok && m.IsGroup && changesGroup(sys.Kind) {
-		go c.refreshGroup(ctx, m.Chat)
-	}
-	conv := c.conn.msgConv.ToMatrix(ctx, c.convClient(nil, r), m, meta.PortalKey, msgID)
-	return &simplevent.PreConvertedMessage{EventMeta: meta, ID: msgID, Data: conv}, nil
-}
-
 // chatOf is the chat a message belongs to: for a status notify saying the
 // user read a chat on the phone that chat, else the message's chat.
 func chatOf(m *wechat.Message) string {
@@ -231,74 +147,6 @@ func chatOf(m *wechat.Message) string {
 // on the phone: marked it read (1) or opened it (2).
 func isReadNotify(sn *wechat.StatusNotify) bool {
 	return sn.Code == wechat.StatusNotifyRead || sn.Code == wechat.StatusNotifyEnterSession
-}
-
-// senderOf tells who wrote a message: the user (from the phone), the peer of
-// a direct chat, a group member, or nobody (a group's own notices, sent by
-// the bridge bot).
-func (c *WeChatClient) senderOf(ctx context.Context, r *roster, m *wechat.Message, p *inboxPayload, chatPUID string) (bridgev2.EventSender, error) {
-	switch {
-	case m.FromSelf:
-		return c.selfSender(), nil
-	case !m.IsGroup:
-		return bridgev2.EventSender{Sender: wxid.MakeUserID(chatPUID)}, nil
-	case p.SenderPUID != "":
-		senderPUID, err := c.currentPUID(ctx, r, p.SenderPUID)
-		return bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}, err
-	case m.Sender != "" && m.Sender != m.Chat:
-		senderPUID, err := c.resolvePUID(ctx, r, m.Sender, m.Chat)
-		return bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}, err
-	}
-	return bridgev2.EventSender{}, nil
-}
-
-// currentPUID returns the identity a stored PUID stands for now: itself, or
-// the identity an admin merged it into since. "" stays "".
-func (c *WeChatClient) currentPUID(ctx context.Context, r *roster, puid string) (string, error) {
-	if puid == "" {
-		return "", nil
-	}
-	if _, live := r.userName(puid); live {
-		return puid, nil
-	}
-	ident, err := c.conn.DB.Identity.GetByPUID(ctx, c.loginID, puid)
-	if err != nil {
-		return "", fmt.Errorf("looking up identity %s: %w", puid, err)
-	} else if ident == nil {
-		return puid, nil
-	}
-	return ident.PUID, nil
-}
-
-// resolvePUID returns the PUID of a session UserName, asking the identity
-// layer for UserNames the roster does not know yet (strangers in groups, new
-// chats). group is the chat a member was seen in, or "".
-func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, group string) (string, error) {
-	if puid, ok := r.puid(userName); ok {
-		return puid, nil
-	}
-	// Several chats are drained at once; a stranger seen in two of them
-	// must not become two identities.
-	c.resolveMu.Lock()
-	defer c.resolveMu.Unlock()
-	if puid, ok := r.puid(userName); ok {
-		return puid, nil
-	}
-	ct := database.Contact{UserName: userName, Group: wechat.IsGroupUserName(userName)}
-	if group != "" {
-		if m := r.member(group, userName); m != nil {
-			ct.NickName = wechat.CleanName(m.NickName)
-		}
-	}
-	res, err := c.conn.DB.Identity.ResolveOne(ctx, c.loginID, ct)
-	if err != nil {
-		return "", fmt.Errorf("resolving %s: %w", map[bool]string{true: "group", false: "contact"}[ct.Group], err)
-	}
-	c.metrics().Identities(identityOutcome(res), 1)
-	r.mu.Lock()
-	r.setPUIDLocked(userName, res.PUID)
-	r.mu.Unlock()
-	return res.PUID, nil
 }
 
 // shouldBridge reports whether messages of a chat are bridged: not those of

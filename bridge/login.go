@@ -95,10 +95,23 @@ type QRLogin struct {
 	user *bridgev2.User
 	log  zerolog.Logger
 
-	mu        sync.Mutex
-	ctx       context.Context // ends with Cancel
-	cancel    context.CancelFunc
-	login     *wechat.Login
+	// mu guards ctx and cancel: Cancel runs on another goroutine than the
+	// steps (the cancel command, the provisioning API's cancel), at any
+	// time. start sets login under mu together with ctx, and Wait checks
+	// both there to tell whether the login was started.
+	mu     sync.Mutex
+	ctx    context.Context // ends with Cancel
+	cancel context.CancelFunc
+	login  *wechat.Login
+
+	// The step state below is not guarded: it belongs to the goroutine
+	// running the current step (start, or Wait, and the newQR and finish
+	// they call). bridgev2 runs one step of a login at a time and starts
+	// the next only after the last returned: the login command calls Wait
+	// after Start on its own goroutine; the provisioning API starts a step
+	// (on a goroutine per step) only when none is running, under its step
+	// lock, which orders each step after the one before. Cancel and no
+	// other goroutine touch it.
 	qr        *wechat.QRCode
 	tip       bool
 	refreshes int

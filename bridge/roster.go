@@ -1,8 +1,12 @@
 package bridge
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/rs/zerolog"
 
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
 	"github.com/wxbridge/wxbridge/database"
@@ -20,6 +24,22 @@ type roster struct {
 	// recent are the UserNames of webwxinit's recent chats (its contact
 	// list and ChatSet), in its order.
 	recent []string
+}
+
+// loadRoster loads every contact of a session that webwxinit started and
+// maps the session's UserNames to PUIDs.
+func (c *WeChatClient) loadRoster(ctx context.Context, wx *wechat.Client, init *wechat.InitResult) (*roster, error) {
+	rs, err := wx.LoadRoster(ctx, init)
+	if err != nil {
+		return nil, fmt.Errorf("loading contacts: %w", err)
+	}
+	res, err := c.conn.DB.Identity.Resolve(ctx, c.loginID, identityContacts(rs.Contacts))
+	if err != nil {
+		return nil, fmt.Errorf("resolving identities: %w", err)
+	}
+	zerolog.Ctx(ctx).Info().Object("resolution", res).Int("ambiguous", len(res.Ambiguous())).Msg("Mapped WeChat contacts to identities")
+	c.countResolution(res)
+	return newRoster(rs, res, init), nil
 }
 
 func newRoster(rs *wechat.Roster, res *database.Resolution, init *wechat.InitResult) *roster {
