@@ -66,14 +66,14 @@ func (c *WeChatClient) dmInfo(puid string, ct *wechat.Contact) *bridgev2.ChatInf
 	}
 }
 
-func (c *WeChatClient) groupInfo(ctx context.Context, r *roster, ct *wechat.Contact) *bridgev2.ChatInfo {
+func (c *WeChatClient) groupInfo(ctx context.Context, r *puidRoster, ct *wechat.Contact) *bridgev2.ChatInfo {
 	members := []bridgev2.ChatMember{c.selfMember()}
 	selfName := r.selfUserName()
 	for _, m := range ct.MemberList {
 		if m.UserName == selfName {
 			continue
 		}
-		mp, err := c.resolvePUID(ctx, r, m.UserName, ct.UserName)
+		mp, err := c.puidFor(ctx, r, m.UserName, ct.UserName)
 		if err != nil {
 			zerolog.Ctx(ctx).Err(err).Msg("Failed to resolve a group member, leaving them out")
 			continue

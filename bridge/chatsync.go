@@ -15,7 +15,7 @@ import (
 // to date: the groups, the file helper and the recent chats (see
 // roster.chatsToSync). It runs after every connect; bridgev2 creates missing
 // rooms and updates names, avatars and members of existing ones.
-func (c *WeChatClient) syncChats(ctx context.Context, r *roster) {
+func (c *WeChatClient) syncChats(ctx context.Context, r *puidRoster) {
 	log := zerolog.Ctx(ctx).With().Str("action", "sync chats").Logger()
 	ctx = log.WithContext(ctx)
 	chats := r.chatsToSync(c.conn.Config.BridgeOfficialAccounts)
@@ -24,7 +24,7 @@ func (c *WeChatClient) syncChats(ctx context.Context, r *roster) {
 		if ctx.Err() != nil {
 			return
 		}
-		puid, err := c.resolvePUID(ctx, r, userName, "")
+		puid, err := c.puidFor(ctx, r, userName, "")
 		if err != nil {
 			log.Err(err).Msg("Failed to resolve a chat, skipping it")
 			continue
@@ -57,7 +57,7 @@ func (c *WeChatClient) resyncChat(puid string, create bool) bridgev2.EventHandli
 // updateContacts brings ghosts and group portals up to date with contact
 // records that changed during the session (ModContactList): names, avatars
 // and group members. Portals are only updated, never created, here.
-func (c *WeChatClient) updateContacts(ctx context.Context, r *roster, userNames []string) {
+func (c *WeChatClient) updateContacts(ctx context.Context, r *puidRoster, userNames []string) {
 	log := zerolog.Ctx(ctx).With().Str("action", "update contacts").Logger()
 	ctx = log.WithContext(ctx)
 	for _, userName := range userNames {

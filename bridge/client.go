@@ -62,7 +62,7 @@ type WeChatClient struct {
 
 	mu       sync.Mutex
 	wx       *wechat.Client
-	roster   *roster
+	roster   *puidRoster
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 	drainNow chan struct{}
@@ -140,7 +140,7 @@ func (c *WeChatClient) run(ctx context.Context) {
 		c.sendState(status.StateBadCredentials, WXNoSession, "")
 		return
 	}
-	var r *roster
+	var r *puidRoster
 	for attempt := 1; ; attempt++ {
 		r, err = c.bootstrap(ctx, wx)
 		if err == nil {
@@ -186,7 +186,7 @@ func (c *WeChatClient) run(ctx context.Context) {
 
 // bootstrap runs webwxinit, stores the refreshed session, then builds the
 // session's roster (loadRoster).
-func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*roster, error) {
+func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*puidRoster, error) {
 	init, err := wx.Init(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("webwxinit: %w", err)
@@ -288,7 +288,7 @@ func (c *WeChatClient) IsThisUser(ctx context.Context, userID networkid.UserID) 
 // that session's roster, read together so that they belong to the same
 // session across a reconnect. wx is nil while disconnected; r is nil until
 // the first session was bootstrapped, then stays that of the last session.
-func (c *WeChatClient) currentSession() (wx *wechat.Client, r *roster) {
+func (c *WeChatClient) currentSession() (wx *wechat.Client, r *puidRoster) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.wx, c.roster
@@ -303,7 +303,7 @@ func (c *WeChatClient) currentWX() *wechat.Client {
 
 // currentRoster returns the roster of the running session, or nil, for
 // callers that call nothing of WeChat.
-func (c *WeChatClient) currentRoster() *roster {
+func (c *WeChatClient) currentRoster() *puidRoster {
 	_, r := c.currentSession()
 	return r
 }

@@ -12,14 +12,14 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/commands"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // friendRequest is a stored request with the login it came to.
 type friendRequest struct {
 	login *bridgev2.UserLogin
-	req   *database.FriendRequest
+	req   *wxdb.FriendRequest
 }
 
 // fnFriendRequests is the `friend-requests` command: the pending requests
@@ -35,7 +35,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 	shown := 0
 	var phoneOnly []string
 	for _, login := range logins {
-		pending, err := wc.DB.FriendRequest.List(ce.Ctx, string(login.ID), database.FriendRequestPending)
+		pending, err := wc.DB.FriendRequest.List(ce.Ctx, string(login.ID), wxdb.FriendRequestPending)
 		if err != nil {
 			ce.Log.Err(err).Str("login_id", string(login.ID)).Msg("Failed to list friend requests")
 			reply(ce, plainText, "Could not read your friend requests: the bridge's database failed (see its log). Try again in a moment.")
@@ -80,7 +80,7 @@ func (wc *WeChatConnector) fnFriendRequests(ce *commands.Event) {
 // elsewhere (the requester is a friend in the running session: accepted on
 // the phone) and those of an earlier session (named in phoneOnly), and
 // records that. Without a running session it changes nothing.
-func (wc *WeChatConnector) settleFriendRequests(ctx context.Context, login *bridgev2.UserLogin, pending []*database.FriendRequest, phoneOnly *[]string) []*database.FriendRequest {
+func (wc *WeChatConnector) settleFriendRequests(ctx context.Context, login *bridgev2.UserLogin, pending []*wxdb.FriendRequest, phoneOnly *[]string) []*wxdb.FriendRequest {
 	c, ok := login.Client.(*WeChatClient)
 	if !ok {
 		return pending
@@ -90,14 +90,14 @@ func (wc *WeChatConnector) settleFriendRequests(ctx context.Context, login *brid
 		return pending
 	}
 	self := r.selfUserName()
-	return slices.DeleteFunc(pending, func(fr *database.FriendRequest) bool {
-		var state database.FriendRequestState
+	return slices.DeleteFunc(pending, func(fr *wxdb.FriendRequest) bool {
+		var state wxdb.FriendRequestState
 		switch {
 		case fr.SelfUserName != "" && fr.SelfUserName != self:
-			state = database.FriendRequestExpired
+			state = wxdb.FriendRequestExpired
 			*phoneOnly = append(*phoneOnly, describeRequester(fr))
 		case isFriend(r, fr.UserName):
-			state = database.FriendRequestAccepted
+			state = wxdb.FriendRequestAccepted
 		default:
 			return false
 		}
@@ -107,14 +107,14 @@ func (wc *WeChatConnector) settleFriendRequests(ctx context.Context, login *brid
 }
 
 // isFriend reports whether a UserName of the session is a friend.
-func isFriend(r *roster, userName string) bool {
+func isFriend(r *puidRoster, userName string) bool {
 	ct := r.contact(userName)
 	return ct != nil && ct.ContactFlag&wechat.ContactFlagContact != 0
 }
 
 // setFriendRequestState records a state, logging a failure: the answer to
 // the user does not depend on it.
-func (wc *WeChatConnector) setFriendRequestState(ctx context.Context, login *bridgev2.UserLogin, fr *database.FriendRequest, state database.FriendRequestState) {
+func (wc *WeChatConnector) setFriendRequestState(ctx context.Context, login *bridgev2.UserLogin, fr *wxdb.FriendRequest, state wxdb.FriendRequestState) {
 	if err := wc.DB.FriendRequest.SetState(ctx, string(login.ID), fr.Num, state); err != nil {
 		login.Log.Err(err).Int("num", fr.Num).Str("state", string(state)).Msg("Failed to record the state of a friend request")
 	}
@@ -182,10 +182,10 @@ func (wc *WeChatConnector) fnAcceptFriend(ce *commands.Event) {
 	m := matches[0]
 	who := describeRequester(m.req)
 	switch m.req.State {
-	case database.FriendRequestAccepted:
+	case wxdb.FriendRequestAccepted:
 		reply(ce, plainText, fmt.Sprintf("The friend request from %s was accepted already.", who))
 		return
-	case database.FriendRequestExpired:
+	case wxdb.FriendRequestExpired:
 		reply(ce, plainText, fmt.Sprintf("The friend request from %s can no longer be accepted from here. If it is still on your phone, accept it there.", who))
 		return
 	}
@@ -233,7 +233,7 @@ func (wc *WeChatConnector) findFriendRequests(ctx context.Context, logins []*bri
 	}
 	var pending []friendRequest
 	for _, login := range logins {
-		list, err := q.List(ctx, string(login.ID), database.FriendRequestPending)
+		list, err := q.List(ctx, string(login.ID), wxdb.FriendRequestPending)
 		if err != nil {
 			return nil, err
 		}
@@ -275,7 +275,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 	log := m.login.Log.With().Str("action", "accept friend request").Int("num", m.req.Num).Logger()
 	c, _ := m.login.Client.(*WeChatClient)
 	var wx *wechat.Client
-	var r *roster
+	var r *puidRoster
 	if c != nil && c.IsLoggedIn() {
 		wx, r = c.currentSession()
 	}
@@ -285,12 +285,12 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 			"a new login cannot accept requests that arrived before it.", oneLine(m.login.RemoteName), who, h.cmd(retry))
 	}
 	if m.req.SelfUserName != "" && m.req.SelfUserName != r.selfUserName() {
-		wc.setFriendRequestState(ctx, m.login, m.req, database.FriendRequestExpired)
+		wc.setFriendRequestState(ctx, m.login, m.req, wxdb.FriendRequestExpired)
 		return fmt.Sprintf("The friend request from %s arrived during an earlier WeChat web session, and only that session could accept it from here. "+
 			"Accept it on your phone (Contacts → New Friends); your chat with them then appears here.", who)
 	}
 	if isFriend(r, m.req.UserName) {
-		wc.setFriendRequestState(ctx, m.login, m.req, database.FriendRequestAccepted)
+		wc.setFriendRequestState(ctx, m.login, m.req, wxdb.FriendRequestAccepted)
 		return fmt.Sprintf("%s is your WeChat friend already (accepted on the phone?): nothing to do.", who)
 	}
 	err := wx.AcceptFriendRequest(ctx, m.req.UserName, m.req.Ticket)
@@ -300,7 +300,7 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 	} else {
 		log.Info().Msg("Accepted friend request")
 	}
-	if state != database.FriendRequestPending {
+	if state != wxdb.FriendRequestPending {
 		wc.setFriendRequestState(ctx, m.login, m.req, state)
 	}
 	return text
@@ -308,22 +308,22 @@ func (wc *WeChatConnector) acceptFriendRequest(ctx context.Context, m friendRequ
 
 // acceptOutcome turns the result of webwxverifyuser into the reply and the
 // request's new state.
-func acceptOutcome(err error, who string, h hints, retry string) (string, database.FriendRequestState) {
+func acceptOutcome(err error, who string, h hints, retry string) (string, wxdb.FriendRequestState) {
 	var retErr *wechat.RetError
 	switch {
 	case err == nil:
 		return fmt.Sprintf("Accepted the friend request from %s. WeChat adds them to your contacts now; "+
-			"a room for your chat with them appears in a moment.", who), database.FriendRequestAccepted
+			"a room for your chat with them appears in a moment.", who), wxdb.FriendRequestAccepted
 	case errors.Is(err, wechat.ErrLoggedOut):
 		return fmt.Sprintf("WeChat ended the bridge's web session, so the request from %s was not accepted. "+
-			"Accept it on your phone (a new login cannot accept it), and send %s to connect the bridge again.", who, h.cmd("login")), database.FriendRequestExpired
+			"Accept it on your phone (a new login cannot accept it), and send %s to connect the bridge again.", who, h.cmd("login")), wxdb.FriendRequestExpired
 	case errors.Is(err, wechat.ErrTooFrequent):
 		return fmt.Sprintf("WeChat refused to accept the request from %s right now: too many requests in a short time. "+
-			"Wait a minute, then send %s again.", who, h.cmd(retry)), database.FriendRequestPending
+			"Wait a minute, then send %s again.", who, h.cmd(retry)), wxdb.FriendRequestPending
 	case errors.As(err, &retErr):
 		return fmt.Sprintf("WeChat refused to accept the request from %s (error %d): it has probably expired or been withdrawn. "+
-			"If it is still on your phone, accept it there.", who, retErr.Ret), database.FriendRequestExpired
+			"If it is still on your phone, accept it there.", who, retErr.Ret), wxdb.FriendRequestExpired
 	}
 	return fmt.Sprintf("Could not reach WeChat to accept the request from %s; nothing changed. Send %s again in a minute.", who, h.cmd(retry)),
-		database.FriendRequestPending
+		wxdb.FriendRequestPending
 }

@@ -7,17 +7,16 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"maunium.net/go/mautrix/bridgev2"
-	bridgedb "maunium.net/go/mautrix/bridgev2/database"
-
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
+	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/database"
 )
 
 func TestSplitLoginArg(t *testing.T) {
 	own := []*bridgev2.UserLogin{
-		{UserLogin: &bridgedb.UserLogin{ID: "2876543210"}},
-		{UserLogin: &bridgedb.UserLogin{ID: "1111111111"}},
+		{UserLogin: &database.UserLogin{ID: "2876543210"}},
+		{UserLogin: &database.UserLogin{ID: "1111111111"}},
 	}
 	tests := []struct {
 		name      string
@@ -59,10 +58,10 @@ func TestAgo(t *testing.T) {
 
 func TestMatchFriendRequests(t *testing.T) {
 	list := []friendRequest{
-		{req: &database.FriendRequest{Num: 1, NickName: "Alice", Alias: "alice_wx"}},
-		{req: &database.FriendRequest{Num: 2, NickName: "Alicia"}},
-		{req: &database.FriendRequest{Num: 3, NickName: "Bob", Alias: "bobby"}},
-		{req: &database.FriendRequest{Num: 4, NickName: "Bob"}},
+		{req: &wxdb.FriendRequest{Num: 1, NickName: "Alice", Alias: "alice_wx"}},
+		{req: &wxdb.FriendRequest{Num: 2, NickName: "Alicia"}},
+		{req: &wxdb.FriendRequest{Num: 3, NickName: "Bob", Alias: "bobby"}},
+		{req: &wxdb.FriendRequest{Num: 4, NickName: "Bob"}},
 	}
 	tests := []struct {
 		name  string
@@ -95,16 +94,16 @@ func TestAcceptOutcome(t *testing.T) {
 		err       error
 		hints     hints
 		wantText  string
-		wantState database.FriendRequestState
+		wantState wxdb.FriendRequestState
 	}{
-		{"accepted", nil, hints{}, "Accepted the friend request from Alice.", database.FriendRequestAccepted},
-		{"refused: expired", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: -1}, hints{}, "(error -1): it has probably expired", database.FriendRequestExpired},
-		{"logged out", fmt.Errorf("call: %w", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}), hints{}, "send `login`", database.FriendRequestExpired},
-		{"logged out, outside the management room", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}, elsewhere, "send `!wx login` to connect", database.FriendRequestExpired},
-		{"too frequent", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, hints{}, "Wait a minute, then send `accept-friend 1` again", database.FriendRequestPending},
-		{"too frequent, outside the management room", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, elsewhere, "then send `!wx accept-friend 1` again", database.FriendRequestPending},
-		{"network", &wechat.HTTPError{Endpoint: "webwxverifyuser", Status: 502}, hints{}, "Could not reach WeChat", database.FriendRequestPending},
-		{"cancelled", context.Canceled, hints{}, "nothing changed. Send `accept-friend 1` again", database.FriendRequestPending},
+		{"accepted", nil, hints{}, "Accepted the friend request from Alice.", wxdb.FriendRequestAccepted},
+		{"refused: expired", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: -1}, hints{}, "(error -1): it has probably expired", wxdb.FriendRequestExpired},
+		{"logged out", fmt.Errorf("call: %w", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}), hints{}, "send `login`", wxdb.FriendRequestExpired},
+		{"logged out, outside the management room", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetSessionInvalid}, elsewhere, "send `!wx login` to connect", wxdb.FriendRequestExpired},
+		{"too frequent", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, hints{}, "Wait a minute, then send `accept-friend 1` again", wxdb.FriendRequestPending},
+		{"too frequent, outside the management room", &wechat.RetError{Endpoint: "webwxverifyuser", Ret: wechat.RetTooFrequent}, elsewhere, "then send `!wx accept-friend 1` again", wxdb.FriendRequestPending},
+		{"network", &wechat.HTTPError{Endpoint: "webwxverifyuser", Status: 502}, hints{}, "Could not reach WeChat", wxdb.FriendRequestPending},
+		{"cancelled", context.Canceled, hints{}, "nothing changed. Send `accept-friend 1` again", wxdb.FriendRequestPending},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

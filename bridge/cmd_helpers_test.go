@@ -10,7 +10,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/bridgeconfig"
 	"maunium.net/go/mautrix/bridgev2/commands"
-	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/networkid"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
@@ -51,13 +51,13 @@ func TestCommandLogins(t *testing.T) {
 		multi       = id.UserID("@multi:example.com") // no admin, two logins
 	)
 	for _, u := range []id.UserID{testUser, multi} {
-		require.NoError(t, tb.br.DB.User.Insert(ctx, &bridgedb.User{BridgeID: tb.br.ID, MXID: u}))
+		require.NoError(t, tb.br.DB.User.Insert(ctx, &database.User{BridgeID: tb.br.ID, MXID: u}))
 	}
 	for _, l := range []struct {
 		user id.UserID
 		id   networkid.UserLoginID
 	}{{testAdmin, adminSecond}, {testUser, userLogin}, {multi, "4444444444"}, {multi, "5555555555"}} {
-		require.NoError(t, tb.br.DB.UserLogin.Insert(ctx, &bridgedb.UserLogin{
+		require.NoError(t, tb.br.DB.UserLogin.Insert(ctx, &database.UserLogin{
 			BridgeID: tb.br.ID, UserMXID: l.user, ID: l.id, RemoteName: "Other", Metadata: &UserLoginMetadata{},
 		}))
 	}
@@ -144,7 +144,7 @@ func TestHints(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ce := &commands.Event{
 				Bridge: &bridgev2.Bridge{Config: &bridgeconfig.BridgeConfig{CommandPrefix: "!wx"}},
-				User:   &bridgev2.User{User: &bridgedb.User{ManagementRoom: tt.managementRoom}},
+				User:   &bridgev2.User{User: &database.User{ManagementRoom: tt.managementRoom}},
 				RoomID: tt.room,
 			}
 			assert.Equal(t, tt.want, hintsFor(ce).cmd(tt.words...))

@@ -7,7 +7,7 @@ import (
 
 	"maunium.net/go/mautrix/bridgev2/commands"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 )
 
 // identitiesListLimit bounds how many identities one `identities` reply lists.
@@ -43,12 +43,12 @@ func parseIdentitiesArgs(args []string) (loginID, search string) {
 // formatIdentities renders the identities of a login that match search
 // (case-insensitive, in the PUID and the names) as a markdown list, sorted
 // by name so that duplicates sit together, at most limit of them.
-func formatIdentities(loginID string, list []*database.Identity, search string, limit int, h hints) string {
+func formatIdentities(loginID string, list []*wxdb.Identity, search string, limit int, h hints) string {
 	if len(list) == 0 {
 		return fmt.Sprintf("Login %s has no identities yet: they are created when it loads its WeChat contacts.", code(loginID))
 	}
 	needle := strings.ToLower(strings.TrimSpace(search))
-	var matches []*database.Identity
+	var matches []*wxdb.Identity
 	for _, s := range list {
 		if needle == "" || identityMatches(s, needle) {
 			matches = append(matches, s)
@@ -76,7 +76,7 @@ func formatIdentities(loginID string, list []*database.Identity, search string, 
 	return b.String()
 }
 
-func identityMatches(s *database.Identity, needle string) bool {
+func identityMatches(s *wxdb.Identity, needle string) bool {
 	for _, field := range []string{s.PUID, s.Alias, s.RemarkName, s.NickName} {
 		if strings.Contains(strings.ToLower(field), needle) {
 			return true
@@ -86,13 +86,13 @@ func identityMatches(s *database.Identity, needle string) bool {
 }
 
 // bestName is what the user calls a contact: remark, nickname or WeChat ID.
-func bestName(s *database.Identity) string {
+func bestName(s *wxdb.Identity) string {
 	return firstNonEmpty(s.RemarkName, s.NickName, s.Alias)
 }
 
 // compareIdentities orders by name (nameless last), then live before
 // offline before merged.
-func compareIdentities(a, b *database.Identity) int {
+func compareIdentities(a, b *wxdb.Identity) int {
 	na, nb := strings.ToLower(bestName(a)), strings.ToLower(bestName(b))
 	if (na == "") != (nb == "") {
 		if na == "" {
@@ -103,7 +103,7 @@ func compareIdentities(a, b *database.Identity) int {
 	if c := strings.Compare(na, nb); c != 0 {
 		return c
 	}
-	rank := func(s *database.Identity) int {
+	rank := func(s *wxdb.Identity) int {
 		switch {
 		case s.MergedInto != "":
 			return 2
@@ -118,15 +118,15 @@ func compareIdentities(a, b *database.Identity) int {
 	return strings.Compare(a.PUID, b.PUID)
 }
 
-func kindName(k database.Kind) string {
-	if k == database.KindGroup {
+func kindName(k wxdb.Kind) string {
+	if k == wxdb.KindGroup {
 		return "group"
 	}
 	return "contact"
 }
 
 // formatIdentity is one list item: PUID, kind, name, other names, state.
-func formatIdentity(s *database.Identity) string {
+func formatIdentity(s *wxdb.Identity) string {
 	name := bestName(s)
 	var b strings.Builder
 	fmt.Fprintf(&b, "* %s %s ", code(s.PUID), kindName(s.Kind))

@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 )
 
 func TestParseIdentitiesArgs(t *testing.T) {
@@ -35,15 +35,15 @@ func TestParseIdentitiesArgs(t *testing.T) {
 
 func TestFormatIdentities(t *testing.T) {
 	seen := time.Date(2025, 3, 4, 22, 0, 0, 0, time.UTC)
-	list := []*database.Identity{
-		{PUID: puidB, Kind: database.KindGroup, NickName: "Family", LastSeen: seen},
-		{PUID: puidD, Kind: database.KindUser, LastSeen: seen},
-		{PUID: puidC, Kind: database.KindUser, NickName: "Li *Lei*", MergedInto: puidA, LastSeen: seen},
-		{PUID: puidA, Kind: database.KindUser, UserName: "@a", RemarkName: "Boss", NickName: "Li *Lei*", Alias: "lilei", LastSeen: seen},
+	list := []*wxdb.Identity{
+		{PUID: puidB, Kind: wxdb.KindGroup, NickName: "Family", LastSeen: seen},
+		{PUID: puidD, Kind: wxdb.KindUser, LastSeen: seen},
+		{PUID: puidC, Kind: wxdb.KindUser, NickName: "Li *Lei*", MergedInto: puidA, LastSeen: seen},
+		{PUID: puidA, Kind: wxdb.KindUser, UserName: "@a", RemarkName: "Boss", NickName: "Li *Lei*", Alias: "lilei", LastSeen: seen},
 	}
 	tests := []struct {
 		name   string
-		list   []*database.Identity
+		list   []*wxdb.Identity
 		search string
 		limit  int
 		want   string

@@ -8,12 +8,11 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+	"github.com/wxbridge/wxbridge/bridge/wxid"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/commands"
-	bridgedb "maunium.net/go/mautrix/bridgev2/database"
-
-	"github.com/wxbridge/wxbridge/bridge/wxid"
-	"github.com/wxbridge/wxbridge/database"
+	"maunium.net/go/mautrix/bridgev2/database"
 )
 
 // fnMergeIdentities is the `merge-identities [login ID] <kept> <dropped>`
@@ -63,16 +62,16 @@ func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.
 	log := zerolog.Ctx(ctx)
 	loginID := string(login.ID)
 	for _, p := range []string{keepPUID, dropPUID} {
-		if !database.ValidPUID(p) {
+		if !wxdb.ValidPUID(p) {
 			return fmt.Sprintf("%s is not a PUID: PUIDs are %d characters of a–z and 2–7. Copy them from %s.",
-				code(p), database.PUIDLen, h.cmd("identities", loginID))
+				code(p), wxdb.PUIDLen, h.cmd("identities", loginID))
 		}
 	}
 	if keepPUID == dropPUID {
 		return "That is the same PUID twice: give the PUID to keep, then a different one to drop."
 	}
 	keep, err := wc.DB.Identity.GetByPUID(ctx, loginID, keepPUID)
-	var drop *database.Identity
+	var drop *wxdb.Identity
 	if err == nil {
 		drop, err = wc.DB.Identity.GetByPUID(ctx, loginID, dropPUID)
 	}
@@ -82,7 +81,7 @@ func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.
 	}
 	for _, u := range []struct {
 		puid string
-		s    *database.Identity
+		s    *wxdb.Identity
 	}{{keepPUID, keep}, {dropPUID, drop}} {
 		if u.s == nil {
 			return fmt.Sprintf("Login %s has no identity %s. List them with %s.", code(loginID), code(u.puid), h.cmd("identities", loginID))
@@ -139,7 +138,7 @@ func (wc *WeChatConnector) mergeIdentities(ctx context.Context, login *bridgev2.
 // pointDMAt makes a DM room that moved from the dropped identity name the
 // kept one as its other user, as the next chat sync would.
 func pointDMAt(ctx context.Context, portal *bridgev2.Portal, dropPUID, keepPUID string) {
-	if portal == nil || portal.RoomType != bridgedb.RoomTypeDM || portal.OtherUserID != wxid.MakeUserID(dropPUID) {
+	if portal == nil || portal.RoomType != database.RoomTypeDM || portal.OtherUserID != wxid.MakeUserID(dropPUID) {
 		return
 	}
 	portal.OtherUserID = wxid.MakeUserID(keepPUID)
@@ -149,7 +148,7 @@ func pointDMAt(ctx context.Context, portal *bridgev2.Portal, dropPUID, keepPUID 
 }
 
 // describeIdentity is a PUID with its name, for replies.
-func describeIdentity(s *database.Identity) string {
+func describeIdentity(s *wxdb.Identity) string {
 	if name := bestName(s); name != "" {
 		return fmt.Sprintf("%s (%s)", code(s.PUID), mdText(name))
 	}
@@ -159,16 +158,16 @@ func describeIdentity(s *database.Identity) string {
 // mergeErrorText turns an error of IdentityQuery.Merge into what happened
 // and what to do. keep and drop are the identities as looked up (following
 // merges) just before the merge.
-func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *database.Identity, h hints) string {
+func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *wxdb.Identity, h hints) string {
 	list := h.cmd("identities", loginID)
 	const unchanged = " Nothing was changed."
 	switch {
-	case errors.Is(err, database.ErrInvalidPUID), errors.Is(err, database.ErrInvalidLoginID):
+	case errors.Is(err, wxdb.ErrInvalidPUID), errors.Is(err, wxdb.ErrInvalidLoginID):
 		return fmt.Sprintf("The login ID or a PUID is malformed; copy them from %s.", list) + unchanged
-	case errors.Is(err, database.ErrUnknownPUID):
+	case errors.Is(err, wxdb.ErrUnknownPUID):
 		return fmt.Sprintf("%s or %s is no longer an identity of login %s (did a merge just run?). Check with %s.",
 			code(keepPUID), code(dropPUID), code(loginID), list) + unchanged
-	case errors.Is(err, database.ErrAlreadyMerged):
+	case errors.Is(err, wxdb.ErrAlreadyMerged):
 		final := "another identity"
 		if drop != nil && drop.PUID != dropPUID {
 			final = code(drop.PUID)
@@ -176,7 +175,7 @@ func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *d
 		return fmt.Sprintf("%s was merged into %s earlier, and merges cannot be undone. If %s is the same %s too, "+
 			"merge that one instead: %s.",
 			code(dropPUID), final, code(keepPUID), kindName(kindOf(drop)), h.cmd("merge-identities", loginID, keepPUID, puidOr(drop, "<PUID>"))) + unchanged
-	case errors.Is(err, database.ErrCannotMerge):
+	case errors.Is(err, wxdb.ErrCannotMerge):
 		switch {
 		case keep != nil && drop != nil && keep.PUID == drop.PUID:
 			return fmt.Sprintf("%s and %s are already one identity (%s): there is nothing to merge.",
@@ -192,7 +191,7 @@ func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *d
 		}
 		return fmt.Sprintf("The identity layer refused to merge %s and %s; they may have changed meanwhile. Check them with %s and retry.",
 			code(keepPUID), code(dropPUID), list) + unchanged
-	case errors.Is(err, database.ErrMergeChainLoop):
+	case errors.Is(err, wxdb.ErrMergeChainLoop):
 		return "The merge history of these identities loops, which should never happen. Please report it with the bridge log." + unchanged
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return "The merge was interrupted (the bridge is shutting down or the database timed out)." + unchanged + " Try again."
@@ -203,8 +202,8 @@ func mergeErrorText(err error, loginID, keepPUID, dropPUID string, keep, drop *d
 // isMergeRefusal reports whether Merge refused what it was asked, as opposed
 // to failing.
 func isMergeRefusal(err error) bool {
-	for _, target := range []error{database.ErrCannotMerge, database.ErrAlreadyMerged, database.ErrUnknownPUID,
-		database.ErrInvalidPUID, database.ErrInvalidLoginID} {
+	for _, target := range []error{wxdb.ErrCannotMerge, wxdb.ErrAlreadyMerged, wxdb.ErrUnknownPUID,
+		wxdb.ErrInvalidPUID, wxdb.ErrInvalidLoginID} {
 		if errors.Is(err, target) {
 			return true
 		}
@@ -212,14 +211,14 @@ func isMergeRefusal(err error) bool {
 	return false
 }
 
-func kindOf(s *database.Identity) database.Kind {
+func kindOf(s *wxdb.Identity) wxdb.Kind {
 	if s == nil {
-		return database.KindUser
+		return wxdb.KindUser
 	}
 	return s.Kind
 }
 
-func puidOr(s *database.Identity, fallback string) string {
+func puidOr(s *wxdb.Identity, fallback string) string {
 	if s == nil {
 		return fallback
 	}
@@ -249,9 +248,9 @@ func describeReID(res bridgev2.ReIDResult, drop, keep, loginID string, h hints) 
 
 // describeAftermath says what became of the dropped ghost and which rooms
 // were re-synced (resynced < 0: the login is not connected).
-func describeAftermath(kind database.Kind, drop, keep string, resynced int) string {
+func describeAftermath(kind wxdb.Kind, drop, keep string, resynced int) string {
 	var b strings.Builder
-	if kind == database.KindUser {
+	if kind == wxdb.KindUser {
 		fmt.Fprintf(&b, "Ghost: the Matrix user of %s stays, but receives no more messages: this contact now "+
 			"writes as the user of %s. ", code(drop), code(keep))
 	}
@@ -260,7 +259,7 @@ func describeAftermath(kind database.Kind, drop, keep string, resynced int) stri
 		b.WriteString("The login is not connected: its rooms are updated at the next chat sync after it connects.")
 	case resynced == 0:
 		b.WriteString("No room needed a re-sync now (the chat is not in this session); rooms are updated at the next chat sync.")
-	case kind == database.KindUser:
+	case kind == wxdb.KindUser:
 		fmt.Fprintf(&b, "Re-synced %d room(s), which swaps the old user for the kept one in them.", resynced)
 	default:
 		fmt.Fprintf(&b, "Re-synced %d room(s).", resynced)
@@ -270,12 +269,12 @@ func describeAftermath(kind database.Kind, drop, keep string, resynced int) stri
 
 // noteMerged points the running session's roster at the kept identity when
 // the merge moved a session UserName to it, so that new messages reach it.
-func (c *WeChatClient) noteMerged(kept *database.Identity) {
+func (c *WeChatClient) noteMerged(kept *wxdb.Identity) {
 	r := c.currentRoster()
 	if r == nil || kept.UserName == "" {
 		return
 	}
-	r.addResolution(&database.Resolution{Contacts: []database.Resolved{
+	r.addResolution(&wxdb.Resolution{Contacts: []wxdb.Resolved{
 		{UserName: kept.UserName, PUID: kept.PUID, Kind: kept.Kind},
 	}})
 }
@@ -284,7 +283,7 @@ func (c *WeChatClient) noteMerged(kept *database.Identity) {
 // connected: the kept identity's own room and, for a contact, the rooms of
 // the groups it is a member of. It returns how many were re-synced, or -1
 // when the login is not connected.
-func (c *WeChatClient) resyncAfterMerge(ctx context.Context, kept *database.Identity) int {
+func (c *WeChatClient) resyncAfterMerge(ctx context.Context, kept *wxdb.Identity) int {
 	if c.currentRoster() == nil {
 		return -1
 	}
@@ -293,7 +292,7 @@ func (c *WeChatClient) resyncAfterMerge(ctx context.Context, kept *database.Iden
 	}
 	log := zerolog.Ctx(ctx)
 	chats := []string{kept.PUID}
-	if kept.Kind == database.KindUser {
+	if kept.Kind == wxdb.KindUser {
 		groups, err := c.groupsWithMember(ctx, kept.PUID)
 		if err != nil {
 			log.Err(err).Msg("Failed to list the groups of a merged contact")
@@ -327,7 +326,7 @@ func (c *WeChatClient) groupsWithMember(ctx context.Context, memberPUID string) 
 	}
 	var out []string
 	for _, g := range all {
-		if g.Kind != database.KindGroup || g.UserName == "" || g.MergedInto != "" {
+		if g.Kind != wxdb.KindGroup || g.UserName == "" || g.MergedInto != "" {
 			continue
 		}
 		members, err := c.conn.DB.Identity.Members(ctx, c.loginID, g.PUID)

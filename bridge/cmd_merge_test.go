@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix/bridgev2"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -46,34 +46,34 @@ func mergeErr(sentinel error) error {
 }
 
 func TestMergeErrorText(t *testing.T) {
-	liveA := &database.Identity{PUID: puidA, Kind: database.KindUser, UserName: "@a", NickName: "Ann"}
-	liveB := &database.Identity{PUID: puidB, Kind: database.KindUser, UserName: "@b", NickName: "Ann"}
-	offB := &database.Identity{PUID: puidB, Kind: database.KindUser}
-	groupB := &database.Identity{PUID: puidB, Kind: database.KindGroup}
-	bMergedIntoC := &database.Identity{PUID: puidC, Kind: database.KindUser}
-	aMergedIntoB := &database.Identity{PUID: puidB, Kind: database.KindUser}
+	liveA := &wxdb.Identity{PUID: puidA, Kind: wxdb.KindUser, UserName: "@a", NickName: "Ann"}
+	liveB := &wxdb.Identity{PUID: puidB, Kind: wxdb.KindUser, UserName: "@b", NickName: "Ann"}
+	offB := &wxdb.Identity{PUID: puidB, Kind: wxdb.KindUser}
+	groupB := &wxdb.Identity{PUID: puidB, Kind: wxdb.KindGroup}
+	bMergedIntoC := &wxdb.Identity{PUID: puidC, Kind: wxdb.KindUser}
+	aMergedIntoB := &wxdb.Identity{PUID: puidB, Kind: wxdb.KindUser}
 	tests := []struct {
 		name       string
 		err        error
-		keep, drop *database.Identity
+		keep, drop *wxdb.Identity
 		want       []string
 		unchanged  bool
 	}{
-		{"malformed", mergeErr(database.ErrInvalidPUID), liveA, offB, []string{"malformed", "`!wx identities 42`"}, true},
-		{"unknown", mergeErr(database.ErrUnknownPUID), liveA, offB, []string{"no longer an identity of login `42`"}, true},
-		{"already merged elsewhere", mergeErr(database.ErrAlreadyMerged), liveA, bMergedIntoC,
+		{"malformed", mergeErr(wxdb.ErrInvalidPUID), liveA, offB, []string{"malformed", "`!wx identities 42`"}, true},
+		{"unknown", mergeErr(wxdb.ErrUnknownPUID), liveA, offB, []string{"no longer an identity of login `42`"}, true},
+		{"already merged elsewhere", mergeErr(wxdb.ErrAlreadyMerged), liveA, bMergedIntoC,
 			[]string{"`bbbbbbbbbbbbbbbb` was merged into `cccccccccccccccc` earlier", "cannot be undone",
 				"`!wx merge-identities 42 aaaaaaaaaaaaaaaa cccccccccccccccc`"}, true},
-		{"already one identity", mergeErr(database.ErrCannotMerge), aMergedIntoB, offB,
+		{"already one identity", mergeErr(wxdb.ErrCannotMerge), aMergedIntoB, offB,
 			[]string{"already one identity (`bbbbbbbbbbbbbbbb`)", "nothing to merge"}, false},
-		{"contact and group", mergeErr(database.ErrCannotMerge), liveA, groupB,
+		{"contact and group", mergeErr(wxdb.ErrCannotMerge), liveA, groupB,
 			[]string{"`aaaaaaaaaaaaaaaa` is a contact and `bbbbbbbbbbbbbbbb` a group", "two contacts or two groups"}, true},
-		{"both in the session", mergeErr(database.ErrCannotMerge), liveA, liveB,
+		{"both in the session", mergeErr(wxdb.ErrCannotMerge), liveA, liveB,
 			[]string{"`aaaaaaaaaaaaaaaa` (Ann) and `bbbbbbbbbbbbbbbb` (Ann) are both in the current WeChat session",
 				"two different contacts", "“in this session”"}, true},
-		{"refused for another reason", mergeErr(database.ErrCannotMerge), liveA, offB,
+		{"refused for another reason", mergeErr(wxdb.ErrCannotMerge), liveA, offB,
 			[]string{"refused to merge", "retry"}, true},
-		{"loop", mergeErr(database.ErrMergeChainLoop), liveA, offB, []string{"loops", "report"}, true},
+		{"loop", mergeErr(wxdb.ErrMergeChainLoop), liveA, offB, []string{"loops", "report"}, true},
 		{"interrupted", fmt.Errorf("database: merge: %w", context.DeadlineExceeded), liveA, offB, []string{"interrupted", "Try again"}, true},
 		{"database failure", errors.New("disk I/O error"), liveA, offB, []string{"database failed", "Try again"}, true},
 	}
@@ -115,15 +115,15 @@ func TestDescribeReID(t *testing.T) {
 func TestDescribeAftermath(t *testing.T) {
 	tests := []struct {
 		name     string
-		kind     database.Kind
+		kind     wxdb.Kind
 		resynced int
 		want     []string
 		notWant  string
 	}{
-		{"contact, offline login", database.KindUser, -1, []string{"Ghost: the Matrix user of `bbbbbbbbbbbbbbbb` stays", "not connected"}, ""},
-		{"contact, resynced", database.KindUser, 3, []string{"Re-synced 3 room(s), which swaps the old user"}, ""},
-		{"group, not in session", database.KindGroup, 0, []string{"No room needed a re-sync"}, "Ghost"},
-		{"group, resynced", database.KindGroup, 1, []string{"Re-synced 1 room(s)."}, "Ghost"},
+		{"contact, offline login", wxdb.KindUser, -1, []string{"Ghost: the Matrix user of `bbbbbbbbbbbbbbbb` stays", "not connected"}, ""},
+		{"contact, resynced", wxdb.KindUser, 3, []string{"Re-synced 3 room(s), which swaps the old user"}, ""},
+		{"group, not in session", wxdb.KindGroup, 0, []string{"No room needed a re-sync"}, "Ghost"},
+		{"group, resynced", wxdb.KindGroup, 1, []string{"Re-synced 1 room(s)."}, "Ghost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,8 +140,8 @@ func TestDescribeAftermath(t *testing.T) {
 
 func TestNoteMergedMovesUserName(t *testing.T) {
 	c := &WeChatClient{roster: newRoster(&wechat.Roster{Contacts: []wechat.Contact{{UserName: "@x2", NickName: "X"}}},
-		&database.Resolution{Contacts: []database.Resolved{{UserName: "@x2", PUID: puidB}}}, nil)}
-	c.noteMerged(&database.Identity{PUID: puidA, Kind: database.KindUser, UserName: "@x2"})
+		&wxdb.Resolution{Contacts: []wxdb.Resolved{{UserName: "@x2", PUID: puidB}}}, nil)}
+	c.noteMerged(&wxdb.Identity{PUID: puidA, Kind: wxdb.KindUser, UserName: "@x2"})
 	puid, ok := c.roster.puid("@x2")
 	require.True(t, ok)
 	assert.Equal(t, puidA, puid)
@@ -153,9 +153,9 @@ func TestNoteMergedMovesUserName(t *testing.T) {
 	require.NotNil(t, c.roster.contactByPUID(puidA))
 
 	// A kept identity that is not in the session changes nothing.
-	c.noteMerged(&database.Identity{PUID: puidC, Kind: database.KindUser})
+	c.noteMerged(&wxdb.Identity{PUID: puidC, Kind: wxdb.KindUser})
 	_, ok = c.roster.userName(puidC)
 	assert.False(t, ok)
 	// No session at all: nothing to do, no panic.
-	(&WeChatClient{}).noteMerged(&database.Identity{PUID: puidA, UserName: "@x2"})
+	(&WeChatClient{}).noteMerged(&wxdb.Identity{PUID: puidA, UserName: "@x2"})
 }

@@ -17,12 +17,12 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/bridgeconfig"
 	"maunium.net/go/mautrix/bridgev2/commands"
-	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/bridge/wxid"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 )
 
 const (
@@ -129,8 +129,8 @@ func newTestBridge(t *testing.T) *testBridge {
 	require.NoError(t, br.DB.Upgrade(ctx))
 	require.NoError(t, wc.DB.Upgrade(ctx))
 
-	require.NoError(t, br.DB.User.Insert(ctx, &bridgedb.User{BridgeID: br.ID, MXID: testAdmin}))
-	require.NoError(t, br.DB.UserLogin.Insert(ctx, &bridgedb.UserLogin{
+	require.NoError(t, br.DB.User.Insert(ctx, &database.User{BridgeID: br.ID, MXID: testAdmin}))
+	require.NoError(t, br.DB.UserLogin.Insert(ctx, &database.UserLogin{
 		BridgeID: br.ID, UserMXID: testAdmin, ID: testLoginID, RemoteName: "Me", Metadata: &UserLoginMetadata{},
 	}))
 	proc, ok := br.Commands.(*commands.Processor)
@@ -156,22 +156,22 @@ func (tb *testBridge) run(t *testing.T, sender id.UserID, command string) string
 
 // addPortal stores the portal of a chat: a DM with the contact's ghost, or
 // a group.
-func (tb *testBridge) addPortal(t *testing.T, puid string, mxid id.RoomID, roomType bridgedb.RoomType) {
+func (tb *testBridge) addPortal(t *testing.T, puid string, mxid id.RoomID, roomType database.RoomType) {
 	t.Helper()
-	p := &bridgedb.Portal{
+	p := &database.Portal{
 		BridgeID:  tb.br.ID,
 		PortalKey: wxid.MakePortalKey(puid, testLoginID),
 		MXID:      mxid,
 		RoomType:  roomType,
 	}
-	if roomType == bridgedb.RoomTypeDM {
+	if roomType == database.RoomTypeDM {
 		p.OtherUserID = wxid.MakeUserID(puid)
 	}
 	require.NoError(t, tb.br.DB.Portal.Insert(tb.br.BackgroundCtx, p))
 }
 
 // portal returns the stored portal of a chat, or nil.
-func (tb *testBridge) portal(t *testing.T, puid string) *bridgedb.Portal {
+func (tb *testBridge) portal(t *testing.T, puid string) *database.Portal {
 	t.Helper()
 	p, err := tb.br.DB.Portal.GetByKey(tb.br.BackgroundCtx, wxid.MakePortalKey(puid, testLoginID))
 	require.NoError(t, err)
@@ -186,7 +186,7 @@ func (tb *testBridge) portalRoom(t *testing.T, puid string) id.RoomID {
 	return ""
 }
 
-func resolvePUID(t *testing.T, res *database.Resolution, userName string) string {
+func puidFor(t *testing.T, res *wxdb.Resolution, userName string) string {
 	t.Helper()
 	puid, ok := res.PUID(userName)
 	require.True(t, ok, "no PUID for %s", userName)
@@ -235,31 +235,31 @@ func TestIdentityCommands(t *testing.T) {
 	tb := newTestBridge(t)
 	ctx := tb.br.BackgroundCtx
 	idb := tb.wc.DB.Identity
-	profile := func(userName string) database.Contact {
-		return database.Contact{UserName: userName, NickName: "Wang Fang", Sex: 2, Province: "Hubei", City: "Wuhan"}
+	profile := func(userName string) wxdb.SessionContact {
+		return wxdb.SessionContact{UserName: userName, NickName: "Wang Fang", Sex: 2, Province: "Hubei", City: "Wuhan"}
 	}
 	// Two contacts with one profile: after the re-login the matcher cannot
 	// tell them apart and mints new PUIDs. The group renamed in between and
 	// listed without members gets a new PUID too.
-	first, err := idb.Resolve(ctx, testLoginID, []database.Contact{
+	first, err := idb.MapSession(ctx, testLoginID, []wxdb.SessionContact{
 		profile("@x1"), profile("@y1"),
 		{UserName: "@@w1", Group: true, NickName: "Work"},
 	})
 	require.NoError(t, err)
-	second, err := idb.Resolve(ctx, testLoginID, []database.Contact{
+	second, err := idb.MapSession(ctx, testLoginID, []wxdb.SessionContact{
 		profile("@x2"), profile("@y2"),
 		{UserName: "@@w2", Group: true, NickName: "Work (new)"},
 	})
 	require.NoError(t, err)
-	oldX, oldY, oldW := resolvePUID(t, first, "@x1"), resolvePUID(t, first, "@y1"), resolvePUID(t, first, "@@w1")
-	newX, newY, newW := resolvePUID(t, second, "@x2"), resolvePUID(t, second, "@y2"), resolvePUID(t, second, "@@w2")
+	oldX, oldY, oldW := puidFor(t, first, "@x1"), puidFor(t, first, "@y1"), puidFor(t, first, "@@w1")
+	newX, newY, newW := puidFor(t, second, "@x2"), puidFor(t, second, "@y2"), puidFor(t, second, "@@w2")
 	for _, pair := range [][2]string{{oldX, newX}, {oldY, newY}, {oldW, newW}} {
 		require.NotEqual(t, pair[0], pair[1], "the test needs duplicates")
 	}
-	tb.addPortal(t, oldX, "!oldx:example.com", bridgedb.RoomTypeDM)
-	tb.addPortal(t, newX, "!newx:example.com", bridgedb.RoomTypeDM)
-	tb.addPortal(t, oldW, "!work:example.com", bridgedb.RoomTypeDefault)
-	tb.addPortal(t, oldY, "!oldy:example.com", bridgedb.RoomTypeDM)
+	tb.addPortal(t, oldX, "!oldx:example.com", database.RoomTypeDM)
+	tb.addPortal(t, newX, "!newx:example.com", database.RoomTypeDM)
+	tb.addPortal(t, oldW, "!work:example.com", database.RoomTypeDefault)
+	tb.addPortal(t, oldY, "!oldy:example.com", database.RoomTypeDM)
 
 	t.Run("admin only", func(t *testing.T) {
 		assert.Contains(t, tb.run(t, testUser, "identities"), "limited to bridge administrators")
@@ -308,7 +308,7 @@ func TestIdentityCommands(t *testing.T) {
 		assert.Contains(t, tb.run(t, testAdmin, "merge-identities "+newX+" nope"), "`nope` is not a PUID")
 	})
 	t.Run("unknown PUID", func(t *testing.T) {
-		unknown, err := database.NewPUID()
+		unknown, err := wxdb.NewPUID()
 		require.NoError(t, err)
 		got := tb.run(t, testAdmin, "merge-identities "+newX+" "+unknown)
 		assert.Contains(t, got, "Login `2876543210` has no identity `"+unknown+"`")

@@ -13,14 +13,14 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 )
 
 // WeChatConnector is the bridgev2 network connector for WeChat.
 type WeChatConnector struct {
 	Bridge *bridgev2.Bridge
 	Config Config
-	DB     *database.Database
+	DB     *wxdb.Database
 
 	// roomFeatures are the chats' capabilities under the configured media
 	// limit, made once in Init.
@@ -47,7 +47,7 @@ var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
 func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	wc.Bridge = br
 	synchronousPortals(br.Config, &br.Log)
-	wc.DB = database.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
+	wc.DB = wxdb.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
 	wc.metrics = wc.newMetrics()
 	wc.msgConv = &msgconv.MessageConverter{

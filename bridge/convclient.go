@@ -20,7 +20,7 @@ import (
 type convClient struct {
 	*wechat.Client
 	c *WeChatClient
-	r *roster
+	r *puidRoster
 }
 
 var (
@@ -29,7 +29,7 @@ var (
 )
 
 // convClient makes the msgconv.Client of a session.
-func (c *WeChatClient) convClient(wx *wechat.Client, r *roster) convClient {
+func (c *WeChatClient) convClient(wx *wechat.Client, r *puidRoster) convClient {
 	return convClient{Client: wx, c: c, r: r}
 }
 
@@ -44,7 +44,7 @@ func (cc convClient) MentionTarget(ctx context.Context, group, name string) (msg
 	if userName == self {
 		return msgconv.MentionTarget{UserID: cc.c.login.UserMXID, DisplayName: name}, true
 	}
-	puid, err := cc.c.resolvePUID(ctx, cc.r, userName, group)
+	puid, err := cc.c.puidFor(ctx, cc.r, userName, group)
 	if err != nil {
 		zerolog.Ctx(ctx).Warn().Err(err).Msg("Failed to resolve a mentioned member")
 		return msgconv.MentionTarget{}, false

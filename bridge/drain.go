@@ -11,7 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -34,7 +34,7 @@ const (
 
 // drainItem is an inbox item read and parsed, with the lane it goes in.
 type drainItem struct {
-	*database.InboxItem
+	*wxdb.InboxItem
 	payload inboxPayload
 	msg     *wechat.Message
 	lane    string
@@ -49,7 +49,7 @@ type drainItem struct {
 
 // decodeItem reads an inbox item. Its lane is the chat's PUID when the item
 // has one, which stays the same across re-logins; else the chat's UserName.
-func decodeItem(it *database.InboxItem) (*drainItem, error) {
+func decodeItem(it *wxdb.InboxItem) (*drainItem, error) {
 	d := &drainItem{InboxItem: it}
 	if err := json.Unmarshal(it.Payload, &d.payload); err != nil || d.payload.Message == nil {
 		return nil, fmt.Errorf("%w: inbox payload is not a message: %v", errUnreadable, err)
@@ -80,11 +80,11 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 	for {
 		p := &drainPass{
 			unsureBefore: unsureBefore,
-			pending: func(ctx context.Context, after int64) ([]*database.InboxItem, error) {
+			pending: func(ctx context.Context, after int64) ([]*wxdb.InboxItem, error) {
 				return c.conn.DB.Inbox.Pending(ctx, c.loginID, after, drainWindow)
 			},
 			bridge: c.bridgeItem,
-			drop: func(ctx context.Context, it *database.InboxItem) error {
+			drop: func(ctx context.Context, it *wxdb.InboxItem) error {
 				c.metrics().Message(metrics.ToMatrix, metrics.KindOther, metrics.Dropped)
 				return c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq)
 			},
@@ -110,7 +110,7 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 // lanes, and drainLanes workers that each take a lane and bridge its items
 // until it is empty.
 type drainPass struct {
-	pending func(ctx context.Context, after int64) ([]*database.InboxItem, error)
+	pending func(ctx context.Context, after int64) ([]*wxdb.InboxItem, error)
 	// bridge bridges an item and deletes it; false means it failed and
 	// stays in the inbox.
 	bridge func(ctx context.Context, d *drainItem) bool
@@ -120,7 +120,7 @@ type drainPass struct {
 	// readFailed is set when reading the inbox failed during the pass.
 	readFailed bool
 	// drop deletes an item that cannot be read.
-	drop func(ctx context.Context, it *database.InboxItem) error
+	drop func(ctx context.Context, it *wxdb.InboxItem) error
 
 	mu   sync.Mutex
 	cond *sync.Cond

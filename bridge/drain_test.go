@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -22,7 +22,7 @@ type fakeInbox struct {
 	t  *testing.T
 	mu sync.Mutex
 	// items are the pending items in seq order.
-	items []*database.InboxItem
+	items []*wxdb.InboxItem
 	// fail counts down the failures left for a message ID.
 	fail map[int64]int
 	// gate, when set, is called before bridging each item.
@@ -57,17 +57,17 @@ func (f *fakeInbox) addRaw(msgID int64, payload []byte) {
 	if n := len(f.items); n > 0 {
 		seq = f.items[n-1].Seq + 1
 	}
-	f.items = append(f.items, &database.InboxItem{Seq: seq, MsgID: msgID, Payload: payload})
+	f.items = append(f.items, &wxdb.InboxItem{Seq: seq, MsgID: msgID, Payload: payload})
 }
 
 func (f *fakeInbox) pass() *drainPass {
 	return &drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, failures: make(map[int64]failure)}
 }
 
-func (f *fakeInbox) pending(_ context.Context, after int64) ([]*database.InboxItem, error) {
+func (f *fakeInbox) pending(_ context.Context, after int64) ([]*wxdb.InboxItem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []*database.InboxItem
+	var out []*wxdb.InboxItem
 	for _, it := range f.items {
 		if it.Seq > after && len(out) < drainWindow {
 			out = append(out, it)
@@ -96,16 +96,16 @@ func (f *fakeInbox) bridge(ctx context.Context, d *drainItem) bool {
 	if !d.lastTry.IsZero() {
 		f.unsure = append(f.unsure, d.MsgID)
 	}
-	f.items = slices.DeleteFunc(f.items, func(it *database.InboxItem) bool { return it.Seq == d.Seq })
+	f.items = slices.DeleteFunc(f.items, func(it *wxdb.InboxItem) bool { return it.Seq == d.Seq })
 	return true
 }
 
-func (f *fakeInbox) drop(_ context.Context, it *database.InboxItem) error {
+func (f *fakeInbox) drop(_ context.Context, it *wxdb.InboxItem) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.inFlight--
 	f.dropped = append(f.dropped, it.MsgID)
-	f.items = slices.DeleteFunc(f.items, func(x *database.InboxItem) bool { return x.Seq == it.Seq })
+	f.items = slices.DeleteFunc(f.items, func(x *wxdb.InboxItem) bool { return x.Seq == it.Seq })
 	return nil
 }
 

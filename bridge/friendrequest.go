@@ -10,7 +10,7 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -29,7 +29,7 @@ func (c *WeChatClient) handleFriendRequest(ctx context.Context, m *wechat.Messag
 		log.Debug().Msg("Ignoring a friend request from the user's own account")
 		return nil
 	}
-	req := &database.FriendRequest{
+	req := &wxdb.FriendRequest{
 		LoginID:      c.loginID,
 		Requester:    fr.RealID,
 		UserName:     fr.UserName,
@@ -44,7 +44,7 @@ func (c *WeChatClient) handleFriendRequest(ctx context.Context, m *wechat.Messag
 	}
 	stored, err := c.conn.DB.FriendRequest.Put(ctx, req)
 	switch {
-	case errors.Is(err, database.ErrInvalidFriendRequest):
+	case errors.Is(err, wxdb.ErrInvalidFriendRequest):
 		// Retrying cannot help: tell the user what there is to tell.
 		log.Warn().Err(err).Msg("Friend request cannot be stored; it can only be accepted on the phone")
 		return c.notifyManagementRoom(ctx, friendRequestNotice(req, ""))
@@ -52,13 +52,13 @@ func (c *WeChatClient) handleFriendRequest(ctx context.Context, m *wechat.Messag
 		return fmt.Errorf("storing friend request: %w", err)
 	}
 	log.Debug().Int("num", stored.Num).Str("state", string(stored.State)).Msg("Stored friend request")
-	if stored.State != database.FriendRequestPending {
+	if stored.State != wxdb.FriendRequestPending {
 		log.Debug().Msg("Friend request was answered before, not announcing it again")
 		return nil
 	}
 	if r := c.currentRoster(); r != nil && self != "" && r.selfUserName() != self {
 		// Bridged after a re-login: its UserName and ticket are dead.
-		c.conn.setFriendRequestState(ctx, c.login, stored, database.FriendRequestExpired)
+		c.conn.setFriendRequestState(ctx, c.login, stored, wxdb.FriendRequestExpired)
 		return c.notifyManagementRoom(ctx, friendRequestNotice(stored, ""))
 	}
 	accept := acceptCmd(friendRequest{c.login, stored}, len(c.login.User.GetUserLogins()) > 1)
@@ -96,7 +96,7 @@ func homeserverRefused(err error) bool {
 // friendRequestNotice is the plain-text notice of a new request: who asks,
 // what they wrote and how to accept it: with the command accept (see
 // acceptCmd), or on the phone if accept is "".
-func friendRequestNotice(fr *database.FriendRequest, accept string) string {
+func friendRequestNotice(fr *wxdb.FriendRequest, accept string) string {
 	var b strings.Builder
 	b.WriteString("WeChat friend request from ")
 	b.WriteString(describeRequester(fr))
@@ -114,7 +114,7 @@ func friendRequestNotice(fr *database.FriendRequest, accept string) string {
 
 // describeRequester names a requester with what WeChat tells about them:
 // `Alice (WeChat ID alice_wx, Shenzhen, Guangdong)`.
-func describeRequester(fr *database.FriendRequest) string {
+func describeRequester(fr *wxdb.FriendRequest) string {
 	name := oneLine(fr.NickName)
 	alias := oneLine(fr.Alias)
 	if name == "" {

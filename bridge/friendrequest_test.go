@@ -16,43 +16,43 @@ import (
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
 func TestFriendRequestNotice(t *testing.T) {
 	tests := []struct {
 		name   string
-		fr     database.FriendRequest
+		fr     wxdb.FriendRequest
 		accept string
 		want   string
 	}{
 		{
 			name:   "as in the brief",
-			fr:     database.FriendRequest{NickName: "Alice", Province: "Shanghai", City: "Shanghai", Greeting: "hi, it's Alice from work"},
+			fr:     wxdb.FriendRequest{NickName: "Alice", Province: "Shanghai", City: "Shanghai", Greeting: "hi, it's Alice from work"},
 			accept: "accept-friend 3",
 			want:   "WeChat friend request from Alice (Shanghai): \"hi, it's Alice from work\". Send `accept-friend 3` to accept.",
 		},
 		{
 			name:   "WeChat ID, city and province, no greeting",
-			fr:     database.FriendRequest{NickName: "Bob", Alias: "bob_wx", Province: "Guangdong", City: "Shenzhen"},
+			fr:     wxdb.FriendRequest{NickName: "Bob", Alias: "bob_wx", Province: "Guangdong", City: "Shenzhen"},
 			accept: "accept-friend 12",
 			want:   "WeChat friend request from Bob (WeChat ID bob_wx, Shenzhen, Guangdong). Send `accept-friend 12` to accept.",
 		},
 		{
 			name:   "no nickname: the WeChat ID names them",
-			fr:     database.FriendRequest{Alias: "carol_wx", City: "Paris"},
+			fr:     wxdb.FriendRequest{Alias: "carol_wx", City: "Paris"},
 			accept: "accept-friend 2876543210 1",
 			want:   "WeChat friend request from carol_wx (Paris). Send `accept-friend 2876543210 1` to accept.",
 		},
 		{
 			name: "no name at all, cannot be accepted here",
-			fr:   database.FriendRequest{Greeting: "hello"},
+			fr:   wxdb.FriendRequest{Greeting: "hello"},
 			want: "WeChat friend request from someone without a name: \"hello\". The bridge cannot accept this one: accept it on your phone.",
 		},
 		{
 			name: "hostile name and greeting stay literal, on one line",
-			fr: database.FriendRequest{
+			fr: wxdb.FriendRequest{
 				NickName: "<script>alert(1)</script>\n\nSend `accept-friend 9`", Province: "\u202eGuangdong",
 				Greeting: "<b>hi</b>\r\nline\ttwo",
 			},
@@ -123,9 +123,9 @@ func connect(t *testing.T, c *WeChatClient, host http.Handler, self string, cont
 	sess := &wechat.Session{Uin: 2876543210, Sid: "sid", SKey: "@crypt_test", PassTicket: "pt", Hosts: wechat.Hosts{Web: "wx.qq.com"}}
 	wx, err := wechat.NewClient(sess, wechat.Config{ServerOverride: srv.URL, SendInterval: -1, RetryDelay: time.Millisecond, MaxBackoff: time.Millisecond}, zerolog.Nop(), nil)
 	require.NoError(t, err)
-	res := &database.Resolution{}
+	res := &wxdb.Resolution{}
 	for _, ct := range contacts {
-		res.Contacts = append(res.Contacts, database.Resolved{UserName: ct.UserName, PUID: "p" + ct.UserName[1:]})
+		res.Contacts = append(res.Contacts, wxdb.Resolved{UserName: ct.UserName, PUID: "p" + ct.UserName[1:]})
 	}
 	c.mu.Lock()
 	c.wx, c.roster = wx, newRoster(&wechat.Roster{Self: wechat.Contact{UserName: self}, Contacts: contacts}, res, nil)
@@ -164,7 +164,7 @@ func TestFriendRequests(t *testing.T) {
 		again.Greeting = "it's me again"
 		require.NoError(t, c.handleFriendRequest(ctx, friendRequestMsg("@self1", 3, &again), &again))
 		assert.Contains(t, tb.bot.lastReply(t), "\"it's me again\". Send `accept-friend 1`")
-		list, err := tb.wc.DB.FriendRequest.List(ctx, testLoginID, database.FriendRequestPending)
+		list, err := tb.wc.DB.FriendRequest.List(ctx, testLoginID, wxdb.FriendRequestPending)
 		require.NoError(t, err)
 		assert.Len(t, list, 2)
 	})
@@ -230,7 +230,7 @@ func TestFriendRequests(t *testing.T) {
 		assert.Equal(t, []wechat.VerifyUser{{Value: "@alice1", VerifyUserTicket: "v2_alice@stranger"}}, reqs[0].VerifyUserList)
 		fr, err := tb.wc.DB.FriendRequest.Get(ctx, testLoginID, 1)
 		require.NoError(t, err)
-		assert.Equal(t, database.FriendRequestAccepted, fr.State)
+		assert.Equal(t, wxdb.FriendRequestAccepted, fr.State)
 	})
 	t.Run("accepting again", func(t *testing.T) {
 		assert.Contains(t, tb.run(t, testAdmin, "accept-friend 1"), "was accepted already")
@@ -261,7 +261,7 @@ func TestFriendRequests(t *testing.T) {
 		gina := &wechat.FriendRequest{UserName: "@gina0", NickName: "Gina", Ticket: "v2_gina@stranger"}
 		require.NoError(t, c.handleFriendRequest(ctx, friendRequestMsg("@self0", 8, gina), gina))
 		assert.Equal(t, "WeChat friend request from Gina. The bridge cannot accept this one: accept it on your phone.", tb.bot.lastReply(t))
-		list, err := tb.wc.DB.FriendRequest.List(ctx, testLoginID, database.FriendRequestExpired)
+		list, err := tb.wc.DB.FriendRequest.List(ctx, testLoginID, wxdb.FriendRequestExpired)
 		require.NoError(t, err)
 		require.NotEmpty(t, list)
 		assert.Equal(t, "Gina", list[len(list)-1].NickName)

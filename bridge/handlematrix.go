@@ -58,7 +58,7 @@ func (c *WeChatClient) sentResponse(res *wechat.SendResult, snippet string) *bri
 }
 
 // chatUserName is the current session UserName of a portal's chat.
-func (c *WeChatClient) chatUserName(ctx context.Context, r *roster, puid string) (string, error) {
+func (c *WeChatClient) chatUserName(ctx context.Context, r *puidRoster, puid string) (string, error) {
 	if name, ok := r.userName(puid); ok {
 		return name, nil
 	}

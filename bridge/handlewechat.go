@@ -7,7 +7,7 @@ import (
 
 	"maunium.net/go/mautrix/bridgev2/status"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -54,7 +54,7 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 		r.remove(dc.UserName)
 	}
 	if len(b.ModContacts) > 0 {
-		res, err := c.conn.DB.Identity.ResolveMore(ctx, c.loginID, identityContacts(b.ModContacts))
+		res, err := c.conn.DB.Identity.MapMore(ctx, c.loginID, identityContacts(b.ModContacts))
 		if err != nil {
 			return fmt.Errorf("resolving changed contacts: %w", err)
 		}
@@ -95,9 +95,9 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 
 // inboxItems encodes the messages of a batch for the inbox, with the PUIDs
 // of their chats and senders.
-func (c *WeChatClient) inboxItems(ctx context.Context, r *roster, b *wechat.Batch) ([]database.InboxItem, error) {
+func (c *WeChatClient) inboxItems(ctx context.Context, r *puidRoster, b *wechat.Batch) ([]wxdb.InboxItem, error) {
 	self := r.selfUserName()
-	items := make([]database.InboxItem, 0, len(b.Messages))
+	items := make([]wxdb.InboxItem, 0, len(b.Messages))
 	for _, m := range b.Messages {
 		if m.Raw == nil {
 			continue
@@ -105,11 +105,11 @@ func (c *WeChatClient) inboxItems(ctx context.Context, r *roster, b *wechat.Batc
 		p := inboxPayload{Self: self, Message: m.Raw}
 		if chat := chatOf(m); needsPUIDs(m) && c.shouldBridge(r, chat) {
 			var err error
-			if p.ChatPUID, err = c.resolvePUID(ctx, r, chat, ""); err != nil {
+			if p.ChatPUID, err = c.puidFor(ctx, r, chat, ""); err != nil {
 				return nil, err
 			}
 			if m.IsGroup && !m.FromSelf && m.Sender != "" && m.Sender != m.Chat {
-				if p.SenderPUID, err = c.resolvePUID(ctx, r, m.Sender, m.Chat); err != nil {
+				if p.SenderPUID, err = c.puidFor(ctx, r, m.Sender, m.Chat); err != nil {
 					return nil, err
 				}
 			}
@@ -118,7 +118,7 @@ func (c *WeChatClient) inboxItems(ctx context.Context, r *roster, b *wechat.Batc
 		if err != nil {
 			return nil, fmt.Errorf("encoding message %d: %w", m.ID, err)
 		}
-		items = append(items, database.InboxItem{MsgID: m.ID, Payload: payload})
+		items = append(items, wxdb.InboxItem{MsgID: m.ID, Payload: payload})
 	}
 	return items, nil
 }
@@ -153,7 +153,7 @@ func isReadNotify(sn *wechat.StatusNotify) bool {
 // official accounts unless the config asks for them, nor those of WeChat's
 // own service accounts except the file helper. Unknown chats (strangers, new
 // groups) are.
-func (c *WeChatClient) shouldBridge(r *roster, chat string) bool {
+func (c *WeChatClient) shouldBridge(r *puidRoster, chat string) bool {
 	ct := r.contact(chat)
 	if ct == nil {
 		return !wechat.IsSpecialUserName(chat) || chat == wechat.FileHelper

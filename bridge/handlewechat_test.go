@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -17,7 +17,7 @@ func TestInboxItemsRoundTrip(t *testing.T) {
 	b := &wechat.Batch{Messages: []*wechat.Message{wechat.ParseMessage(raw, "@self")}}
 	c := &WeChatClient{conn: &WeChatConnector{}}
 	r := newRoster(&wechat.Roster{Self: wechat.Contact{UserName: "@self"}},
-		&database.Resolution{Contacts: []database.Resolved{{UserName: "@alice", PUID: "alicepuid"}}}, nil)
+		&wxdb.Resolution{Contacts: []wxdb.Resolved{{UserName: "@alice", PUID: "alicepuid"}}}, nil)
 	items, err := c.inboxItems(context.Background(), r, b)
 	require.NoError(t, err)
 	require.Len(t, items, 1)

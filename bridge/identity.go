@@ -4,26 +4,26 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // The identity layer as the bridge uses it: WeChat contacts become the
-// records database.IdentityQuery resolves to PUIDs (at connect and for each
+// records wxdb.IdentityQuery resolves to PUIDs (at connect and for each
 // batch's changed contacts), and session UserNames the roster does not know
 // are resolved one at a time as messages name them.
 
 // identityContacts maps the roster onto what the identity layer needs.
-func identityContacts(contacts []wechat.Contact) []database.Contact {
-	out := make([]database.Contact, 0, len(contacts))
+func identityContacts(contacts []wechat.Contact) []wxdb.SessionContact {
+	out := make([]wxdb.SessionContact, 0, len(contacts))
 	for i := range contacts {
 		out = append(out, identityContact(&contacts[i]))
 	}
 	return out
 }
 
-func identityContact(ct *wechat.Contact) database.Contact {
-	dc := database.Contact{
+func identityContact(ct *wechat.Contact) wxdb.SessionContact {
+	dc := wxdb.SessionContact{
 		UserName:   ct.UserName,
 		Group:      wechat.IsGroupUserName(ct.UserName),
 		Alias:      ct.Alias,
@@ -39,10 +39,10 @@ func identityContact(ct *wechat.Contact) database.Contact {
 	return dc
 }
 
-// resolvePUID returns the PUID of a session UserName, asking the identity
+// puidFor returns the PUID of a session UserName, asking the identity
 // layer for UserNames the roster does not know yet (strangers in groups, new
 // chats). group is the chat a member was seen in, or "".
-func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, group string) (string, error) {
+func (c *WeChatClient) puidFor(ctx context.Context, r *puidRoster, userName, group string) (string, error) {
 	if puid, ok := r.puid(userName); ok {
 		return puid, nil
 	}
@@ -53,13 +53,13 @@ func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, gro
 	if puid, ok := r.puid(userName); ok {
 		return puid, nil
 	}
-	ct := database.Contact{UserName: userName, Group: wechat.IsGroupUserName(userName)}
+	ct := wxdb.SessionContact{UserName: userName, Group: wechat.IsGroupUserName(userName)}
 	if group != "" {
 		if m := r.member(group, userName); m != nil {
 			ct.NickName = wechat.CleanName(m.NickName)
 		}
 	}
-	res, err := c.conn.DB.Identity.ResolveOne(ctx, c.loginID, ct)
+	res, err := c.conn.DB.Identity.MapOne(ctx, c.loginID, ct)
 	if err != nil {
 		return "", fmt.Errorf("resolving %s: %w", map[bool]string{true: "group", false: "contact"}[ct.Group], err)
 	}
@@ -72,7 +72,7 @@ func (c *WeChatClient) resolvePUID(ctx context.Context, r *roster, userName, gro
 
 // currentPUID returns the identity a stored PUID stands for now: itself, or
 // the identity an admin merged it into since. "" stays "".
-func (c *WeChatClient) currentPUID(ctx context.Context, r *roster, puid string) (string, error) {
+func (c *WeChatClient) currentPUID(ctx context.Context, r *puidRoster, puid string) (string, error) {
 	if puid == "" {
 		return "", nil
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/bridgev2"
-	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/status"
 
 	"github.com/wxbridge/wxbridge/bridge/wxid"
@@ -407,7 +407,7 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 		log.Err(err).Msg("Failed to store the session")
 		return nil, ErrLoginFailed.AppendMessage(": could not store the session")
 	}
-	ul, err := ql.user.NewLogin(ctx, &bridgedb.UserLogin{
+	ul, err := ql.user.NewLogin(ctx, &database.UserLogin{
 		ID:         loginID,
 		RemoteName: name,
 		RemoteProfile: status.RemoteProfile{

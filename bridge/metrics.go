@@ -13,7 +13,7 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -278,7 +278,7 @@ func outboundOutcome(err error) (metrics.Outcome, metrics.Reason, bool) {
 }
 
 // countResolution counts how the identity layer mapped each UserName.
-func (c *WeChatClient) countResolution(res *database.Resolution) {
+func (c *WeChatClient) countResolution(res *wxdb.Resolution) {
 	if res == nil {
 		return
 	}
@@ -289,22 +289,22 @@ func (c *WeChatClient) countResolution(res *database.Resolution) {
 }
 
 // identityOutcome is the metrics outcome of one resolved UserName.
-func identityOutcome(r *database.Resolved) metrics.IdentityOutcome {
+func identityOutcome(r *wxdb.Resolved) metrics.IdentityOutcome {
 	if len(r.Ambiguities) > 0 {
 		return metrics.IdentityAmbiguous
 	}
 	switch r.Method {
-	case database.MatchSameUserName:
+	case wxdb.MatchSameUserName:
 		return metrics.IdentitySameUserName
-	case database.MatchAlias:
+	case wxdb.MatchAlias:
 		return metrics.IdentityAlias
-	case database.MatchRemark:
+	case wxdb.MatchRemark:
 		return metrics.IdentityRemark
-	case database.MatchProfile:
+	case wxdb.MatchProfile:
 		return metrics.IdentityProfile
-	case database.MatchGroupMembers:
+	case wxdb.MatchGroupMembers:
 		return metrics.IdentityGroupMembers
-	case database.MatchGroupName:
+	case wxdb.MatchGroupName:
 		return metrics.IdentityGroupName
 	}
 	return metrics.IdentityNew

@@ -21,7 +21,7 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -276,17 +276,17 @@ func TestCallMetrics(t *testing.T) {
 
 func TestIdentityOutcome(t *testing.T) {
 	tests := []struct {
-		resolved database.Resolved
+		resolved wxdb.Resolved
 		want     string
 	}{
-		{database.Resolved{Method: database.MatchSameUserName}, "same-username"},
-		{database.Resolved{Method: database.MatchAlias}, "alias"},
-		{database.Resolved{Method: database.MatchRemark}, "remark"},
-		{database.Resolved{Method: database.MatchProfile}, "profile"},
-		{database.Resolved{Method: database.MatchGroupMembers}, "group-members"},
-		{database.Resolved{Method: database.MatchGroupName}, "group-name"},
-		{database.Resolved{Method: database.MatchNew}, "new"},
-		{database.Resolved{Method: database.MatchNew, Ambiguities: []database.Ambiguity{{Method: database.MatchRemark}}}, "ambiguous"},
+		{wxdb.Resolved{Method: wxdb.MatchSameUserName}, "same-username"},
+		{wxdb.Resolved{Method: wxdb.MatchAlias}, "alias"},
+		{wxdb.Resolved{Method: wxdb.MatchRemark}, "remark"},
+		{wxdb.Resolved{Method: wxdb.MatchProfile}, "profile"},
+		{wxdb.Resolved{Method: wxdb.MatchGroupMembers}, "group-members"},
+		{wxdb.Resolved{Method: wxdb.MatchGroupName}, "group-name"},
+		{wxdb.Resolved{Method: wxdb.MatchNew}, "new"},
+		{wxdb.Resolved{Method: wxdb.MatchNew, Ambiguities: []wxdb.Ambiguity{{Method: wxdb.MatchRemark}}}, "ambiguous"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -301,9 +301,9 @@ func TestIdentityOutcome(t *testing.T) {
 
 func TestCountResolution(t *testing.T) {
 	c, m := newMetricsClient(t)
-	c.countResolution(&database.Resolution{Contacts: []database.Resolved{
-		{Method: database.MatchSameUserName}, {Method: database.MatchSameUserName}, {Method: database.MatchAlias},
-		{Method: database.MatchNew}, {Method: database.MatchNew, Ambiguities: []database.Ambiguity{{Method: database.MatchProfile}}},
+	c.countResolution(&wxdb.Resolution{Contacts: []wxdb.Resolved{
+		{Method: wxdb.MatchSameUserName}, {Method: wxdb.MatchSameUserName}, {Method: wxdb.MatchAlias},
+		{Method: wxdb.MatchNew}, {Method: wxdb.MatchNew, Ambiguities: []wxdb.Ambiguity{{Method: wxdb.MatchProfile}}},
 	}})
 	c.countResolution(nil)
 	want := map[string]float64{"same-username": 2, "alias": 1, "new": 1, "ambiguous": 1, "remark": 0}
@@ -361,7 +361,7 @@ func TestConnectorMetricsListener(t *testing.T) {
 
 		c := login.Client.(*WeChatClient)
 		c.state.Store(status.StateConnected)
-		require.NoError(t, tb.wc.DB.Inbox.StoreBatch(t.Context(), testLoginID, nil, []database.InboxItem{{MsgID: 1, Payload: []byte(`{}`)}}))
+		require.NoError(t, tb.wc.DB.Inbox.StoreBatch(t.Context(), testLoginID, nil, []wxdb.InboxItem{{MsgID: 1, Payload: []byte(`{}`)}}))
 		body, err = scrape(t, addr)
 		require.NoError(t, err)
 		assert.Contains(t, body, `wxbridge_logins{state="CONNECTED"} 1`)

@@ -54,7 +54,7 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 		return nil, err
 	}
 	if chatPUID == "" {
-		if chatPUID, err = c.resolvePUID(ctx, r, chat, ""); err != nil {
+		if chatPUID, err = c.puidFor(ctx, r, chat, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -100,7 +100,7 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 // senderOf tells who wrote a message: the user (from the phone), the peer of
 // a direct chat, a group member, or nobody (a group's own notices, sent by
 // the bridge bot).
-func (c *WeChatClient) senderOf(ctx context.Context, r *roster, m *wechat.Message, p *inboxPayload, chatPUID string) (bridgev2.EventSender, error) {
+func (c *WeChatClient) senderOf(ctx context.Context, r *puidRoster, m *wechat.Message, p *inboxPayload, chatPUID string) (bridgev2.EventSender, error) {
 	switch {
 	case m.FromSelf:
 		return c.selfSender(), nil
@@ -110,7 +110,7 @@ func (c *WeChatClient) senderOf(ctx context.Context, r *roster, m *wechat.Messag
 		senderPUID, err := c.currentPUID(ctx, r, p.SenderPUID)
 		return bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}, err
 	case m.Sender != "" && m.Sender != m.Chat:
-		senderPUID, err := c.resolvePUID(ctx, r, m.Sender, m.Chat)
+		senderPUID, err := c.puidFor(ctx, r, m.Sender, m.Chat)
 		return bridgev2.EventSender{Sender: wxid.MakeUserID(senderPUID)}, err
 	}
 	return bridgev2.EventSender{}, nil

@@ -9,13 +9,13 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// roster is what the running session knows: every contact by its session
+// puidRoster is what the running session knows: every contact by its session
 // UserName, and the PUID the identity layer gave it.
-type roster struct {
+type puidRoster struct {
 	mu       sync.RWMutex
 	self     wechat.Contact
 	contacts map[string]*wechat.Contact // by UserName
@@ -28,12 +28,12 @@ type roster struct {
 
 // loadRoster loads every contact of a session that webwxinit started and
 // maps the session's UserNames to PUIDs.
-func (c *WeChatClient) loadRoster(ctx context.Context, wx *wechat.Client, init *wechat.InitResult) (*roster, error) {
+func (c *WeChatClient) loadRoster(ctx context.Context, wx *wechat.Client, init *wechat.InitResult) (*puidRoster, error) {
 	rs, err := wx.LoadRoster(ctx, init)
 	if err != nil {
 		return nil, fmt.Errorf("loading contacts: %w", err)
 	}
-	res, err := c.conn.DB.Identity.Resolve(ctx, c.loginID, identityContacts(rs.Contacts))
+	res, err := c.conn.DB.Identity.MapSession(ctx, c.loginID, identityContacts(rs.Contacts))
 	if err != nil {
 		return nil, fmt.Errorf("resolving identities: %w", err)
 	}
@@ -42,8 +42,8 @@ func (c *WeChatClient) loadRoster(ctx context.Context, wx *wechat.Client, init *
 	return newRoster(rs, res, init), nil
 }
 
-func newRoster(rs *wechat.Roster, res *database.Resolution, init *wechat.InitResult) *roster {
-	r := &roster{
+func newRoster(rs *wechat.Roster, res *wxdb.Resolution, init *wechat.InitResult) *puidRoster {
+	r := &puidRoster{
 		self:     rs.Self,
 		recent:   recentChats(init),
 		contacts: make(map[string]*wechat.Contact, len(rs.Contacts)),
@@ -82,7 +82,7 @@ func recentChats(init *wechat.InitResult) []string {
 	return out
 }
 
-func (r *roster) addResolution(res *database.Resolution) {
+func (r *puidRoster) addResolution(res *wxdb.Resolution) {
 	if res == nil {
 		return
 	}
@@ -93,7 +93,7 @@ func (r *roster) addResolution(res *database.Resolution) {
 	}
 }
 
-func (r *roster) setPUIDLocked(userName, puid string) {
+func (r *puidRoster) setPUIDLocked(userName, puid string) {
 	if old, ok := r.puids[userName]; ok && old != puid {
 		delete(r.names, old)
 	}
@@ -102,27 +102,27 @@ func (r *roster) setPUIDLocked(userName, puid string) {
 }
 
 // put records a contact record (from ModContactList, or fetched later).
-func (r *roster) put(ct wechat.Contact) {
+func (r *puidRoster) put(ct wechat.Contact) {
 	r.mu.Lock()
 	r.contacts[ct.UserName] = &ct
 	r.mu.Unlock()
 }
 
 // remove forgets a contact of this session (DelContactList).
-func (r *roster) remove(userName string) {
+func (r *puidRoster) remove(userName string) {
 	r.mu.Lock()
 	delete(r.contacts, userName)
 	r.mu.Unlock()
 }
 
-func (r *roster) selfUserName() string {
+func (r *puidRoster) selfUserName() string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.self.UserName
 }
 
 // puid returns the PUID of a session UserName.
-func (r *roster) puid(userName string) (string, bool) {
+func (r *puidRoster) puid(userName string) (string, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	p, ok := r.puids[userName]
@@ -131,7 +131,7 @@ func (r *roster) puid(userName string) (string, bool) {
 
 // contactByPUID returns a copy of the contact record of a PUID in this
 // session, or nil.
-func (r *roster) contactByPUID(puid string) *wechat.Contact {
+func (r *puidRoster) contactByPUID(puid string) *wechat.Contact {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	name, ok := r.names[puid]
@@ -154,7 +154,7 @@ func (r *roster) contactByPUID(puid string) *wechat.Contact {
 }
 
 // contact returns a copy of the record of a session UserName, or nil.
-func (r *roster) contact(userName string) *wechat.Contact {
+func (r *puidRoster) contact(userName string) *wechat.Contact {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if ct, ok := r.contacts[userName]; ok {
@@ -165,7 +165,7 @@ func (r *roster) contact(userName string) *wechat.Contact {
 }
 
 // userName returns the current session UserName of a PUID.
-func (r *roster) userName(puid string) (string, bool) {
+func (r *puidRoster) userName(puid string) (string, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	name, ok := r.names[puid]
@@ -174,7 +174,7 @@ func (r *roster) userName(puid string) (string, bool) {
 
 // chatsToSync lists the chats that get a portal at connect: every group,
 // the file helper and the recent chats, official accounts only if asked.
-func (r *roster) chatsToSync(officials bool) []string {
+func (r *puidRoster) chatsToSync(officials bool) []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	seen := make(map[string]struct{})
@@ -218,7 +218,7 @@ func bridgeable(ct *wechat.Contact, officials bool) bool {
 }
 
 // member returns a group member's record as the group lists it, or nil.
-func (r *roster) member(groupUserName, userName string) *wechat.Member {
+func (r *puidRoster) member(groupUserName, userName string) *wechat.Member {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	g, ok := r.contacts[groupUserName]
@@ -236,7 +236,7 @@ func (r *roster) member(groupUserName, userName string) *wechat.Member {
 
 // memberNamed returns the UserName of the group member an "@name" refers
 // to (see msgconv.MemberNamed), or "".
-func (r *roster) memberNamed(groupUserName, name string) string {
+func (r *puidRoster) memberNamed(groupUserName, name string) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return msgconv.MemberNamed(r.contacts[groupUserName], name, func(userName string) string {
@@ -249,6 +249,6 @@ func (r *roster) memberNamed(groupUserName, name string) string {
 
 // mentionName is how a group member is @-mentioned in WeChat (see
 // msgconv.MentionName).
-func (r *roster) mentionName(groupUserName, userName string) string {
+func (r *puidRoster) mentionName(groupUserName, userName string) string {
 	return msgconv.MentionName(r.member(groupUserName, userName), r.contact(userName))
 }

@@ -138,7 +138,7 @@ type rosterMatch struct {
 
 // contactsMatching returns copies of the people one can chat with (friends,
 // and official accounts if they are bridged) that match.
-func (r *roster) contactsMatching(officials bool, match func(puid string, ct *wechat.Contact) bool) []rosterMatch {
+func (r *puidRoster) contactsMatching(officials bool, match func(puid string, ct *wechat.Contact) bool) []rosterMatch {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	var out []rosterMatch

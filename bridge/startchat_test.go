@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix/bridgev2"
 
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -25,9 +25,9 @@ func startChatClient(t *testing.T) *WeChatClient {
 		{UserName: "@@grp", NickName: "Dave's group"},
 		{UserName: "@stranger", NickName: "Davey"},
 	}
-	res := &database.Resolution{}
+	res := &wxdb.Resolution{}
 	for _, ct := range contacts {
-		res.Contacts = append(res.Contacts, database.Resolved{UserName: ct.UserName, PUID: "p" + ct.UserName[1:]})
+		res.Contacts = append(res.Contacts, wxdb.Resolved{UserName: ct.UserName, PUID: "p" + ct.UserName[1:]})
 	}
 	c.roster = newRoster(&wechat.Roster{Contacts: contacts}, res, nil)
 	return c

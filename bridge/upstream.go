@@ -8,7 +8,7 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/bridgeconfig"
-	bridgedb "maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/bridgev2/matrix"
 	"maunium.net/go/mautrix/bridgev2/status"
 )
@@ -92,6 +92,6 @@ var _ = func(as *matrix.ASIntent) *mautrix.Client { return as.Matrix().Client }
 // to adopt an event it did not send; its message table is written through
 // its own query type. Guarded by TestLostAnswerNotDoubled (a recall of the
 // found message must redact it).
-func saveFoundMessage(ctx context.Context, br *bridgev2.Bridge, msg *bridgedb.Message) error {
+func saveFoundMessage(ctx context.Context, br *bridgev2.Bridge, msg *database.Message) error {
 	return br.DB.Message.Insert(ctx, msg)
 }

@@ -28,9 +28,9 @@ var (
 	ErrTooManyMembers  = fmt.Errorf("%w: too many group members", ErrInvalidContact)
 )
 
-// Contact is what the identity layer needs to know about one contact or group
+// SessionContact is what the identity layer needs to know about one contact or group
 // of the current session. wechat/ maps its contact type onto this.
-type Contact struct {
+type SessionContact struct {
 	// UserName is the session UserName (@…, @@… for groups, or a special
 	// name such as filehelper). Required.
 	UserName string
@@ -45,7 +45,7 @@ type Contact struct {
 	City       string
 
 	// MemberUserNames are the session UserNames of a group's members. Members
-	// that are not in the same Resolve call (nor, for ResolveMore, already
+	// that are not in the same MapSession call (nor, for MapMore, already
 	// known in this session) are ignored: pass group members you want matched
 	// and stored as contacts too. Empty means "unknown", not "no members":
 	// stored members are then kept.
@@ -60,7 +60,7 @@ const (
 	KindGroup Kind = "group"
 )
 
-func (c *Contact) kind() Kind {
+func (c *SessionContact) kind() Kind {
 	if c.Group {
 		return KindGroup
 	}
@@ -131,11 +131,11 @@ func sanitizeField(s string) string {
 // normalizeContact validates the keys of c and returns a sanitised copy with
 // its member list deduplicated (self-references dropped). The input is not
 // modified.
-func normalizeContact(c *Contact) (Contact, error) {
+func normalizeContact(c *SessionContact) (SessionContact, error) {
 	if err := checkUserName(c.UserName); err != nil {
-		return Contact{}, err
+		return SessionContact{}, err
 	}
-	out := Contact{
+	out := SessionContact{
 		UserName:   c.UserName,
 		Group:      c.Group,
 		Alias:      sanitizeField(c.Alias),
@@ -147,16 +147,16 @@ func normalizeContact(c *Contact) (Contact, error) {
 	}
 	if len(c.MemberUserNames) > 0 {
 		if !c.Group {
-			return Contact{}, fmt.Errorf("%w: %s is not a group but has members", ErrInvalidContact, quoteForError(c.UserName))
+			return SessionContact{}, fmt.Errorf("%w: %s is not a group but has members", ErrInvalidContact, quoteForError(c.UserName))
 		}
 		if len(c.MemberUserNames) > MaxMembers {
-			return Contact{}, fmt.Errorf("%w (%d, at most %d)", ErrTooManyMembers, len(c.MemberUserNames), MaxMembers)
+			return SessionContact{}, fmt.Errorf("%w (%d, at most %d)", ErrTooManyMembers, len(c.MemberUserNames), MaxMembers)
 		}
 		seen := make(map[string]struct{}, len(c.MemberUserNames))
 		out.MemberUserNames = make([]string, 0, len(c.MemberUserNames))
 		for i, m := range c.MemberUserNames {
 			if err := checkUserName(m); err != nil {
-				return Contact{}, fmt.Errorf("%w: member %d: %w", ErrInvalidContact, i, err)
+				return SessionContact{}, fmt.Errorf("%w: member %d: %w", ErrInvalidContact, i, err)
 			}
 			if _, dup := seen[m]; dup || m == c.UserName {
 				continue

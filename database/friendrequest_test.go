@@ -162,7 +162,7 @@ func TestFriendRequestUpgradeFromV1(t *testing.T) {
 		require.NoError(t, err)
 		_, err = db.Exec(ctx, "UPDATE "+VersionTable+" SET version=1, compat=1")
 		require.NoError(t, err)
-		_, err = db.Identity.Resolve(ctx, testLogin, []Contact{user("@a", "ann_wx", "", "Ann")})
+		_, err = db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a", "ann_wx", "", "Ann")})
 		require.NoError(t, err)
 
 		v1 := db.Child(VersionTable, upgrades.Table[:1], dbutil.ZeroLogger(testLogger(t)))

@@ -13,7 +13,7 @@ import (
 func TestResolveHostileInput(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		huge := strings.Repeat("名", 400_000) // 1.2 MB
-		res, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		res, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			{UserName: ""},
 			{UserName: "@bad\xff\xfe"},
 			{UserName: "@" + strings.Repeat("a", MaxUserNameLen)},
@@ -58,7 +58,7 @@ func TestResolveHostileInput(t *testing.T) {
 		assert.Equal(t, `<span class="emoji emoji1f600"></span>😀 `+"\u202e", emoji.NickName)
 
 		// The same contacts again resolve to the same PUIDs.
-		again, err := db.Identity.Resolve(ctx, testLogin, []Contact{{UserName: "@huge", NickName: huge}})
+		again, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{{UserName: "@huge", NickName: huge}})
 		require.NoError(t, err)
 		assert.Equal(t, ident.PUID, again.Get("@huge").PUID)
 	})
@@ -66,15 +66,15 @@ func TestResolveHostileInput(t *testing.T) {
 
 func TestInvalidArguments(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		_, err := db.Identity.Resolve(ctx, "", nil)
+		_, err := db.Identity.MapSession(ctx, "", nil)
 		assert.ErrorIs(t, err, ErrInvalidLoginID)
-		_, err = db.Identity.Resolve(ctx, "1\xff", nil)
+		_, err = db.Identity.MapSession(ctx, "1\xff", nil)
 		assert.ErrorIs(t, err, ErrInvalidLoginID)
-		_, err = db.Identity.Resolve(ctx, strings.Repeat("9", MaxLoginIDLen+1), nil)
+		_, err = db.Identity.MapSession(ctx, strings.Repeat("9", MaxLoginIDLen+1), nil)
 		assert.ErrorIs(t, err, ErrInvalidLoginID)
-		_, err = db.Identity.ResolveOne(ctx, testLogin, Contact{UserName: "@\xff"})
+		_, err = db.Identity.MapOne(ctx, testLogin, SessionContact{UserName: "@\xff"})
 		assert.ErrorIs(t, err, ErrInvalidUserName)
-		_, err = db.Identity.ResolveOne(ctx, testLogin, Contact{UserName: "@@big", Group: true, MemberUserNames: make([]string, MaxMembers+1)})
+		_, err = db.Identity.MapOne(ctx, testLogin, SessionContact{UserName: "@@big", Group: true, MemberUserNames: make([]string, MaxMembers+1)})
 		assert.ErrorIs(t, err, ErrTooManyMembers)
 		_, err = db.Identity.GetByUserName(ctx, testLogin, "\x00")
 		assert.ErrorIs(t, err, ErrInvalidUserName)
@@ -99,7 +99,7 @@ func TestInvalidArguments(t *testing.T) {
 		assert.Nil(t, ident)
 
 		// An empty snapshot is valid: it only clears the session's UserNames.
-		res, err := db.Identity.Resolve(ctx, testLogin, nil)
+		res, err := db.Identity.MapSession(ctx, testLogin, nil)
 		require.NoError(t, err)
 		assert.Empty(t, res.Contacts)
 	})

@@ -11,16 +11,16 @@ import (
 const testLogin = "2718281828"
 
 // user builds a user contact; sex, province and city default to 1/Zhejiang/Hangzhou.
-func user(userName, alias, remark, nick string) Contact {
-	return Contact{UserName: userName, Alias: alias, RemarkName: remark, NickName: nick, Sex: 1, Province: "Zhejiang", City: "Hangzhou"}
+func user(userName, alias, remark, nick string) SessionContact {
+	return SessionContact{UserName: userName, Alias: alias, RemarkName: remark, NickName: nick, Sex: 1, Province: "Zhejiang", City: "Hangzhou"}
 }
 
-func userIn(userName, nick string, sex int, province, city string) Contact {
-	return Contact{UserName: userName, NickName: nick, Sex: sex, Province: province, City: city}
+func userIn(userName, nick string, sex int, province, city string) SessionContact {
+	return SessionContact{UserName: userName, NickName: nick, Sex: sex, Province: province, City: city}
 }
 
-func group(userName, name string, members ...string) Contact {
-	return Contact{UserName: userName, Group: true, NickName: name, MemberUserNames: members}
+func group(userName, name string, members ...string) SessionContact {
+	return SessionContact{UserName: userName, Group: true, NickName: name, MemberUserNames: members}
 }
 
 // want is the expected outcome for a UserName of the second login: the
@@ -35,14 +35,14 @@ type want struct {
 func TestResolveRelogin(t *testing.T) {
 	tests := []struct {
 		name   string
-		first  []Contact
-		second []Contact
+		first  []SessionContact
+		second []SessionContact
 		want   map[string]want
 	}{
 		{
 			name:   "resumed session",
-			first:  []Contact{user("@a", "", "", "Ann"), group("@@g", "Family", "@a")},
-			second: []Contact{user("@a", "", "", "Ann"), group("@@g", "Family", "@a")},
+			first:  []SessionContact{user("@a", "", "", "Ann"), group("@@g", "Family", "@a")},
+			second: []SessionContact{user("@a", "", "", "Ann"), group("@@g", "Family", "@a")},
 			want: map[string]want{
 				"@a":  {"@a", MatchSameUserName, false},
 				"@@g": {"@@g", MatchSameUserName, false},
@@ -50,14 +50,14 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "every UserName changed",
-			first: []Contact{
+			first: []SessionContact{
 				user("@a1", "ann_wx", "", "Ann"),
 				user("@b1", "", "Bob from work", "Bob"),
 				userIn("@c1", "Chen", 2, "Guangdong", "Shenzhen"),
 				userIn("@d1", "Dai", 1, "Sichuan", "Chengdu"),
 				group("@@g1", "Hiking", "@a1", "@b1", "@c1", "@d1"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				user("@a2", "ann_wx", "", "Ann"),
 				user("@b2", "", "Bob from work", "Bob"),
 				userIn("@c2", "Chen", 2, "Guangdong", "Shenzhen"),
@@ -74,11 +74,11 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "same nickname, different city",
-			first: []Contact{
+			first: []SessionContact{
 				userIn("@x1", "Li Wei", 1, "Beijing", "Beijing"),
 				userIn("@y1", "Li Wei", 1, "Shanghai", "Shanghai"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				userIn("@y2", "Li Wei", 1, "Shanghai", "Shanghai"),
 				userIn("@x2", "Li Wei", 1, "Beijing", "Beijing"),
 			},
@@ -89,12 +89,12 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "identical profiles are ambiguous",
-			first: []Contact{
+			first: []SessionContact{
 				userIn("@x1", "Wang Fang", 2, "Hubei", "Wuhan"),
 				userIn("@y1", "Wang Fang", 2, "Hubei", "Wuhan"),
 				userIn("@z1", "Zhou", 1, "Hubei", "Wuhan"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				userIn("@x2", "Wang Fang", 2, "Hubei", "Wuhan"),
 				userIn("@y2", "Wang Fang", 2, "Hubei", "Wuhan"),
 				userIn("@z2", "Zhou", 1, "Hubei", "Wuhan"),
@@ -107,11 +107,11 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "one namesake left after the other matched by alias",
-			first: []Contact{
+			first: []SessionContact{
 				user("@x1", "xiaoming88", "Ming", "Ming"),
 				userIn("@y1", "Ming", 1, "Zhejiang", "Hangzhou"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				user("@x2", "xiaoming88", "Ming", "Ming"),
 				userIn("@y2", "Ming", 1, "Zhejiang", "Hangzhou"),
 			},
@@ -122,23 +122,23 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name:   "remark renamed, profile unchanged",
-			first:  []Contact{user("@a1", "", "Bob", "Bobby Tables")},
-			second: []Contact{user("@a2", "", "Robert (school)", "Bobby Tables")},
+			first:  []SessionContact{user("@a1", "", "Bob", "Bobby Tables")},
+			second: []SessionContact{user("@a2", "", "Robert (school)", "Bobby Tables")},
 			want:   map[string]want{"@a2": {"@a1", MatchProfile, false}},
 		},
 		{
 			name:   "remark shared by two stored contacts",
-			first:  []Contact{{UserName: "@a1", RemarkName: "Boss", NickName: "A"}, {UserName: "@b1", RemarkName: "Boss", NickName: "B"}},
-			second: []Contact{{UserName: "@c2", RemarkName: "Boss", NickName: "C"}},
+			first:  []SessionContact{{UserName: "@a1", RemarkName: "Boss", NickName: "A"}, {UserName: "@b1", RemarkName: "Boss", NickName: "B"}},
+			second: []SessionContact{{UserName: "@c2", RemarkName: "Boss", NickName: "C"}},
 			want:   map[string]want{"@c2": {"", MatchNew, true}},
 		},
 		{
 			name: "group renamed, same members",
-			first: []Contact{
+			first: []SessionContact{
 				user("@a1", "a", "", "A"), user("@b1", "b", "", "B"), user("@c1", "c", "", "C"),
 				group("@@g1", "Book club", "@a1", "@b1", "@c1"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				user("@a2", "a", "", "A"), user("@b2", "b", "", "B"), user("@c2", "c", "", "C"),
 				group("@@g2", "Book club 2026", "@a2", "@b2", "@c2"),
 			},
@@ -149,11 +149,11 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "group with the same name but different members",
-			first: []Contact{
+			first: []SessionContact{
 				user("@a1", "a", "", "A"), user("@b1", "b", "", "B"), user("@c1", "c", "", "C"), user("@d1", "d", "", "D"),
 				group("@@g1", "Family", "@a1", "@b1"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				user("@a2", "a", "", "A"), user("@b2", "b", "", "B"), user("@c2", "c", "", "C"), user("@d2", "d", "", "D"),
 				group("@@g2", "Family", "@c2", "@d2"),
 			},
@@ -165,12 +165,12 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "group name without member information",
-			first: []Contact{
+			first: []SessionContact{
 				user("@a1", "a", "", "A"),
 				group("@@g1", "Neighbours", "@a1"),
 				group("@@h1", "Twins"), group("@@i1", "Twins"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				user("@a2", "a", "", "A"),
 				group("@@g2", "Neighbours"),
 				group("@@h2", "Twins"),
@@ -183,12 +183,12 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "two groups with the same members",
-			first: []Contact{
+			first: []SessionContact{
 				user("@a1", "a", "", "A"), user("@b1", "b", "", "B"), user("@c1", "c", "", "C"),
 				group("@@g1", "Project", "@a1", "@b1", "@c1"),
 				group("@@h1", "Project (old)", "@a1", "@b1", "@c1"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				user("@a2", "a", "", "A"), user("@b2", "b", "", "B"), user("@c2", "c", "", "C"),
 				group("@@g2", "Project", "@a2", "@b2", "@c2"),
 				group("@@h2", "Project (old)", "@a2", "@b2", "@c2"),
@@ -201,11 +201,11 @@ func TestResolveRelogin(t *testing.T) {
 		},
 		{
 			name: "user and group never match each other",
-			first: []Contact{
+			first: []SessionContact{
 				{UserName: "@a1", RemarkName: "Team"},
 				group("@@g1", "Team"),
 			},
-			second: []Contact{
+			second: []SessionContact{
 				{UserName: "@@g2", Group: true, RemarkName: "Team"},
 			},
 			want: map[string]want{"@@g2": {"", MatchNew, false}},
@@ -214,10 +214,10 @@ func TestResolveRelogin(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-				first, err := db.Identity.Resolve(ctx, testLogin, tt.first)
+				first, err := db.Identity.MapSession(ctx, testLogin, tt.first)
 				require.NoError(t, err)
 				require.Empty(t, first.Rejected)
-				second, err := db.Identity.Resolve(ctx, testLogin, tt.second)
+				second, err := db.Identity.MapSession(ctx, testLogin, tt.second)
 				require.NoError(t, err)
 				require.Empty(t, second.Rejected)
 				require.Len(t, second.Contacts, len(tt.want))
@@ -265,12 +265,12 @@ func TestResolveRelogin(t *testing.T) {
 
 func TestResolveAmbiguityReport(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		first, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			userIn("@x1", "Wang Fang", 2, "Hubei", "Wuhan"),
 			userIn("@y1", "Wang Fang", 2, "Hubei", "Wuhan"),
 		})
 		require.NoError(t, err)
-		second, err := db.Identity.Resolve(ctx, testLogin, []Contact{userIn("@x2", "Wang Fang", 2, "Hubei", "Wuhan")})
+		second, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{userIn("@x2", "Wang Fang", 2, "Hubei", "Wuhan")})
 		require.NoError(t, err)
 		got := second.Get("@x2")
 		require.NotNil(t, got)
@@ -290,12 +290,12 @@ func TestResolveAmbiguityReport(t *testing.T) {
 
 func TestResolveDisappearedAndBack(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		first, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a1", "", "Aunt May", "May"), user("@b1", "", "", "Ben"),
 		})
 		require.NoError(t, err)
 		// Second login: May is gone (deleted, or missing from the list).
-		second, err := db.Identity.Resolve(ctx, testLogin, []Contact{user("@b2", "", "", "Ben")})
+		second, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@b2", "", "", "Ben")})
 		require.NoError(t, err)
 		assert.Equal(t, 1, second.Stale)
 		mayPUID, _ := first.PUID("@a1")
@@ -308,7 +308,7 @@ func TestResolveDisappearedAndBack(t *testing.T) {
 		assert.Equal(t, "Aunt May", may.RemarkName)
 
 		// Third login: she is back.
-		third, err := db.Identity.Resolve(ctx, testLogin, []Contact{user("@a3", "", "Aunt May", "May"), user("@b3", "", "", "Ben")})
+		third, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a3", "", "Aunt May", "May"), user("@b3", "", "", "Ben")})
 		require.NoError(t, err)
 		got := third.Get("@a3")
 		require.NotNil(t, got)
@@ -321,14 +321,14 @@ func TestResolveDisappearedAndBack(t *testing.T) {
 
 func TestResolveRefreshesProfile(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		first, err := db.Identity.Resolve(ctx, testLogin, []Contact{user("@a1", "ann_wx", "Ann", "Ann")})
+		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a1", "ann_wx", "Ann", "Ann")})
 		require.NoError(t, err)
 		puid, _ := first.PUID("@a1")
 		before, err := db.Identity.GetByPUID(ctx, testLogin, puid)
 		require.NoError(t, err)
 
 		// Alias omitted this time (Web WeChat often does), nickname changed.
-		_, err = db.Identity.Resolve(ctx, testLogin, []Contact{{UserName: "@a1", RemarkName: "Ann", NickName: "Annie", Sex: 2, City: "Ningbo"}})
+		_, err = db.Identity.MapSession(ctx, testLogin, []SessionContact{{UserName: "@a1", RemarkName: "Ann", NickName: "Annie", Sex: 2, City: "Ningbo"}})
 		require.NoError(t, err)
 		after, err := db.Identity.GetByPUID(ctx, testLogin, puid)
 		require.NoError(t, err)
@@ -346,22 +346,22 @@ func TestResolveRefreshesProfile(t *testing.T) {
 
 func TestResolveMore(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		_, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		_, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a1", "", "Boss", "Zhang"), user("@gone1", "", "", "Gone"),
 		})
 		require.NoError(t, err)
-		login2, err := db.Identity.Resolve(ctx, testLogin, []Contact{user("@a2", "", "Boss", "Zhang")})
+		login2, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a2", "", "Boss", "Zhang")})
 		require.NoError(t, err)
 		bossPUID, _ := login2.PUID("@a2")
 
 		// A new friend mid-session who comes back from an older session.
-		back, err := db.Identity.ResolveOne(ctx, testLogin, user("@gone2", "", "", "Gone"))
+		back, err := db.Identity.MapOne(ctx, testLogin, user("@gone2", "", "", "Gone"))
 		require.NoError(t, err)
 		assert.Equal(t, MatchProfile, back.Method)
 
 		// Another contact with the same remark as a live one: the remark is not
 		// unique in the account, and the live identity is no candidate.
-		other, err := db.Identity.ResolveOne(ctx, testLogin, Contact{UserName: "@b2", RemarkName: "Boss", NickName: "Li"})
+		other, err := db.Identity.MapOne(ctx, testLogin, SessionContact{UserName: "@b2", RemarkName: "Boss", NickName: "Li"})
 		require.NoError(t, err)
 		assert.Equal(t, MatchNew, other.Method)
 		assert.NotEqual(t, bossPUID, other.PUID)
@@ -372,13 +372,13 @@ func TestResolveMore(t *testing.T) {
 		assert.Equal(t, "@a2", name)
 
 		// Seen again mid-session (ModContact): same PUID, fresh profile.
-		again, err := db.Identity.ResolveOne(ctx, testLogin, Contact{UserName: "@b2", RemarkName: "Li (new)", NickName: "Li"})
+		again, err := db.Identity.MapOne(ctx, testLogin, SessionContact{UserName: "@b2", RemarkName: "Li (new)", NickName: "Li"})
 		require.NoError(t, err)
 		assert.Equal(t, MatchSameUserName, again.Method)
 		assert.Equal(t, other.PUID, again.PUID)
 
 		// A group with a stranger: members of this call and of the session count.
-		res, err := db.Identity.ResolveMore(ctx, testLogin, []Contact{
+		res, err := db.Identity.MapMore(ctx, testLogin, []SessionContact{
 			{UserName: "@s2", NickName: "Stranger"},
 			group("@@g2", "Lunch", "@a2", "@s2", "@unknown"),
 		})
@@ -393,7 +393,7 @@ func TestResolveMore(t *testing.T) {
 
 func TestResolveGroupMembersStored(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		res, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		res, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a", "a", "", "A"), user("@b", "b", "", "B"),
 			group("@@g", "G", "@a", "@b", "@a", "@@g"),
 		})
@@ -406,12 +406,12 @@ func TestResolveGroupMembersStored(t *testing.T) {
 		assert.ElementsMatch(t, []string{aPUID, bPUID}, members)
 
 		// No member list: stored members are kept. A new list replaces them.
-		_, err = db.Identity.Resolve(ctx, testLogin, []Contact{user("@a", "a", "", "A"), user("@b", "b", "", "B"), group("@@g", "G")})
+		_, err = db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a", "a", "", "A"), user("@b", "b", "", "B"), group("@@g", "G")})
 		require.NoError(t, err)
 		members, err = db.Identity.Members(ctx, testLogin, gPUID)
 		require.NoError(t, err)
 		assert.Len(t, members, 2)
-		_, err = db.Identity.Resolve(ctx, testLogin, []Contact{user("@a", "a", "", "A"), user("@b", "b", "", "B"), group("@@g", "G", "@b")})
+		_, err = db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a", "a", "", "A"), user("@b", "b", "", "B"), group("@@g", "G", "@b")})
 		require.NoError(t, err)
 		members, err = db.Identity.Members(ctx, testLogin, gPUID)
 		require.NoError(t, err)
@@ -421,9 +421,9 @@ func TestResolveGroupMembersStored(t *testing.T) {
 
 func TestResolveLoginsAreSeparate(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		a, err := db.Identity.Resolve(ctx, "1001", []Contact{user("@x", "same_alias", "", "X")})
+		a, err := db.Identity.MapSession(ctx, "1001", []SessionContact{user("@x", "same_alias", "", "X")})
 		require.NoError(t, err)
-		b, err := db.Identity.Resolve(ctx, "1002", []Contact{user("@x", "same_alias", "", "X")})
+		b, err := db.Identity.MapSession(ctx, "1002", []SessionContact{user("@x", "same_alias", "", "X")})
 		require.NoError(t, err)
 		assert.Equal(t, MatchNew, b.Get("@x").Method)
 		assert.NotEqual(t, a.Get("@x").PUID, b.Get("@x").PUID)

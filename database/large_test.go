@@ -22,10 +22,10 @@ const (
 // A quarter of the users have an alias, a quarter only a remark, the rest
 // only a profile; group j has 20 members overlapping a third with its
 // neighbours, and every fifth group is renamed in odd generations.
-func largeAccount(gen int) []Contact {
-	contacts := make([]Contact, 0, largeUsers+largeGroups)
+func largeAccount(gen int) []SessionContact {
+	contacts := make([]SessionContact, 0, largeUsers+largeGroups)
 	for i := range largeUsers {
-		c := Contact{
+		c := SessionContact{
 			UserName: fmt.Sprintf("@u%d_%04d", gen, i),
 			NickName: fmt.Sprintf("Nick %d", i),
 			Sex:      i % 3,
@@ -41,7 +41,7 @@ func largeAccount(gen int) []Contact {
 		contacts = append(contacts, c)
 	}
 	for j := range largeGroups {
-		g := Contact{UserName: fmt.Sprintf("@@g%d_%03d", gen, j), Group: true, NickName: fmt.Sprintf("Group %d", j)}
+		g := SessionContact{UserName: fmt.Sprintf("@@g%d_%03d", gen, j), Group: true, NickName: fmt.Sprintf("Group %d", j)}
 		if j%5 == 0 && gen%2 == 1 {
 			g.NickName += " (renamed)"
 		}
@@ -68,12 +68,12 @@ func expectedLargeMethod(i int) MatchMethod {
 
 func TestResolveLarge(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		first, err := db.Identity.Resolve(ctx, testLogin, largeAccount(0))
+		first, err := db.Identity.MapSession(ctx, testLogin, largeAccount(0))
 		require.NoError(t, err)
 		require.Len(t, first.Contacts, largeUsers+largeGroups)
 		assert.Equal(t, largeUsers+largeGroups, first.Count(MatchNew))
 
-		second, err := db.Identity.Resolve(ctx, testLogin, largeAccount(1))
+		second, err := db.Identity.MapSession(ctx, testLogin, largeAccount(1))
 		require.NoError(t, err)
 		require.Len(t, second.Contacts, largeUsers+largeGroups)
 		assert.Zero(t, second.Stale, "every identity got a new UserName")
@@ -97,13 +97,13 @@ func TestResolveLarge(t *testing.T) {
 func BenchmarkResolve(b *testing.B) {
 	run := func(b *testing.B, db *Database) {
 		ctx := testContext(b)
-		accounts := [2][]Contact{largeAccount(0), largeAccount(1)}
-		_, err := db.Identity.Resolve(ctx, testLogin, accounts[1])
+		accounts := [2][]SessionContact{largeAccount(0), largeAccount(1)}
+		_, err := db.Identity.MapSession(ctx, testLogin, accounts[1])
 		require.NoError(b, err)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
-			res, err := db.Identity.Resolve(ctx, testLogin, accounts[i%2])
+			res, err := db.Identity.MapSession(ctx, testLogin, accounts[i%2])
 			if err != nil || res.Count(MatchNew) != 0 {
 				b.Fatalf("resolve: %v (new: %d)", err, res.Count(MatchNew))
 			}

@@ -22,12 +22,12 @@ const (
 	groupMargin = 0.15
 )
 
-// matcher plans one Resolve in memory: which session UserName gets which
+// matcher plans one MapSession in memory: which session UserName gets which
 // PUID. It does no I/O, so it can be tested and benchmarked on its own.
 type matcher struct {
 	// full: the contacts are the whole account after a login, so every
 	// stored identity is a candidate and UserNames not listed are stale.
-	// Otherwise (ResolveMore) only identities outside the session are.
+	// Otherwise (MapMore) only identities outside the session are.
 	full bool
 
 	stored     []*Identity
@@ -35,14 +35,14 @@ type matcher struct {
 	claimed    map[string]bool      // stored PUIDs already matched
 	members    map[string][]string  // stored group PUID -> member PUIDs
 
-	contacts []Contact
+	contacts []SessionContact
 	out      []Resolved
 	matched  []*Identity // the stored identity per contact, if any
 
 	newPUID func() (string, error)
 }
 
-func newMatcher(full bool, stored []*Identity, members map[string][]string, contacts []Contact, newPUID func() (string, error)) *matcher {
+func newMatcher(full bool, stored []*Identity, members map[string][]string, contacts []SessionContact, newPUID func() (string, error)) *matcher {
 	m := &matcher{
 		full:       full,
 		stored:     stored,
@@ -116,7 +116,7 @@ type profile struct {
 	province, city      string
 }
 
-func (c *Contact) profile() profile {
+func (c *SessionContact) profile() profile {
 	return profile{c.kind(), c.Alias, c.RemarkName, c.NickName, c.Sex, c.Province, c.City}
 }
 
@@ -231,7 +231,7 @@ func (m *matcher) mintNew(kind Kind) error {
 // memberPUIDs maps a group contact's member UserNames to PUIDs: contacts of
 // this call first, then (mid-session) identities already holding the
 // UserName. Unknown members are left out.
-func (m *matcher) memberPUIDs(c *Contact, byUserName map[string]string) []string {
+func (m *matcher) memberPUIDs(c *SessionContact, byUserName map[string]string) []string {
 	out := make([]string, 0, len(c.MemberUserNames))
 	seen := make(map[string]struct{}, len(c.MemberUserNames))
 	for _, u := range c.MemberUserNames {

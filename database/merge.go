@@ -31,7 +31,7 @@ const (
 )
 
 // Merge records that dropPUID and keepPUID are the same contact (the admin
-// command for ambiguities Resolve could not settle). Afterwards lookups of
+// command for ambiguities MapSession could not settle). Afterwards lookups of
 // dropPUID return keepPUID's identity; drop's current UserName (and with it
 // its current profile) moves to keep when keep has none; group memberships
 // move to keep. Merging two identities that both hold a UserName of the

@@ -11,14 +11,14 @@ import (
 func TestMerge(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		// Two identical profiles: after the re-login both get new PUIDs.
-		first, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			userIn("@x1", "Wang Fang", 2, "Hubei", "Wuhan"),
 			userIn("@y1", "Wang Fang", 2, "Hubei", "Wuhan"),
 			user("@m1", "m", "", "M"),
 			group("@@g1", "G", "@x1", "@m1"),
 		})
 		require.NoError(t, err)
-		second, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		second, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			userIn("@x2", "Wang Fang", 2, "Hubei", "Wuhan"),
 			userIn("@y2", "Wang Fang", 2, "Hubei", "Wuhan"),
 			user("@m2", "m", "", "M"),
@@ -63,7 +63,7 @@ func TestMerge(t *testing.T) {
 
 		// Idempotent; a merged PUID is no candidate at the next login.
 		require.NoError(t, db.Identity.Merge(ctx, testLogin, oldX, newX))
-		third, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		third, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			userIn("@x3", "Wang Fang", 2, "Hubei", "Wuhan"),
 		})
 		require.NoError(t, err)
@@ -80,16 +80,16 @@ func TestMerge(t *testing.T) {
 
 func TestMergeRefused(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
-		first, err := db.Identity.Resolve(ctx, testLogin, []Contact{
+		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a", "a", "", "A"), user("@b", "b", "", "B"), group("@@g", "G"),
 		})
 		require.NoError(t, err)
-		_, err = db.Identity.Resolve(ctx, testLogin, []Contact{user("@c", "c", "", "C")})
+		_, err = db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@c", "c", "", "C")})
 		require.NoError(t, err)
 		a, _ := first.PUID("@a")
 		b, _ := first.PUID("@b")
 		g, _ := first.PUID("@@g")
-		second, err := db.Identity.Resolve(ctx, testLogin, []Contact{user("@a2", "a", "", "A"), user("@d2", "", "", "D")})
+		second, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a2", "a", "", "A"), user("@d2", "", "", "D")})
 		require.NoError(t, err)
 		d, _ := second.PUID("@d2")
 		unknown, err := NewPUID()

@@ -7,7 +7,7 @@ import (
 // MatchMethod says how a session UserName was tied to a PUID.
 type MatchMethod string
 
-// The matching steps, in the order Resolve tries them.
+// The matching steps, in the order MapSession tries them.
 const (
 	// MatchSameUserName: the stored identity already has this UserName (a
 	// resumed session, or a contact seen earlier in this session).
@@ -54,14 +54,14 @@ type Ambiguity struct {
 // MaxCandidates bounds Ambiguity.Candidates.
 const MaxCandidates = 5
 
-// Rejected is an input contact that Resolve refused.
+// Rejected is an input contact that MapSession refused.
 type Rejected struct {
-	// Index is the position in the slice given to Resolve.
+	// Index is the position in the slice given to MapSession.
 	Index int
 	Err   error
 }
 
-// Resolution is the result of one Resolve call.
+// Resolution is the result of one MapSession call.
 type Resolution struct {
 	LoginID string
 	// Contacts has one entry per accepted, distinct UserName, in input order.

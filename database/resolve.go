@@ -15,7 +15,7 @@ import (
 // stays well below SQLite's 32766 and PostgreSQL's 65535.
 const massChunk = 500
 
-// Resolve maps every UserName of a fresh login to a PUID. contacts must be
+// MapSession maps every UserName of a fresh login to a PUID. contacts must be
 // the whole account (all contacts and groups, with group members), because
 // every UserName not listed is cleared as belonging to an older session.
 //
@@ -26,21 +26,21 @@ const massChunk = 500
 // compared). Whatever is unmatched or ambiguous gets a new PUID; see
 // Resolution.Ambiguous. Invalid contacts are skipped and listed in
 // Resolution.Rejected. Everything is written in one transaction.
-func (q *IdentityQuery) Resolve(ctx context.Context, loginID string, contacts []Contact) (*Resolution, error) {
-	return q.resolve(ctx, loginID, contacts, true)
+func (q *IdentityQuery) MapSession(ctx context.Context, loginID string, contacts []SessionContact) (*Resolution, error) {
+	return q.mapContacts(ctx, loginID, contacts, true)
 }
 
-// ResolveMore maps UserNames met in the middle of a session (a new friend, a
+// MapMore maps UserNames met in the middle of a session (a new friend, a
 // stranger in a group, a ModContact) to PUIDs, without touching the other
 // UserNames of the session. Identities that already hold a UserName of this
 // session are not candidates for the other contacts.
-func (q *IdentityQuery) ResolveMore(ctx context.Context, loginID string, contacts []Contact) (*Resolution, error) {
-	return q.resolve(ctx, loginID, contacts, false)
+func (q *IdentityQuery) MapMore(ctx context.Context, loginID string, contacts []SessionContact) (*Resolution, error) {
+	return q.mapContacts(ctx, loginID, contacts, false)
 }
 
-// ResolveOne is ResolveMore for a single contact; invalid input is an error.
-func (q *IdentityQuery) ResolveOne(ctx context.Context, loginID string, contact Contact) (*Resolved, error) {
-	res, err := q.resolve(ctx, loginID, []Contact{contact}, false)
+// MapOne is MapMore for a single contact; invalid input is an error.
+func (q *IdentityQuery) MapOne(ctx context.Context, loginID string, contact SessionContact) (*Resolved, error) {
+	res, err := q.mapContacts(ctx, loginID, []SessionContact{contact}, false)
 	if err != nil {
 		return nil, err
 	} else if len(res.Rejected) > 0 {
@@ -49,13 +49,13 @@ func (q *IdentityQuery) ResolveOne(ctx context.Context, loginID string, contact 
 	return &res.Contacts[0], nil
 }
 
-func (q *IdentityQuery) resolve(ctx context.Context, loginID string, input []Contact, full bool) (*Resolution, error) {
+func (q *IdentityQuery) mapContacts(ctx context.Context, loginID string, input []SessionContact, full bool) (*Resolution, error) {
 	if err := checkLoginID(loginID); err != nil {
 		return nil, err
 	}
 	res := &Resolution{LoginID: loginID}
 	contacts := normalizeContacts(input, res)
-	hasGroups := slices.ContainsFunc(contacts, func(c Contact) bool { return c.Group })
+	hasGroups := slices.ContainsFunc(contacts, func(c SessionContact) bool { return c.Group })
 	now := time.Now()
 
 	err := q.GetDB().DoTxn(ctx, nil, func(ctx context.Context) error {
@@ -82,8 +82,8 @@ func (q *IdentityQuery) resolve(ctx context.Context, loginID string, input []Con
 // normalizeContacts validates and sanitises the input, dropping invalid
 // contacts (into res.Rejected) and collapsing repeated UserNames (the last
 // occurrence wins, at the position of the first).
-func normalizeContacts(input []Contact, res *Resolution) []Contact {
-	contacts := make([]Contact, 0, len(input))
+func normalizeContacts(input []SessionContact, res *Resolution) []SessionContact {
+	contacts := make([]SessionContact, 0, len(input))
 	res.index = make(map[string]int, len(input))
 	for i := range input {
 		c, err := normalizeContact(&input[i])
@@ -151,7 +151,7 @@ func (q *IdentityQuery) apply(ctx context.Context, loginID string, m *matcher, n
 // identityRow builds the row to store for a resolved contact. An empty Alias
 // does not erase a known one (Web WeChat often omits it); every other field
 // is taken as it is now.
-func identityRow(loginID string, c *Contact, puid string, prev *Identity, now time.Time) *Identity {
+func identityRow(loginID string, c *SessionContact, puid string, prev *Identity, now time.Time) *Identity {
 	row := &Identity{
 		LoginID:    loginID,
 		PUID:       puid,

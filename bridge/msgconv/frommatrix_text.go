@@ -36,21 +36,21 @@ const mentionEnd = "\u2005"
 // become their bare text; code blocks their text on lines of their own; links
 // "text (url)" unless the text is the URL; list items "• item" or "1. item",
 // nested ones indented; block quotes "> " lines; <br> and paragraphs line
-// breaks; images their alt text. A pill of a user that resolve knows becomes
+// breaks; images their alt text. A pill of a user that memberOf knows becomes
 // "@Name" + U+2005 and a mention, whether or not content.Mentions lists the
 // user (Element always does); other user pills become their text, room and
 // event pills links. The reply fallback (<mx-reply>, or the "> <@user> …"
 // lines of a plain reply) is dropped. Without an HTML body, or when the HTML
 // yields no text (only a reply fallback, or nesting too deep to parse), the
 // body is used as is, and content.Mentions alone mentions nobody. Trailing
-// white space is trimmed. An emote starts with "/me ". resolve may be nil
+// white space is trimmed. An emote starts with "/me ". memberOf may be nil
 // and is asked once per user; content is not modified.
-func TextFromMatrix(content *event.MessageEventContent, resolve func(userID id.UserID) (MentionedMember, bool)) (text string, mentionUserNames []string) {
+func TextFromMatrix(content *event.MessageEventContent, memberOf func(userID id.UserID) (MentionedMember, bool)) (text string, mentionUserNames []string) {
 	if content == nil {
 		return "", nil
 	}
 	if content.Format == event.FormatHTML && content.FormattedBody != "" {
-		f := flattener{resolve: resolve}
+		f := flattener{memberOf: memberOf}
 		text = trimTrailingSpace(f.flatten(event.TrimReplyFallbackHTML(content.FormattedBody)))
 		mentionUserNames = f.userNames
 		if len(mentionUserNames) > 0 {
@@ -133,7 +133,7 @@ var (
 
 // flattener holds the state of one TextFromMatrix call.
 type flattener struct {
-	resolve   func(userID id.UserID) (MentionedMember, bool)
+	memberOf  func(userID id.UserID) (MentionedMember, bool)
 	known     map[id.UserID]*MentionedMember // nil: not a member
 	userNames []string
 	seen      map[string]struct{}
@@ -231,15 +231,15 @@ func (f *flattener) pillText(text, mxid, eventID string, _ format.Context) strin
 	return linkText(text, target, format.Context{})
 }
 
-// member resolves a mentioned user, asking resolve once per user, and
+// member resolves a mentioned user, asking memberOf once per user, and
 // records the mention.
 func (f *flattener) member(userID id.UserID) (MentionedMember, bool) {
-	if f.resolve == nil {
+	if f.memberOf == nil {
 		return MentionedMember{}, false
 	}
 	known, asked := f.known[userID]
 	if !asked {
-		if m, ok := f.resolve(userID); ok && m.Name != "" && m.UserName != "" {
+		if m, ok := f.memberOf(userID); ok && m.Name != "" && m.UserName != "" {
 			known = &m
 		}
 		if f.known == nil {

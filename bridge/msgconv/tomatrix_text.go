@@ -34,22 +34,22 @@ var htmlText = strings.NewReplacer(
 
 // TextToMatrix converts a WeChat text (see wechat.FormatText) to an m.text
 // content. Body is the text unchanged. Each "@name" (see
-// wechat.FindMentions) for which resolve returns true becomes a pill in an
+// wechat.FindMentions) for which targetOf returns true becomes a pill in an
 // HTML FormattedBody, in which everything else is the escaped text with
 // <br> for line breaks; without any such mention there is no HTML body.
 //
 // Mentions is never nil: it lists the resolved users, each once, in order of
 // first appearance, and is empty when nobody resolved, so that clients do not
 // fall back to matching names in the body. mautrix-whatsapp and bridgev2 set
-// it the same way. resolve is asked once per distinct name and may be nil.
+// it the same way. targetOf is asked once per distinct name and may be nil.
 // The work is linear in len(text).
-func TextToMatrix(text string, resolve func(name string) (MentionTarget, bool)) *event.MessageEventContent {
+func TextToMatrix(text string, targetOf func(name string) (MentionTarget, bool)) *event.MessageEventContent {
 	content := &event.MessageEventContent{
 		MsgType:  event.MsgText,
 		Body:     text,
 		Mentions: &event.Mentions{},
 	}
-	if resolve == nil {
+	if targetOf == nil {
 		return content
 	}
 	found := wechat.FindMentions(text)
@@ -68,7 +68,7 @@ func TextToMatrix(text string, resolve func(name string) (MentionTarget, bool)) 
 	for _, m := range found {
 		r, asked := known[m.Name]
 		if !asked {
-			r.target, r.ok = resolve(m.Name)
+			r.target, r.ok = targetOf(m.Name)
 			r.ok = r.ok && r.target.UserID != ""
 			known[m.Name] = r
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wxbridge/wxbridge/bridge/wxid"
-	"github.com/wxbridge/wxbridge/database"
+	wxdb "github.com/wxbridge/wxbridge/database"
 )
 
 func TestIDs(t *testing.T) {
@@ -27,12 +27,12 @@ func TestIDs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, big, got)
 
-	puid, err := database.NewPUID()
+	puid, err := wxdb.NewPUID()
 	require.NoError(t, err)
 	key := wxid.MakePortalKey(puid, loginID)
 	assert.EqualValues(t, puid, key.ID)
 	assert.Equal(t, loginID, key.Receiver)
 	self := wxid.MakeSelfUserID(loginID)
-	assert.False(t, database.ValidPUID(string(self)), "the self ghost ID must never look like a PUID")
+	assert.False(t, wxdb.ValidPUID(string(self)), "the self ghost ID must never look like a PUID")
 	assert.NotEqual(t, wxid.MakeUserID(puid), self)
 }
