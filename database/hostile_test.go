@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestResolveHostileInput(t *testing.T) {
+func TestMapHostileInput(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		huge := strings.Repeat("名", 400_000) // 1.2 MB
 		res, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{

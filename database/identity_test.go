@@ -32,7 +32,7 @@ type want struct {
 	ambiguous bool
 }
 
-func TestResolveRelogin(t *testing.T) {
+func TestMapRelogin(t *testing.T) {
 	tests := []struct {
 		name   string
 		first  []SessionContact
@@ -263,7 +263,7 @@ func TestResolveRelogin(t *testing.T) {
 	}
 }
 
-func TestResolveAmbiguityReport(t *testing.T) {
+func TestMapAmbiguityReport(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			userIn("@x1", "Wang Fang", 2, "Hubei", "Wuhan"),
@@ -288,7 +288,7 @@ func TestResolveAmbiguityReport(t *testing.T) {
 	})
 }
 
-func TestResolveDisappearedAndBack(t *testing.T) {
+func TestMapDisappearedAndBack(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a1", "", "Aunt May", "May"), user("@b1", "", "", "Ben"),
@@ -319,7 +319,7 @@ func TestResolveDisappearedAndBack(t *testing.T) {
 	})
 }
 
-func TestResolveRefreshesProfile(t *testing.T) {
+func TestMapRefreshesProfile(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		first, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{user("@a1", "ann_wx", "Ann", "Ann")})
 		require.NoError(t, err)
@@ -344,7 +344,7 @@ func TestResolveRefreshesProfile(t *testing.T) {
 	})
 }
 
-func TestResolveMore(t *testing.T) {
+func TestMapMore(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		_, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a1", "", "Boss", "Zhang"), user("@gone1", "", "", "Gone"),
@@ -391,7 +391,7 @@ func TestResolveMore(t *testing.T) {
 	})
 }
 
-func TestResolveGroupMembersStored(t *testing.T) {
+func TestMapGroupMembersStored(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		res, err := db.Identity.MapSession(ctx, testLogin, []SessionContact{
 			user("@a", "a", "", "A"), user("@b", "b", "", "B"),
@@ -419,7 +419,7 @@ func TestResolveGroupMembersStored(t *testing.T) {
 	})
 }
 
-func TestResolveLoginsAreSeparate(t *testing.T) {
+func TestMapLoginsAreSeparate(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		a, err := db.Identity.MapSession(ctx, "1001", []SessionContact{user("@x", "same_alias", "", "X")})
 		require.NoError(t, err)

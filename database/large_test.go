@@ -66,7 +66,7 @@ func expectedLargeMethod(i int) MatchMethod {
 	return MatchProfile
 }
 
-func TestResolveLarge(t *testing.T) {
+func TestMapLarge(t *testing.T) {
 	forEachDB(t, func(t *testing.T, ctx context.Context, db *Database) {
 		first, err := db.Identity.MapSession(ctx, testLogin, largeAccount(0))
 		require.NoError(t, err)
@@ -94,7 +94,7 @@ func TestResolveLarge(t *testing.T) {
 
 // BenchmarkResolve measures a re-login of the large account (every UserName
 // new) against each database.
-func BenchmarkResolve(b *testing.B) {
+func BenchmarkMapSession(b *testing.B) {
 	run := func(b *testing.B, db *Database) {
 		ctx := testContext(b)
 		accounts := [2][]SessionContact{largeAccount(0), largeAccount(1)}
