@@ -92,7 +92,7 @@ func TestMapLarge(t *testing.T) {
 	})
 }
 
-// BenchmarkResolve measures a re-login of the large account (every UserName
+// BenchmarkMapSession measures a re-login of the large account (every UserName
 // new) against each database.
 func BenchmarkMapSession(b *testing.B) {
 	run := func(b *testing.B, db *Database) {
