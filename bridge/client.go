@@ -15,6 +15,7 @@ import (
 
 	"github.com/wxbridge/wxbridge/bridge/metrics"
 	"github.com/wxbridge/wxbridge/bridge/wxid"
+	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
@@ -55,6 +56,8 @@ type WeChatClient struct {
 	conn    *WeChatConnector
 	login   *bridgev2.UserLogin
 	loginID string
+	// inbox is c.conn.DB.Inbox, or a fake in tests.
+	inbox inboxStore
 
 	loggedIn atomic.Bool
 	// state is the bridge state event last sent (for metrics).
@@ -74,6 +77,15 @@ type WeChatClient struct {
 
 var _ bridgev2.NetworkAPI = (*WeChatClient)(nil)
 
+// inboxStore is what the sync loop and the drain need of the inbox.
+type inboxStore interface {
+	StoreBatch(ctx context.Context, loginID string, state []byte, items []wxdb.InboxItem) error
+	Pending(ctx context.Context, loginID string, after int64, limit int) ([]*wxdb.InboxItem, error)
+	Done(ctx context.Context, loginID string, seq int64) error
+}
+
+var _ inboxStore = (*wxdb.InboxQuery)(nil)
+
 // LoadUserLogin builds the client of a login. No I/O: the session is read
 // from the database in Connect.
 func (wc *WeChatConnector) LoadUserLogin(ctx context.Context, login *bridgev2.UserLogin) error {
@@ -81,6 +93,7 @@ func (wc *WeChatConnector) LoadUserLogin(ctx context.Context, login *bridgev2.Us
 		conn:     wc,
 		login:    login,
 		loginID:  string(login.ID),
+		inbox:    wc.DB.Inbox,
 		drainNow: make(chan struct{}, 1),
 	}
 	login.Client = c

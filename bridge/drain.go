@@ -81,12 +81,12 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 		p := &drainPass{
 			unsureBefore: unsureBefore,
 			pending: func(ctx context.Context, after int64) ([]*wxdb.InboxItem, error) {
-				return c.conn.DB.Inbox.Pending(ctx, c.loginID, after, drainWindow)
+				return c.inbox.Pending(ctx, c.loginID, after, drainWindow)
 			},
 			bridge: c.bridgeItem,
 			drop: func(ctx context.Context, it *wxdb.InboxItem) error {
 				c.metrics().Message(metrics.ToMatrix, metrics.KindOther, metrics.Dropped)
-				return c.conn.DB.Inbox.Done(ctx, c.loginID, it.Seq)
+				return c.inbox.Done(ctx, c.loginID, it.Seq)
 			},
 			failures: failures,
 		}
@@ -298,7 +298,7 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 		ev.Err(err).Int("tries", d.tries+1).Msg("Bridging failed, will retry")
 		return false
 	}
-	if err = c.conn.DB.Inbox.Done(ctx, c.loginID, d.Seq); err != nil {
+	if err = c.inbox.Done(ctx, c.loginID, d.Seq); err != nil {
 		log.Err(err).Msg("Failed to mark inbox item done")
 		return false
 	}

@@ -80,7 +80,7 @@ func (c *WeChatClient) storeBatch(ctx context.Context, b *wechat.Batch) error {
 	if err != nil {
 		return err
 	}
-	if err = c.conn.DB.Inbox.StoreBatch(ctx, c.loginID, state, items); err != nil {
+	if err = c.inbox.StoreBatch(ctx, c.loginID, state, items); err != nil {
 		c.sendState(status.StateTransientDisconnect, WXInboxFailed, "")
 		return err
 	}
