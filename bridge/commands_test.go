@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"maunium.net/go/mautrix/bridgev2/bridgeconfig"
 	"maunium.net/go/mautrix/bridgev2/commands"
 	"maunium.net/go/mautrix/bridgev2/database"
+	"maunium.net/go/mautrix/bridgev2/status"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -43,6 +45,12 @@ func (m *testMatrix) Init(*bridgev2.Bridge)         {}
 func (m *testMatrix) BotIntent() bridgev2.MatrixAPI { return m.bot }
 func (m *testMatrix) SendMessageStatus(context.Context, *bridgev2.MessageStatus, *bridgev2.MessageStatusEventInfo) {
 }
+func (m *testMatrix) SendBridgeStatus(context.Context, *status.BridgeState) error { return nil }
+
+// NewUserIntent refuses: the test bridge has no double puppeting.
+func (m *testMatrix) NewUserIntent(context.Context, id.UserID, string) (bridgev2.MatrixAPI, string, error) {
+	return nil, "", errors.New("no double puppeting")
+}
 
 // testBot records the bot's replies (their bodies and whole contents),
 // tombstones and room deletions.
@@ -56,6 +64,8 @@ type testBot struct {
 }
 
 func (b *testBot) GetMXID() id.UserID { return "@wxbot:example.com" }
+
+func (b *testBot) EnsureInvited(context.Context, id.RoomID, id.UserID) error { return nil }
 
 func (b *testBot) SendMessage(_ context.Context, _ id.RoomID, _ event.Type, content *event.Content, _ *bridgev2.MatrixSendExtra) (*mautrix.RespSendEvent, error) {
 	b.mu.Lock()

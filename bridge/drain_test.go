@@ -3,7 +3,9 @@ package bridge
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"testing"
@@ -11,20 +13,31 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/bridgev2/database"
 
+	"github.com/wxbridge/wxbridge/bridge/wxid"
 	wxdb "github.com/wxbridge/wxbridge/database"
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// fakeInbox is an in-memory inbox for drainPass: items are deleted when
-// bridged, and failures are scripted per message ID.
+// fakeInbox is an in-memory inbox: an inboxStore for the client, and
+// pending, bridge and drop for a drainPass. Items are deleted when bridged;
+// bridging failures are scripted per message ID, database failures per
+// call.
 type fakeInbox struct {
 	t  *testing.T
 	mu sync.Mutex
-	// items are the pending items in seq order.
+	// items are the pending items in seq order; state is the stored
+	// session.
 	items []*wxdb.InboxItem
+	state []byte
 	// fail counts down the failures left for a message ID.
 	fail map[int64]int
+	// storeErrs, pendingErrs and doneErrs are what the next calls of
+	// StoreBatch, Pending and Done return, in turn (nil: they work).
+	storeErrs, pendingErrs, doneErrs []error
+	// calls are the inboxStore calls made: "StoreBatch", "Pending", "Done".
+	calls []string
 	// gate, when set, is called before bridging each item.
 	gate func(d *drainItem)
 
@@ -34,6 +47,8 @@ type fakeInbox struct {
 	inFlight int // read by the pass and not yet finished
 	maxHeld  int
 }
+
+var _ inboxStore = (*fakeInbox)(nil)
 
 func newFakeInbox(t *testing.T) *fakeInbox {
 	return &fakeInbox{t: t, fail: make(map[int64]int), bridged: make(map[string][]int64)}
@@ -53,6 +68,12 @@ func (f *fakeInbox) add(chat string, msgID int64) {
 func (f *fakeInbox) addRaw(msgID int64, payload []byte) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.appendItem(msgID, payload)
+}
+
+// appendItem stores an item unless one with its message ID is there; f.mu
+// is held.
+func (f *fakeInbox) appendItem(msgID int64, payload []byte) {
 	var seq int64 = 1
 	if n := len(f.items); n > 0 {
 		seq = f.items[n-1].Seq + 1
@@ -60,22 +81,78 @@ func (f *fakeInbox) addRaw(msgID int64, payload []byte) {
 	f.items = append(f.items, &wxdb.InboxItem{Seq: seq, MsgID: msgID, Payload: payload})
 }
 
-func (f *fakeInbox) pass() *drainPass {
-	return &drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, failures: make(map[int64]failure)}
+// scripted records a call and pops the error scripted for it; f.mu is held.
+func (f *fakeInbox) scripted(call string, errs *[]error) error {
+	f.calls = append(f.calls, call)
+	if len(*errs) == 0 {
+		return nil
+	}
+	err := (*errs)[0]
+	*errs = (*errs)[1:]
+	return err
 }
 
-func (f *fakeInbox) pending(_ context.Context, after int64) ([]*wxdb.InboxItem, error) {
+func (f *fakeInbox) StoreBatch(_ context.Context, _ string, state []byte, items []wxdb.InboxItem) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.scripted("StoreBatch", &f.storeErrs); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if !slices.ContainsFunc(f.items, func(x *wxdb.InboxItem) bool { return x.MsgID == it.MsgID }) {
+			f.appendItem(it.MsgID, it.Payload)
+		}
+	}
+	if state != nil {
+		f.state = state
+	}
+	return nil
+}
+
+func (f *fakeInbox) Pending(_ context.Context, _ string, after int64, limit int) ([]*wxdb.InboxItem, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.scripted("Pending", &f.pendingErrs); err != nil {
+		return nil, err
+	}
 	var out []*wxdb.InboxItem
 	for _, it := range f.items {
-		if it.Seq > after && len(out) < drainWindow {
+		if it.Seq > after && len(out) < limit {
 			out = append(out, it)
 		}
 	}
 	f.inFlight += len(out)
 	f.maxHeld = max(f.maxHeld, f.inFlight)
 	return out, nil
+}
+
+func (f *fakeInbox) Done(_ context.Context, _ string, seq int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.scripted("Done", &f.doneErrs); err != nil {
+		return err
+	}
+	f.items = slices.DeleteFunc(f.items, func(it *wxdb.InboxItem) bool { return it.Seq == seq })
+	return nil
+}
+
+func (f *fakeInbox) pass() *drainPass {
+	return &drainPass{pending: f.pending, bridge: f.bridge, drop: f.drop, failures: make(map[int64]failure)}
+}
+
+func (f *fakeInbox) pending(ctx context.Context, after int64) ([]*wxdb.InboxItem, error) {
+	return f.Pending(ctx, testLoginID, after, drainWindow)
+}
+
+// msgIDs are the message IDs of the items left, in order.
+func (f *fakeInbox) msgIDs() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]int64, 0, len(f.items))
+	for _, it := range f.items {
+		out = append(out, it.MsgID)
+	}
+	return out
 }
 
 func (f *fakeInbox) bridge(ctx context.Context, d *drainItem) bool {
@@ -262,4 +339,145 @@ func TestDrainMarksFirstItemsOfEachChatUnsure(t *testing.T) {
 			assert.Equal(t, []int64{1, 2, 4}, f.bridged["a"])
 		})
 	}
+}
+
+// TestDrainReadFailure: when the inbox cannot be read, the pass asks for a
+// retry and deletes nothing it did not bridge; the next pass bridges the
+// rest, each chat in order.
+func TestDrainReadFailure(t *testing.T) {
+	errDB := errors.New("database is locked")
+	const perChat = drainWindow/2 + 10 // two chats: more than one window
+	tests := []struct {
+		name        string
+		pendingErrs []error
+		// wantFirst is how many items of each chat the failing pass
+		// bridges: those of the windows read before the failure.
+		wantFirst int
+	}{
+		{"first read fails", []error{errDB}, 0},
+		{"second window's read fails", []error{nil, errDB}, drainWindow / 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeInbox(t)
+			for i := range int64(perChat) {
+				f.add("a", 1000+i)
+				f.add("b", 2000+i)
+			}
+			f.pendingErrs = tt.pendingErrs
+
+			p := f.pass()
+			assert.True(t, p.run(context.Background()), "a retry is due")
+			assert.True(t, p.readFailed)
+			assert.Equal(t, wantOrder(1000, int64(tt.wantFirst)), append([]int64{}, f.bridged["a"]...))
+			assert.Equal(t, wantOrder(2000, int64(tt.wantFirst)), append([]int64{}, f.bridged["b"]...))
+			assert.Equal(t, append(wantOrder(1000, perChat)[tt.wantFirst:], wantOrder(2000, perChat)[tt.wantFirst:]...),
+				sortedCopy(f.msgIDs()), "every item not bridged is still in the inbox")
+
+			p = f.pass()
+			assert.False(t, p.run(context.Background()), "no retry once the inbox reads again")
+			assert.False(t, p.readFailed)
+			assert.Equal(t, wantOrder(1000, perChat), f.bridged["a"], "in order across the passes")
+			assert.Equal(t, wantOrder(2000, perChat), f.bridged["b"])
+			assert.Empty(t, f.items)
+			assert.Empty(t, f.dropped)
+		})
+	}
+}
+
+func sortedCopy(s []int64) []int64 {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+// TestBridgeItemFailures runs drain passes with the client's bridgeItem over
+// a failing inbox. An item whose deletion (Done) fails is not counted as
+// bridged and is bridged again in the next pass: bridgev2 drops what it
+// already has as a duplicate, so nothing is doubled. An item that cannot be
+// bridged is never deleted.
+func TestBridgeItemFailures(t *testing.T) {
+	errDB := errors.New("database is locked")
+	const msgID = 11
+	text := &wechat.RawMessage{MsgType: wechat.MsgTypeText, NewMsgId: msgID, FromUserName: "@alice", ToUserName: "@self", Content: "hi"}
+	notice := &wechat.RawMessage{MsgType: wechat.MsgTypeSysNotice, NewMsgId: msgID, FromUserName: "@alice", ToUserName: "@self", Content: "notice"}
+	image := &wechat.RawMessage{MsgType: wechat.MsgTypeImage, NewMsgId: msgID, MsgId: "11", FromUserName: "@alice", ToUserName: "@self"}
+	tests := []struct {
+		name string
+		raw  *wechat.RawMessage
+		// known: bridgev2 has the message, as after an attempt that sent
+		// it and then failed to delete it.
+		known bool
+		// loggedOut: the session ended, so media cannot be fetched.
+		loggedOut bool
+		doneErrs  []error
+		// wantRetry and wantLeft are each pass's retry and whether the
+		// item is still in the inbox after it.
+		wantRetry [2]bool
+		wantLeft  [2]bool
+		wantCalls []string
+		kind      string
+		// wantCounts are the inbound outcomes counted after both passes.
+		wantCounts map[string]float64
+	}{
+		{"sent before, deleting fails once", text, true, false, []error{errDB},
+			[2]bool{true, false}, [2]bool{true, false}, []string{"Pending", "Done", "Pending", "Done"},
+			"text", map[string]float64{"failed": 1, "ok": 1}},
+		{"not bridged, deleting fails once", notice, false, false, []error{errDB},
+			[2]bool{true, false}, [2]bool{true, false}, []string{"Pending", "Done", "Pending", "Done"},
+			"system", map[string]float64{"failed": 1, "skipped": 1}},
+		{"bridging fails", image, false, true, nil,
+			[2]bool{true, true}, [2]bool{true, true}, []string{"Pending", "Pending"},
+			"image", map[string]float64{"failed": 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := newTestBridge(t)
+			ctx := tb.br.BackgroundCtx
+			c := friendTestClient(t, tb)
+			f := newFakeInbox(t)
+			f.doneErrs = slices.Clone(tt.doneErrs)
+			c.inbox = f
+			connect(t, c, http.NotFoundHandler(), "@self", wechat.Contact{UserName: "@alice"})
+			if tt.loggedOut {
+				c.mu.Lock()
+				c.wx = nil
+				c.mu.Unlock()
+			}
+			const chat = "palice" // connect's PUID of @alice
+			tb.addPortal(t, chat, "!alice:example.com", database.RoomTypeDM)
+			if tt.known {
+				require.NoError(t, tb.br.DB.Ghost.Insert(ctx, &database.Ghost{BridgeID: tb.br.ID, ID: wxid.MakeUserID(chat)}))
+				require.NoError(t, tb.br.DB.Message.Insert(ctx, &database.Message{
+					BridgeID: tb.br.ID, ID: wxid.MakeMessageID(msgID), MXID: "$sent", Room: wxid.MakePortalKey(chat, testLoginID),
+					SenderID: wxid.MakeUserID(chat), Timestamp: time.Now(),
+				}))
+			}
+			payload, err := json.Marshal(inboxPayload{Self: "@self", Message: tt.raw, ChatPUID: chat})
+			require.NoError(t, err)
+			f.addRaw(msgID, payload)
+
+			failures := make(map[int64]failure)
+			for pass := range 2 {
+				p := &drainPass{pending: f.pending, bridge: c.bridgeItem, drop: f.drop, failures: failures}
+				assert.Equal(t, tt.wantRetry[pass], p.run(ctx), "pass %d: retry", pass+1)
+				assert.Equal(t, tt.wantLeft[pass], len(f.items) == 1, "pass %d: item left in the inbox", pass+1)
+			}
+			assert.Equal(t, tt.wantCalls, f.calls)
+			for _, outcome := range []string{"ok", "failed", "skipped", "dropped"} {
+				assert.Equal(t, tt.wantCounts[outcome], messages(t, c.conn.metrics, "wechat_to_matrix", tt.kind, outcome), outcome)
+			}
+			parts, err := tb.br.DB.Message.GetAllPartsByID(ctx, testLoginID, wxid.MakeMessageID(msgID))
+			require.NoError(t, err)
+			assert.Len(t, parts, btoi(tt.known), "nothing doubled in bridgev2's messages")
+			assert.Empty(t, tb.bot.replies, "nothing sent to Matrix")
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
