@@ -9,6 +9,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/internal/pgtest"
 )
 
 // TestRestart: a restarted bridge resumes the session without a QR code,
@@ -18,11 +19,12 @@ func TestRestart(t *testing.T) {
 	testRestart(t, stack.Options{DoublePuppet: true})
 }
 
-// TestRestartPostgres is TestRestart with the bridge on PostgreSQL.
+// TestRestartPostgres is TestRestart with the bridge on PostgreSQL, in a
+// database of its own that is dropped after the stack has stopped.
 func TestRestartPostgres(t *testing.T) {
 	testRestart(t, stack.Options{DoublePuppet: true, Config: map[string]any{
 		"database.type": "postgres",
-		"database.uri":  freshPostgres(t),
+		"database.uri":  pgtest.Fresh(t, "wxbridge_e2e_"),
 	}})
 }
 
