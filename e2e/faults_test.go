@@ -291,10 +291,8 @@ func inOrder(seqs []int) bool {
 // vanishes and none is sent twice.
 func TestSendingUnderFaults(t *testing.T) {
 	const total = 200
-	e := setup(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, _ := setupWithAlice(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 
 	faults := map[int]func(){
 		50:  func() { sim.FailNext("webwxsendmsg", 10, wechattest.FaultHTTP500) },

@@ -29,11 +29,8 @@ func TestRestartPostgres(t *testing.T) {
 }
 
 func testRestart(t *testing.T, opts stack.Options) {
-	e := setup(t, opts)
-	e.login(e.u, e.s.Sim, defaultSelf)
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e, alice, aliceGhost := setupWithAlice(t, opts)
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 	bobGhost := family.ghosts[seedName("bob")]
 
 	e.s.Sim.InjectText("alice", "", "before the restart")

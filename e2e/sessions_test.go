@@ -129,12 +129,10 @@ func TestStalledSyncHeals(t *testing.T) {
 // checks they never arrive twice and logs whether they arrived.
 func TestSessionLossOneNotice(t *testing.T) {
 	rec := stack.NewStateRecorder(t)
-	e := setup(t, stack.Options{DoublePuppet: true, Config: rec.Config()})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{DoublePuppet: true, Config: rec.Config()})
 	sim, bot, mgmt := e.s.Sim, e.s.Bridge.Bot, e.u.ManagementRoom
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost, bobGhost := alice.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
+	bobGhost := family.ghosts[seedName("bob")]
 	sim.InjectText("alice", "", "first session")
 	e.waitMessage(e.u, alice.ID, aliceGhost, "first session")
 	loginID := e.loginID()
@@ -249,12 +247,10 @@ func TestSendPacing(t *testing.T) {
 		interval = 200 * time.Millisecond
 		total    = 100
 	)
-	e := setup(t, stack.Options{Config: map[string]any{"network.send_interval": interval.String()}})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{Config: map[string]any{"network.send_interval": interval.String()}})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	sim.InjectText("alice", "", "hello")
-	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "hello")
+	e.waitMessage(e.u, alice.ID, aliceGhost, "hello")
 
 	sendsBefore := len(sim.Requests("webwxsendmsg"))
 	sentBefore := len(sim.Sent())
