@@ -280,16 +280,22 @@ func TestSendPacing(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	// Anything sent twice would show up shortly after.
-	time.Sleep(time.Second)
+	// A message of the burst sent twice would reach WeChat before a message
+	// sent after the burst: the sends of a chat go out one at a time, in
+	// order. So one more message, once WeChat has it, closes the count.
+	const closing = "after the burst"
+	_, err := e.u.SendText(e.ctx, alice.ID, closing)
+	require.NoError(t, err)
+	e.waitSent(sim, quote(closing), func(m wechattest.SentMessage) bool { return m.Msg.Content == closing })
+	want = append(want, closing)
 	got = got[:0]
 	for _, m := range sim.Sent()[sentBefore:] {
 		got = append(got, m.Msg.Content)
 	}
-	require.Equal(t, want, got, "WeChat received every message of the burst, once each and in order")
+	require.Equal(t, want, got, "WeChat received every message of the burst, once each and in order, then the closing one")
 
 	reqs := sim.Requests("webwxsendmsg")[sendsBefore:]
-	assert.Len(t, reqs, total+1, "one send call per message, plus the retry after 1205")
+	assert.Len(t, reqs, total+2, "one send call per message and the closing one, plus the retry after 1205")
 	gaps := make([]time.Duration, 0, len(reqs))
 	for i := 1; i < len(reqs); i++ {
 		gaps = append(gaps, reqs[i].Time.Sub(reqs[i-1].Time))
