@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxbridge/wxbridge/internal/pgtest"
 )
 
 // BenchmarkInboxRoundTrip measures what the inbox costs one message on its
@@ -30,8 +32,8 @@ func BenchmarkInboxRoundTrip(b *testing.B) {
 	}
 	b.Run("sqlite", func(b *testing.B) { run(b, newSQLiteTestDB(b)) })
 	b.Run("postgres", func(b *testing.B) {
-		if os.Getenv(postgresEnv) == "" {
-			b.Skip(postgresEnv + " is not set")
+		if os.Getenv(pgtest.Env) == "" {
+			b.Skip(pgtest.Env + " is not set")
 		}
 		run(b, newPostgresTestDB(b))
 	})

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxbridge/wxbridge/internal/pgtest"
 )
 
 const (
@@ -111,8 +113,8 @@ func BenchmarkMapSession(b *testing.B) {
 	}
 	b.Run("sqlite", func(b *testing.B) { run(b, newSQLiteTestDB(b)) })
 	b.Run("postgres", func(b *testing.B) {
-		if os.Getenv(postgresEnv) == "" {
-			b.Skip(postgresEnv + " is not set")
+		if os.Getenv(pgtest.Env) == "" {
+			b.Skip(pgtest.Env + " is not set")
 		}
 		run(b, newPostgresTestDB(b))
 	})

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,10 +30,13 @@ type faultStreamChat struct {
 }
 
 // faultPhase is a fault injected once the stream reached a message number.
+// apply returns when the fault is over; end is the number of the first
+// message of the next phase, for a fault that lasts until the stream has
+// gone past it.
 type faultPhase struct {
 	at    int
 	name  string
-	apply func(ctx context.Context) error
+	apply func(ctx context.Context, end int) error
 }
 
 // streamBody is the text of message n of a chat in the inbound stream.
@@ -42,8 +46,9 @@ var streamBodyRE = regexp.MustCompile(`^stream (\w+) #(\d{5})$`)
 
 // TestDeliveryUnderFaults bridges a stream of messages across direct chats
 // and groups while WeChat's sync endpoints fail in every way the simulator
-// knows, the homeserver is down for 30 s, and the bridge is killed with
-// SIGKILL and restarted. Every message must reach Matrix exactly once and,
+// knows, the homeserver is down until the bridge has given up on a message,
+// and the bridge is killed with SIGKILL and restarted while messages
+// arrive. Every message must reach Matrix exactly once and,
 // per chat, in order. WXBRIDGE_FAULT_MESSAGES sets the stream's length
 // (default 2,000).
 func TestDeliveryUnderFaults(t *testing.T) {
@@ -51,7 +56,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("WXBRIDGE_FAULT_MESSAGES")); err == nil && v > 0 {
 		total = v
 	}
-	e := setup(t, stack.Options{})
+	e := setup(t, stack.Options{Metrics: true})
 	e.login(e.u, e.s.Sim, defaultSelf)
 	sim := e.s.Sim
 	chats := []faultStreamChat{
@@ -68,30 +73,73 @@ func TestDeliveryUnderFaults(t *testing.T) {
 		e.waitMessage(e.u, rooms[c.id], "", "hello "+c.id)
 	}
 
-	hsDown := func(ctx context.Context) error {
-		if err := e.s.HS.Stop(); err != nil {
+	// injected counts the messages of the stream given to the simulator.
+	var injected atomic.Int64
+	// streamPast waits until the stream has injected message end: a fault
+	// that lasts until then spans a whole phase of the stream.
+	streamPast := func(ctx context.Context, end int) error {
+		for injected.Load() < int64(end) {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("the stream stopped before message %d: %w", end, ctx.Err())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		return nil
+	}
+	// The homeserver stays down until the phase's messages all arrived in
+	// WeChat and the bridge has given up on one of them (after its own
+	// retries, about a minute with homeserver.retry_limit 4): the outage
+	// reaches the inbox's retry, not only the HTTP client's.
+	hsDown := func(ctx context.Context, end int) error {
+		before, err := e.s.Bridge.Scrape(ctx)
+		if err != nil {
 			return err
 		}
-		time.Sleep(30 * time.Second)
+		if err = e.s.HS.Stop(); err != nil {
+			return err
+		}
+		if err = streamPast(ctx, end); err != nil {
+			return err
+		}
+		failed := func(m stack.Metrics) float64 {
+			return m.Get("wxbridge_messages_total", "direction", "wechat_to_matrix", "kind", "text", "outcome", "failed")
+		}
+		waitCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+		defer cancel()
+		for {
+			m, err := e.s.Bridge.Scrape(waitCtx)
+			if err == nil && failed(m) > failed(before) {
+				break
+			}
+			select {
+			case <-waitCtx.Done():
+				return fmt.Errorf("the bridge never failed to reach the stopped homeserver: %w", waitCtx.Err())
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
 		return e.s.HS.Start(ctx)
 	}
-	kill := func(ctx context.Context) error {
+	// The bridge stays dead while the rest of the phase arrives in WeChat.
+	kill := func(ctx context.Context, end int) error {
 		if err := e.s.Bridge.Kill(); err != nil {
 			return err
 		}
-		time.Sleep(2 * time.Second)
+		if err := streamPast(ctx, end); err != nil {
+			return err
+		}
 		return e.s.Bridge.Start(ctx)
 	}
-	fail := func(endpoint string, n int, f wechattest.Fault) func(context.Context) error {
-		return func(context.Context) error { sim.FailNext(endpoint, n, f); return nil }
+	fail := func(endpoint string, n int, f wechattest.Fault) func(context.Context, int) error {
+		return func(context.Context, int) error { sim.FailNext(endpoint, n, f); return nil }
 	}
-	none := func(context.Context) error { return nil }
+	none := func(context.Context, int) error { return nil }
 	step := total / 10
 	phases := []faultPhase{
 		{0, "none", none},
 		{1 * step, "synccheck HTTP 500 ×3", fail("synccheck", 3, wechattest.FaultHTTP500)},
 		{2 * step, "synccheck reset ×3", fail("synccheck", 3, wechattest.FaultReset)},
-		{3 * step, "webwxsync HTTP 500 ×2, reset ×2", func(ctx context.Context) error {
+		{3 * step, "webwxsync HTTP 500 ×2, reset ×2", func(context.Context, int) error {
 			sim.FailNext("webwxsync", 2, wechattest.FaultHTTP500)
 			sim.FailNext("webwxsync", 2, wechattest.FaultReset)
 			return nil
@@ -99,7 +147,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 		{4 * step, "synccheck hangs past the timeout", fail("synccheck", 1, wechattest.FaultHang)},
 		{5 * step, "webwxsync malformed body", fail("webwxsync", 1, wechattest.FaultMalformed)},
 		{6 * step, "webwxsync 1205", fail("webwxsync", 1, wechattest.FaultTooFrequent)},
-		{7 * step, "homeserver down 30 s", hsDown},
+		{7 * step, "homeserver down", hsDown},
 		{8 * step, "bridge SIGKILL and restart", kill},
 		{9 * step, "none (after)", none},
 	}
@@ -120,7 +168,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 		// until it is over.
 		p := 0
 		phaseDone := make(chan error, 1)
-		phaseDone <- phases[0].apply(ctx)
+		phaseDone <- phases[0].apply(ctx, phases[1].at)
 		for n := 0; n < total; n++ {
 			for p+1 < len(phases) && n >= phases[p+1].at {
 				if err := <-phaseDone; err != nil {
@@ -128,7 +176,11 @@ func TestDeliveryUnderFaults(t *testing.T) {
 				}
 				p++
 				t.Logf("phase %q from message %d", phases[p].name, n)
-				go func(ph faultPhase) { phaseDone <- ph.apply(ctx) }(phases[p])
+				end := total
+				if p+1 < len(phases) {
+					end = phases[p+1].at
+				}
+				go func(ph faultPhase) { phaseDone <- ph.apply(ctx, end) }(phases[p])
 			}
 			c := chats[n%len(chats)]
 			mu.Lock()
@@ -141,6 +193,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 			mu.Lock()
 			msgIDOf[body] = msgID
 			mu.Unlock()
+			injected.Add(1)
 			if n%10 == 9 {
 				time.Sleep(20 * time.Millisecond)
 			}
@@ -151,7 +204,7 @@ func TestDeliveryUnderFaults(t *testing.T) {
 	}()
 	<-injectDone
 	require.Empty(t, faultErrs, "every fault was applied and undone")
-	injected := time.Now()
+	injectedAt := time.Now()
 
 	// Wait until every chat holds its whole stream (or time runs out), then
 	// count.
@@ -175,9 +228,15 @@ func TestDeliveryUnderFaults(t *testing.T) {
 		}
 		time.Sleep(2 * time.Second)
 	}
-	t.Logf("waited %v after the last message was injected", time.Since(injected).Round(time.Second))
-	// Give late duplicates (a redelivery after the restart) a moment to show.
-	time.Sleep(3 * time.Second)
+	t.Logf("waited %v after the last message was injected", time.Since(injectedAt).Round(time.Second))
+	// A late duplicate (a redelivery after the restart) would come before a
+	// message WeChat had after the stream: a chat's messages are bridged in
+	// order. A closing message in each chat closes the count.
+	for _, c := range chats {
+		closing := "closing " + c.id
+		sim.InjectText(c.id, c.senders[0], closing)
+		e.waitMessage(e.u, rooms[c.id], "", closing)
+	}
 	for _, c := range chats {
 		seqs, err := streamSeqs(ctx, e.u, rooms[c.id], c.id)
 		require.NoError(t, err)
@@ -291,10 +350,8 @@ func inOrder(seqs []int) bool {
 // vanishes and none is sent twice.
 func TestSendingUnderFaults(t *testing.T) {
 	const total = 200
-	e := setup(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, _ := setupWithAlice(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 
 	faults := map[int]func(){
 		50:  func() { sim.FailNext("webwxsendmsg", 10, wechattest.FaultHTTP500) },

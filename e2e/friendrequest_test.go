@@ -19,11 +19,10 @@ import (
 // WeChat sent, also after the bridge restarted, and the new friend's DM
 // room appears with their ghost and carries their messages.
 func TestFriendRequest(t *testing.T) {
-	e := setup(t, stack.Options{})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	// Once alice's portal is there the first chat sync is over, so that
+	// rooms seen later come from the request.
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{})
 	room := e.managementRoom(e.u)
-	// Wait for the first chat sync, so that rooms seen later come from the request.
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 
 	// Markdown and an ampersand in the name must reach the user as typed.
 	const nick = "Zhang *Wei* & `Co`"
@@ -52,7 +51,7 @@ func TestFriendRequest(t *testing.T) {
 	require.NoError(t, e.s.Bridge.Stop())
 	require.NoError(t, e.s.Bridge.Start(e.ctx))
 	e.s.Sim.InjectText("alice", "", "back after the restart")
-	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "back after the restart")
+	e.waitMessage(e.u, alice.ID, aliceGhost, "back after the restart")
 
 	t.Run("WeChat too busy", func(t *testing.T) {
 		e := e.sub(t)

@@ -282,3 +282,15 @@ func count(list []string, v string) int {
 	}
 	return n
 }
+
+// setupWithAlice is the prelude of most tests: setup, the tester's QR login
+// to the default simulated account, and the direct chat with alice (a
+// recent chat of the default seed, so it is bridged at login). It returns
+// alice's portal and her ghost.
+func setupWithAlice(t *testing.T, opts stack.Options) (e *env, alice portal, aliceGhost id.UserID) {
+	t.Helper()
+	e = setup(t, opts)
+	e.login(e.u, e.s.Sim, defaultSelf)
+	alice = e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	return e, alice, alice.ghosts[seedName("alice")]
+}

@@ -21,12 +21,9 @@ import (
 // TestMediaFromWeChat: images, stickers, voice, video and files arrive as
 // the matching Matrix events from the sender's ghost, with the same bytes.
 func TestMediaFromWeChat(t *testing.T) {
-	e := setup(t, stack.Options{})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 	bobGhost := family.ghosts[seedName("bob")]
 
 	picture := testPNG(t, 64, 48)
@@ -107,9 +104,7 @@ func TestVoiceFromWeChat(t *testing.T) {
 	mp3, err := os.ReadFile(mp3Path)
 	require.NoError(t, err)
 
-	e := setup(t, stack.Options{})
-	e.login(e.u, e.s.Sim, defaultSelf)
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e, alice, _ := setupWithAlice(t, stack.Options{})
 	e.s.Sim.InjectVoice("alice", "", mp3, 2000)
 	evt, err := e.u.WaitEvent(e.ctx, alice.ID, "voice message", func(evt *event.Event) bool {
 		msg := stack.Message(evt)

@@ -23,11 +23,8 @@ import (
 // does not push redactions or receipts to appservices, so those two are
 // pushed to the bridge as the homeserver would.
 func TestRecallAndRead(t *testing.T) {
-	e := setup(t, stack.Options{DoublePuppet: true})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{DoublePuppet: true})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 
 	t.Run("recalled in WeChat", func(t *testing.T) {
 		e := e.sub(t)

@@ -17,12 +17,10 @@ import (
 // or shows a QR code when WeChat refuses the push login. Afterwards the
 // chats keep their rooms although every UserName is new.
 func TestRelogin(t *testing.T) {
-	e := setup(t, stack.Options{DoublePuppet: true})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{DoublePuppet: true})
 	sim, bot, room := e.s.Sim, e.s.Bridge.Bot, e.u.ManagementRoom
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost, bobGhost := alice.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
+	bobGhost := family.ghosts[seedName("bob")]
 	sim.InjectText("alice", "", "first session")
 	e.waitMessage(e.u, alice.ID, aliceGhost, "first session")
 

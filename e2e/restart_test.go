@@ -9,6 +9,7 @@ import (
 	"maunium.net/go/mautrix/event"
 
 	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/internal/pgtest"
 )
 
 // TestRestart: a restarted bridge resumes the session without a QR code,
@@ -18,20 +19,18 @@ func TestRestart(t *testing.T) {
 	testRestart(t, stack.Options{DoublePuppet: true})
 }
 
-// TestRestartPostgres is TestRestart with the bridge on PostgreSQL.
+// TestRestartPostgres is TestRestart with the bridge on PostgreSQL, in a
+// database of its own that is dropped after the stack has stopped.
 func TestRestartPostgres(t *testing.T) {
 	testRestart(t, stack.Options{DoublePuppet: true, Config: map[string]any{
 		"database.type": "postgres",
-		"database.uri":  freshPostgres(t),
+		"database.uri":  pgtest.Fresh(t, "wxbridge_e2e_"),
 	}})
 }
 
 func testRestart(t *testing.T, opts stack.Options) {
-	e := setup(t, opts)
-	e.login(e.u, e.s.Sim, defaultSelf)
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e, alice, aliceGhost := setupWithAlice(t, opts)
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 	bobGhost := family.ghosts[seedName("bob")]
 
 	e.s.Sim.InjectText("alice", "", "before the restart")

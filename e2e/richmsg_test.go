@@ -19,12 +19,9 @@ import (
 // TestRichMessagesFromWeChat: locations, links and the kinds web clients
 // can only announce arrive readable, from the right ghost, never as XML.
 func TestRichMessagesFromWeChat(t *testing.T) {
-	e := setup(t, stack.Options{})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 	bobGhost := family.ghosts[seedName("bob")]
 
 	tests := []struct {
@@ -88,11 +85,8 @@ func TestRichMessagesFromWeChat(t *testing.T) {
 // reply to it; a quote of something unknown becomes a quote block; a Matrix
 // reply reaches WeChat in the flattened form the phone shows.
 func TestQuotesBothWays(t *testing.T) {
-	e := setup(t, stack.Options{})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 	const divider = "- - - - - - - - - - - - - - -"
 
 	sim.InjectText("alice", "", "see you at 8 at the station")

@@ -28,10 +28,8 @@ import (
 // bytes, a caption follows its picture as text, a location becomes a map
 // link, and what cannot be sent fails with a status that says why.
 func TestSendMediaToWeChat(t *testing.T) {
-	e := setup(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	var first id.EventID // the first message sent, for the echo check
 
 	picture := sendMediaPNG(t, 40, 30, 0)
@@ -191,7 +189,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 		// Everything WeChat had before the sentinel has been bridged once
 		// it arrives.
 		sim.InjectText("alice", "", "media sentinel")
-		e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "media sentinel")
+		e.waitMessage(e.u, alice.ID, aliceGhost, "media sentinel")
 		events, err := e.u.Events(e.ctx, alice.ID)
 		require.NoError(t, err)
 		for _, evt := range stack.After(events, first) {

@@ -129,12 +129,10 @@ func TestStalledSyncHeals(t *testing.T) {
 // checks they never arrive twice and logs whether they arrived.
 func TestSessionLossOneNotice(t *testing.T) {
 	rec := stack.NewStateRecorder(t)
-	e := setup(t, stack.Options{DoublePuppet: true, Config: rec.Config()})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{DoublePuppet: true, Config: rec.Config()})
 	sim, bot, mgmt := e.s.Sim, e.s.Bridge.Bot, e.u.ManagementRoom
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	family := e.waitPortal(e.u, "Family", seedName("bob"))
-	aliceGhost, bobGhost := alice.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
+	bobGhost := family.ghosts[seedName("bob")]
 	sim.InjectText("alice", "", "first session")
 	e.waitMessage(e.u, alice.ID, aliceGhost, "first session")
 	loginID := e.loginID()
@@ -249,12 +247,10 @@ func TestSendPacing(t *testing.T) {
 		interval = 200 * time.Millisecond
 		total    = 100
 	)
-	e := setup(t, stack.Options{Config: map[string]any{"network.send_interval": interval.String()}})
-	e.login(e.u, e.s.Sim, defaultSelf)
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{Config: map[string]any{"network.send_interval": interval.String()}})
 	sim := e.s.Sim
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
 	sim.InjectText("alice", "", "hello")
-	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "hello")
+	e.waitMessage(e.u, alice.ID, aliceGhost, "hello")
 
 	sendsBefore := len(sim.Requests("webwxsendmsg"))
 	sentBefore := len(sim.Sent())
@@ -284,16 +280,22 @@ func TestSendPacing(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	// Anything sent twice would show up shortly after.
-	time.Sleep(time.Second)
+	// A message of the burst sent twice would reach WeChat before a message
+	// sent after the burst: the sends of a chat go out one at a time, in
+	// order. So one more message, once WeChat has it, closes the count.
+	const closing = "after the burst"
+	_, err := e.u.SendText(e.ctx, alice.ID, closing)
+	require.NoError(t, err)
+	e.waitSent(sim, quote(closing), func(m wechattest.SentMessage) bool { return m.Msg.Content == closing })
+	want = append(want, closing)
 	got = got[:0]
 	for _, m := range sim.Sent()[sentBefore:] {
 		got = append(got, m.Msg.Content)
 	}
-	require.Equal(t, want, got, "WeChat received every message of the burst, once each and in order")
+	require.Equal(t, want, got, "WeChat received every message of the burst, once each and in order, then the closing one")
 
 	reqs := sim.Requests("webwxsendmsg")[sendsBefore:]
-	assert.Len(t, reqs, total+1, "one send call per message, plus the retry after 1205")
+	assert.Len(t, reqs, total+2, "one send call per message and the closing one, plus the retry after 1205")
 	gaps := make([]time.Duration, 0, len(reqs))
 	for i := 1; i < len(reqs); i++ {
 		gaps = append(gaps, reqs[i].Time.Sub(reqs[i-1].Time))

@@ -20,11 +20,8 @@ import (
 // removed, mentions of the user marked, and own messages from the phone
 // sent as the user (double puppeting).
 func TestTextFromWeChat(t *testing.T) {
-	e := setup(t, stack.Options{DoublePuppet: true})
-	e.login(e.u, e.s.Sim, defaultSelf)
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{DoublePuppet: true})
 	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
-	aliceGhost := alice.ghosts[seedName("alice")]
 
 	tests := []struct {
 		name       string
@@ -88,9 +85,7 @@ func TestTextFromWeChat(t *testing.T) {
 // TestTextFromPhoneWithoutDoublePuppet: without double puppeting, a message
 // the user sent from the phone comes from the user's own ghost.
 func TestTextFromPhoneWithoutDoublePuppet(t *testing.T) {
-	e := setup(t, stack.Options{})
-	e.login(e.u, e.s.Sim, defaultSelf)
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e, alice, _ := setupWithAlice(t, stack.Options{})
 	e.s.Sim.InjectText("alice", wechattest.SelfID, "sent from my phone")
 	evt, err := e.u.WaitEvent(e.ctx, alice.ID, "the message sent from the phone", stack.Text("", "sent from my phone"))
 	require.NoError(t, err)
@@ -104,9 +99,7 @@ func TestTextFromPhoneWithoutDoublePuppet(t *testing.T) {
 // formatting flattened and mention pills turned into WeChat mentions, and
 // its echo does not come back.
 func TestTextToWeChat(t *testing.T) {
-	e := setup(t, stack.Options{DoublePuppet: true})
-	e.login(e.u, e.s.Sim, defaultSelf)
-	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{DoublePuppet: true})
 	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
 	sim := e.s.Sim
 
@@ -167,7 +160,7 @@ func TestTextToWeChat(t *testing.T) {
 		// Everything WeChat had before this message has been bridged once
 		// it arrives.
 		sim.InjectText("alice", "", "sentinel")
-		e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "sentinel")
+		e.waitMessage(e.u, alice.ID, aliceGhost, "sentinel")
 		sim.InjectText("family", "bob", "group sentinel")
 		e.waitMessage(e.u, family.ID, family.ghosts[seedName("bob")], "group sentinel")
 		assert.Equal(t, 1, countAnySender(e, alice.ID, "hello alice"), "the DM message appears once")

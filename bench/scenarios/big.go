@@ -20,7 +20,11 @@ type BigConfig struct {
 	Window time.Duration
 }
 
-// DefaultBig is the size the issue asks for.
+// DefaultBig is the largest account a user brings: 5,000 friends (WeChat's
+// long-standing friend limit) and 500 groups of 100 members, so that
+// connect time and memory are read where they are worst. Memory is watched
+// for two minutes after "connected", about as long as a user waits for
+// their chats before deciding the bridge is stuck.
 var DefaultBig = BigConfig{Contacts: 5000, Groups: 500, GroupSize: 100, Window: 2 * time.Minute}
 
 // connectTimes are the timestamps of one login until "connected".

@@ -1,17 +1,11 @@
 package scenarios
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -89,7 +83,7 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 	if err != nil {
 		return nil, err
 	}
-	bridgePort, err := freePort()
+	bridgePort, err := stack.FreePort()
 	if err != nil {
 		proxy.Close()
 		return nil, err
@@ -107,18 +101,18 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 	for k, v := range config {
 		cfg[k] = v
 	}
-	// Dendrite serves pprof where $PPROFLISTEN says (it inherits our
-	// environment); only when profiles are asked for.
+	// Dendrite serves pprof where $PPROFLISTEN in its environment says;
+	// only when profiles are asked for.
 	pprofAddr := ""
+	var hsEnv []string
 	if opts.ProfileDir != "" {
-		port, err := freePort()
+		port, err := stack.FreePort()
 		if err != nil {
 			proxy.Close()
 			return nil, err
 		}
 		pprofAddr = "127.0.0.1:" + itoa(port)
-		os.Setenv("PPROFLISTEN", pprofAddr)
-		defer os.Unsetenv("PPROFLISTEN")
+		hsEnv = append(hsEnv, "PPROFLISTEN="+pprofAddr)
 	}
 	accounts := make([]stack.Account, len(users))
 	for i, u := range users {
@@ -129,6 +123,7 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 		Bin:             opts.Bin,
 		BridgePort:      bridgePort,
 		HomeserverFront: opts.Front,
+		HomeserverEnv:   hsEnv,
 		Sims:            sims,
 		Users:           accounts,
 		Config:          cfg,
@@ -215,37 +210,7 @@ type Provisioner struct {
 }
 
 func (p *Provisioner) do(ctx context.Context, method, path string, user id.UserID, in, out any) error {
-	var body io.Reader = http.NoBody
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(data)
-	}
-	u := p.base + path + "?user_id=" + url.QueryEscape(user.String())
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+p.secret)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := p.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(data))
-	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
+	return stack.Provision(ctx, p.http, p.base, p.secret, user, method, path, in, out)
 }
 
 // LoginTimes are the timestamps of one login.
@@ -366,15 +331,6 @@ func (a *ASClient) Send(ctx context.Context, roomID id.RoomID, sender id.UserID,
 		Mentions: &event.Mentions{},
 	})
 	return err
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 func randomHex(n int) string {

@@ -28,7 +28,10 @@ type HotPathConfig struct {
 	GoTest bool
 }
 
-// DefaultHotPath is the size the issue asks for.
+// DefaultHotPath runs webwxsync batches of 100 messages (a busy sync),
+// 1,000 (the backlog after a long absence) and 10,000 (ten times that, to
+// show whether the cost per message grows with the batch), plus the
+// packages' own benchmarks.
 var DefaultHotPath = HotPathConfig{Batches: []int{100, 1000, 10000}, GoTest: true}
 
 // Fixed UserNames of the synthetic batches.

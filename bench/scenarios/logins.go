@@ -17,7 +17,10 @@ type LoginsConfig struct {
 	Settle time.Duration
 }
 
-// DefaultLogins is the size the issue asks for.
+// DefaultLogins is a bridge shared by a team or a family: 50 users with 200
+// friends each, enough logins that the memory each one adds is read from a
+// trend rather than from one noisy step. A login's RSS is read 3 s after it
+// completed, once its first sync is over.
 var DefaultLogins = LoginsConfig{Logins: 50, Contacts: 200, Settle: 3 * time.Second}
 
 // RunManyLogins logs in many users one after the other, reading the

@@ -30,7 +30,13 @@ type MessagingConfig struct {
 	OutboundInterval time.Duration
 }
 
-// DefaultMessaging is the size the issue asks for.
+// DefaultMessaging is a busy user: 50 active chats, and a backlog of 5,000
+// messages (a hundred a chat) such as piles up while the bridge is away for
+// a few hours, delivered at once when it comes back. 600 latency samples a
+// path (two and a half minutes at one every 250 ms) put six samples above
+// the 99th percentile, so that the tail is measured rather than guessed;
+// 1,000 Matrix messages 50 ms apart do the same for the outbound path at a
+// rate faster than anyone types.
 var DefaultMessaging = MessagingConfig{
 	Chats:            50,
 	Burst:            5000,

@@ -32,7 +32,9 @@ type Plan struct {
 	run   map[string]bool
 }
 
-// DefaultPlan is every scenario at the size the performance issue asks for.
+// DefaultPlan is every scenario at its full size (DefaultMessaging,
+// DefaultBig, DefaultLogins, DefaultHotPath): what a real user's account
+// puts on the bridge at its heaviest.
 func DefaultPlan() *Plan {
 	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Sizes: "full"}
 }

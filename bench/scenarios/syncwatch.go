@@ -12,6 +12,8 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
 )
 
 // Arrival is when the Matrix user's /sync first showed a message.
@@ -44,21 +46,11 @@ type Watcher struct {
 
 // StartWatcher logs in as localpart and starts the sync loop.
 func StartWatcher(ctx context.Context, log zerolog.Logger, hsURL, localpart, password string, isBridgeUser func(id.UserID) bool) (*Watcher, error) {
-	cli, err := mautrix.NewClient(hsURL, "", "")
+	cli, err := stack.PasswordLogin(ctx, hsURL, localpart, password, log.Level(zerolog.ErrorLevel))
 	if err != nil {
 		return nil, err
 	}
-	cli.Log = log.Level(zerolog.ErrorLevel)
 	cli.Client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
-	_, err = cli.Login(ctx, &mautrix.ReqLogin{
-		Type:             mautrix.AuthTypePassword,
-		Identifier:       mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: localpart},
-		Password:         password,
-		StoreCredentials: true,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("logging in as %s: %w", localpart, err)
-	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	w := &Watcher{
 		Client:       cli,

@@ -165,7 +165,7 @@ func (b *Bridge) Start(ctx context.Context) error {
 	if b.proc != nil {
 		return errors.New("bridge is already running")
 	}
-	proc, err := startProcess(b.log, "wxbridge", b.LogPath, b.dir, b.bins.Path(BinBridge),
+	proc, err := startProcess(b.log, "wxbridge", b.LogPath, b.dir, nil, b.bins.Path(BinBridge),
 		"-c", b.ConfigPath, "-r", b.RegistrationPath, "-n",
 		// Dendrite advertises spec v1.2; the bridge wants v1.4.
 		"--ignore-unsupported-server")

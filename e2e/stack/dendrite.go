@@ -27,14 +27,15 @@ type Homeserver struct {
 	bins Binaries
 	dir  string
 	addr string
+	env  []string // added to Dendrite's environment
 	log  zerolog.Logger
 	proc *Process
 }
 
 // setupDendrite prepares a Dendrite instance in dir listening on addr, with
-// the given appservice registrations. A key made by an earlier run in the
-// same dir is kept, and so is the data.
-func setupDendrite(ctx context.Context, log zerolog.Logger, bins Binaries, dir, addr string, registrations []string) (*Homeserver, error) {
+// the given appservice registrations and env added to its environment. A
+// key made by an earlier run in the same dir is kept, and so is the data.
+func setupDendrite(ctx context.Context, log zerolog.Logger, bins Binaries, dir, addr string, registrations, env []string) (*Homeserver, error) {
 	hs := &Homeserver{
 		URL:        "http://" + addr,
 		ConfigPath: filepath.Join(dir, "dendrite.yaml"),
@@ -42,6 +43,7 @@ func setupDendrite(ctx context.Context, log zerolog.Logger, bins Binaries, dir, 
 		bins:       bins,
 		dir:        dir,
 		addr:       addr,
+		env:        env,
 		log:        log,
 	}
 	dataDir := filepath.Join(dir, "data")
@@ -81,7 +83,7 @@ func setupDendrite(ctx context.Context, log zerolog.Logger, bins Binaries, dir, 
 
 // start runs Dendrite and waits until it answers /versions.
 func (hs *Homeserver) start(ctx context.Context) error {
-	proc, err := startProcess(hs.log, "dendrite", hs.LogPath, hs.dir, hs.bins.Path(BinDendrite),
+	proc, err := startProcess(hs.log, "dendrite", hs.LogPath, hs.dir, hs.env, hs.bins.Path(BinDendrite),
 		"-config", hs.ConfigPath,
 		"-http-bind-address", hs.addr,
 		"-https-bind-address", "",

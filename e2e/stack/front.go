@@ -15,10 +15,11 @@ import (
 )
 
 // Front is an HTTP proxy between the bridge and the homeserver. A test uses
-// it to lose the homeserver's answer to a request the homeserver has
-// already carried out, as happens when the homeserver fails while answering
-// or the bridge dies while it waits; a benchmark uses it to time the
-// bridge's requests.
+// it to fail requests before the homeserver sees them, as a homeserver
+// that is failing or unreachable does, or to lose the homeserver's answer
+// to a request it has already carried out, as happens when the homeserver
+// fails while answering or the bridge dies while it waits; a benchmark uses
+// it to time the bridge's requests.
 type Front struct {
 	// URL is what the bridge uses as homeserver.address.
 	URL string
@@ -28,6 +29,7 @@ type Front struct {
 	srv    *http.Server
 
 	mu       sync.Mutex
+	refusals []*frontRefusal
 	rules    []*frontRule
 	observer func(r *http.Request, body []byte, start, end time.Time)
 	// hidden are events left out of room histories until the time given.
@@ -43,6 +45,23 @@ const (
 	// AnswerNever holds the answer until the bridge hangs up.
 	AnswerNever
 )
+
+// RequestFault is how a request fails before it reaches the homeserver.
+type RequestFault int
+
+const (
+	// RefuseHTTP500 answers HTTP 500 (M_UNKNOWN).
+	RefuseHTTP500 RequestFault = iota
+	// RefuseDrop closes the connection without an answer.
+	RefuseDrop
+)
+
+type frontRefusal struct {
+	match func(r *http.Request, body []byte) bool
+	fault RequestFault
+	left  int
+	done  chan struct{}
+}
 
 type frontRule struct {
 	match   func(r *http.Request, body []byte) bool
@@ -82,6 +101,35 @@ func (f *Front) LoseAnswer(match func(r *http.Request, body []byte) bool, fault 
 	return rule.hit
 }
 
+// FailRequests makes the next n requests that match accepts fail with
+// fault; the homeserver never sees them. The returned channel is closed
+// once the nth has failed.
+func (f *Front) FailRequests(match func(r *http.Request, body []byte) bool, n int, fault RequestFault) <-chan struct{} {
+	ref := &frontRefusal{match: match, fault: fault, left: n, done: make(chan struct{})}
+	f.mu.Lock()
+	f.refusals = append(f.refusals, ref)
+	f.mu.Unlock()
+	return ref.done
+}
+
+// refuse reports whether a request is to fail, and how, counting it
+// against the first refusal that matches it.
+func (f *Front) refuse(r *http.Request, body []byte) (RequestFault, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ref := range f.refusals {
+		if !ref.match(r, body) {
+			continue
+		}
+		if ref.left--; ref.left <= 0 {
+			f.refusals = append(f.refusals[:i], f.refusals[i+1:]...)
+			close(ref.done)
+		}
+		return ref.fault, true
+	}
+	return 0, false
+}
+
 // Observe has fn called with every request the homeserver answered, its
 // body, and when the front began forwarding it and had the whole answer.
 func (f *Front) Observe(fn func(r *http.Request, body []byte, start, end time.Time)) {
@@ -107,6 +155,16 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if fault, ok := f.refuse(r, body); ok {
+		switch fault {
+		case RefuseHTTP500:
+			http.Error(w, `{"errcode":"M_UNKNOWN","error":"refused by the test"}`, http.StatusInternalServerError)
+		case RefuseDrop:
+			// The server closes the connection without writing anything.
+			panic(http.ErrAbortHandler)
+		}
 		return
 	}
 	rule := f.take(r, body)

@@ -31,10 +31,10 @@ type Process struct {
 	err  error         // Wait's result, set before done closes
 }
 
-// startProcess starts bin with args in dir, its output appended to logPath.
-// The process gets its own process group (so that Stop reaches its
+// startProcess starts bin with args in dir, with env added to the test's
+// environment, its output appended to logPath. The process gets its own process group (so that Stop reaches its
 // children) and dies with the parent thread if the test binary is killed.
-func startProcess(log zerolog.Logger, name, logPath, dir, bin string, args ...string) (*Process, error) {
+func startProcess(log zerolog.Logger, name, logPath, dir string, env []string, bin string, args ...string) (*Process, error) {
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
@@ -42,6 +42,9 @@ func startProcess(log zerolog.Logger, name, logPath, dir, bin string, args ...st
 	fmt.Fprintf(out, "==== %s: starting %s\n", time.Now().Format(time.RFC3339Nano), name)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err = cmd.Start(); err != nil {

@@ -38,6 +38,9 @@ type Options struct {
 	HomeserverAddr string
 	// HomeserverFront puts a Front between the bridge and Dendrite.
 	HomeserverFront bool
+	// HomeserverEnv is added to Dendrite's environment ("NAME=value"),
+	// such as PPROFLISTEN=127.0.0.1:port for its profiles.
+	HomeserverEnv []string
 	// BridgePort is the appservice port; 0 means a free port.
 	BridgePort int
 	// SimAddr is the simulators' listen address; empty means a free port.
@@ -141,7 +144,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 
 	hsAddr := opts.HomeserverAddr
 	if hsAddr == "" {
-		port, err := freePort()
+		port, err := FreePort()
 		if err != nil {
 			return s, err
 		}
@@ -149,7 +152,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	}
 	bridgePort := opts.BridgePort
 	if bridgePort == 0 {
-		if bridgePort, err = freePort(); err != nil {
+		if bridgePort, err = FreePort(); err != nil {
 			return s, err
 		}
 	}
@@ -170,7 +173,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		values:        opts.Config,
 	}
 	if opts.Metrics {
-		if bs.metricsPort, err = freePort(); err != nil {
+		if bs.metricsPort, err = FreePort(); err != nil {
 			return s, err
 		}
 	}
@@ -186,7 +189,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, fmt.Errorf("bridge setup: %w", err)
 	}
 	hsDir := filepath.Join(s.Dir, "dendrite")
-	if s.HS, err = setupDendrite(ctx, s.log.With().Str("component", "dendrite").Logger(), bins, hsDir, hsAddr, registrations); err != nil {
+	if s.HS, err = setupDendrite(ctx, s.log.With().Str("component", "dendrite").Logger(), bins, hsDir, hsAddr, registrations, opts.HomeserverEnv); err != nil {
 		return s, fmt.Errorf("dendrite setup: %w", err)
 	}
 	if err = s.HS.start(ctx); err != nil {

@@ -45,20 +45,10 @@ func (s *Stack) Login(ctx context.Context, localpart string) (*User, error) {
 	if password == "" {
 		return nil, fmt.Errorf("no account %q was created by the stack", localpart)
 	}
-	cli, err := mautrix.NewClient(s.HS.URL, "", "")
+	log := s.log.With().Str("matrix_user", localpart).Logger()
+	cli, err := PasswordLogin(ctx, s.HS.URL, localpart, password, log.Level(zerolog.WarnLevel))
 	if err != nil {
 		return nil, err
-	}
-	log := s.log.With().Str("matrix_user", localpart).Logger()
-	cli.Log = log.Level(zerolog.WarnLevel)
-	_, err = cli.Login(ctx, &mautrix.ReqLogin{
-		Type:             mautrix.AuthTypePassword,
-		Identifier:       mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: localpart},
-		Password:         password,
-		StoreCredentials: true,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("logging in as %s: %w", localpart, err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	u := &User{Client: cli, ID: cli.UserID, Wait: DefaultWait, bridge: s.Bridge, log: log, cancel: cancel, done: make(chan struct{})}
@@ -70,6 +60,26 @@ func (s *Stack) Login(ctx context.Context, localpart string) (*User, error) {
 	s.users = append(s.users, u)
 	s.mu.Unlock()
 	return u, nil
+}
+
+// PasswordLogin logs in to the homeserver at hsURL with a password and
+// returns the client, which keeps the access token and logs to log.
+func PasswordLogin(ctx context.Context, hsURL, localpart, password string, log zerolog.Logger) (*mautrix.Client, error) {
+	cli, err := mautrix.NewClient(hsURL, "", "")
+	if err != nil {
+		return nil, err
+	}
+	cli.Log = log
+	_, err = cli.Login(ctx, &mautrix.ReqLogin{
+		Type:             mautrix.AuthTypePassword,
+		Identifier:       mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: localpart},
+		Password:         password,
+		StoreCredentials: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("logging in as %s: %w", localpart, err)
+	}
+	return cli, nil
 }
 
 // Close stops the sync loop.

@@ -1,7 +1,7 @@
 package stack
 
 // PID is the process ID of the running bridge, or 0 when it is not running
-// (for the benchmarks, which read its memory from /proc).
+// (a benchmark reads its memory from /proc).
 func (b *Bridge) PID() int {
 	if b.proc == nil {
 		return 0
