@@ -73,6 +73,9 @@ type WeChatClient struct {
 	jobs worker
 	// resolveMu serialises resolving UserNames the roster does not know.
 	resolveMu sync.Mutex
+	// membersChecked holds the portals whose room was checked for the user
+	// in this run (ensureUserInRoom), by portal ID.
+	membersChecked sync.Map
 }
 
 var _ bridgev2.NetworkAPI = (*WeChatClient)(nil)

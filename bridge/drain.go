@@ -286,6 +286,9 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 	}
 	if err == nil && evt != nil {
 		err = handlingError(c.login.QueueRemoteEvent(evt))
+		if err == nil {
+			c.ensureUserInRoom(ctx, evt.GetPortalKey())
+		}
 	}
 	if err != nil {
 		// The item stays in the inbox and its chat's later ones wait behind
