@@ -47,6 +47,12 @@ func (m *testMatrix) SendMessageStatus(context.Context, *bridgev2.MessageStatus,
 }
 func (m *testMatrix) SendBridgeStatus(context.Context, *status.BridgeState) error { return nil }
 
+// GetMemberInfo says the user is in every room: the test bridge's rooms
+// exist only in its database.
+func (m *testMatrix) GetMemberInfo(context.Context, id.RoomID, id.UserID) (*event.MemberEventContent, error) {
+	return &event.MemberEventContent{Membership: event.MembershipJoin}, nil
+}
+
 // NewUserIntent refuses: the test bridge has no double puppeting.
 func (m *testMatrix) NewUserIntent(context.Context, id.UserID, string) (bridgev2.MatrixAPI, string, error) {
 	return nil, "", errors.New("no double puppeting")
