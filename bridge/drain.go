@@ -285,7 +285,10 @@ func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 		}
 	}
 	if err == nil && evt != nil {
-		err = handlingError(c.login.QueueRemoteEvent(evt))
+		res := c.login.QueueRemoteEvent(evt)
+		if err = handlingError(res); err == nil {
+			err = c.checkStored(ctx, evt, res, d.tries)
+		}
 		if err == nil {
 			c.ensureUserInRoom(ctx, evt.GetPortalKey())
 		}

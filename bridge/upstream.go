@@ -95,3 +95,37 @@ var _ = func(as *matrix.ASIntent) *mautrix.Client { return as.Matrix().Client }
 func saveFoundMessage(ctx context.Context, br *bridgev2.Bridge, msg *database.Message) error {
 	return br.DB.Message.Insert(ctx, msg)
 }
+
+// droppedTries is how many attempts a message gets that bridgev2 dropped
+// without storing it, before the bridge accepts the drop and goes on with
+// the chat's next message.
+const droppedTries = 5
+
+// checkStored reports an error when bridgev2 said a message was handled
+// ("ignored") but did not store it: bridgev2 drops a message the homeserver
+// refused with M_FORBIDDEN, M_NOT_FOUND and the like instead of failing it,
+// so that one refusing room does not stop the login. A homeserver that is
+// stopping or starting answers that too (Dendrite: "appservice has not
+// registered this user"), and the message would be lost. A message bridgev2
+// handled or already had is in its message table; one that is not is tried
+// again, up to droppedTries times. Guarded end to end by
+// TestDeliveryUnderFaults (the homeserver stopped while messages are
+// bridged).
+func (c *WeChatClient) checkStored(ctx context.Context, evt bridgev2.RemoteEvent, res bridgev2.EventHandlingResult, tries int) error {
+	msg, isMsg := evt.(bridgev2.RemoteMessage)
+	if !res.Ignored || !isMsg {
+		return nil
+	}
+	known, err := c.conn.Bridge.DB.Message.GetFirstPartByID(ctx, evt.GetPortalKey().Receiver, msg.GetID())
+	if err != nil || known != nil {
+		return err
+	}
+	if tries+1 >= droppedTries {
+		zerolog.Ctx(ctx).Error().Int("tries", tries+1).
+			Msg("bridgev2 dropped the message every time (the homeserver refused it); giving up on it")
+		return nil
+	}
+	return errDroppedByBridgev2
+}
+
+var errDroppedByBridgev2 = errors.New("bridgev2 dropped the message without storing it (the homeserver refused it); trying again")
