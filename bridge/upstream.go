@@ -108,7 +108,7 @@ const droppedTries = 5
 // stopping or starting answers that too (Dendrite: "appservice has not
 // registered this user"), and the message would be lost. A message bridgev2
 // handled or already had is in its message table; one that is not is tried
-// again, up to droppedTries times. Guarded end to end by
+// again, up to droppedTries times. Guarded by TestCheckStored and end to end by
 // TestDeliveryUnderFaults (the homeserver stopped while messages are
 // bridged).
 func (c *WeChatClient) checkStored(ctx context.Context, evt bridgev2.RemoteEvent, res bridgev2.EventHandlingResult, tries int) error {
