@@ -29,6 +29,9 @@ type Client struct {
 	sendMu   sync.Mutex
 	lastSend time.Time
 
+	// contactPace spaces webwxbatchgetcontact calls (ContactInterval).
+	contactPace *pacer
+
 	loopMu   sync.Mutex
 	stopLoop context.CancelFunc
 	loopGen  int
@@ -57,7 +60,11 @@ func NewClient(sess *Session, cfg Config, log zerolog.Logger, handle func(contex
 	if sess.DeviceID == "" {
 		sess.DeviceID = NewDeviceID()
 	}
-	return &Client{t: t, log: log, handle: handle, sess: sess, echoes: newEchoSet(10 * time.Minute)}, nil
+	return &Client{
+		t: t, log: log, handle: handle, sess: sess,
+		echoes:      newEchoSet(10 * time.Minute),
+		contactPace: &pacer{interval: cfg.ContactInterval},
+	}, nil
 }
 
 // Session returns a copy of the current session, cookies included, for

@@ -58,6 +58,11 @@ type Config struct {
 	// SendRetries is how often a send answered with 1205 is retried
 	// (default 3).
 	SendRetries int
+	// ContactInterval is the minimum time between two webwxbatchgetcontact
+	// calls (default 1s; negative means no pacing). The official client
+	// fetches contact details a few at a time as chats are opened; a bridge
+	// that fetched every member of every group back to back would stand out.
+	ContactInterval time.Duration
 	// Observer, when set, is told about every API call (see Observer).
 	Observer Observer
 }
@@ -69,6 +74,7 @@ const (
 	defaultPollTimeout    = 35 * time.Second
 	defaultMaxBackoff     = time.Minute
 	defaultSendRetries    = 3
+	defaultContactPace    = time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -98,6 +104,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SendRetries <= 0 {
 		c.SendRetries = defaultSendRetries
+	}
+	if c.ContactInterval == 0 {
+		c.ContactInterval = defaultContactPace
 	}
 	return c
 }

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -112,28 +113,54 @@ func joinPages(pages [][]Contact, total int) []Contact {
 }
 
 // BatchGetContacts fetches full records (webwxbatchgetcontact), at most 50
-// per call. Groups come with their members. For a group member who is not
-// a friend, set EncryChatRoomId to the group's UserName.
+// per call and one call per ContactInterval. Groups come with their
+// members. For a group member who is not a friend, set EncryChatRoomId to
+// the group's UserName (or use FetchMembers). On an error it returns what
+// the calls before the failed one brought, and the error.
 func (c *Client) BatchGetContacts(ctx context.Context, items []BatchContactRequestItem) ([]Contact, error) {
 	var out []Contact
 	for start := 0; start < len(items); start += MaxBatchContacts {
-		chunk := items[start:min(start+MaxBatchContacts, len(items))]
-		v := c.view()
-		q := url.Values{"type": {"ex"}, "r": {strconv.FormatInt(time.Now().UnixMilli(), 10)}, "lang": {"zh_CN"}}
-		var resp BatchContactResponse
-		req := BatchContactRequest{BaseRequest: v.base, Count: len(chunk), List: chunk}
-		if err := c.t.callJSON(ctx, "webwxbatchgetcontact", c.webURL(v, "webwxbatchgetcontact", q), req, &resp); err != nil {
+		got, err := c.batchGet(ctx, items[start:min(start+MaxBatchContacts, len(items))])
+		if err != nil {
 			return out, err
-		}
-		for i := range resp.ContactList {
-			resp.ContactList[i].MemberList = compactMembers(resp.ContactList[i].MemberList)
 		}
 		if out == nil {
 			out = make([]Contact, 0, len(items))
 		}
-		out = append(out, resp.ContactList...)
+		out = append(out, got...)
 	}
 	return out, nil
+}
+
+// FetchMembers fetches the records of members of a group who are not the
+// user's contacts, as the official client does when a group's chat is
+// opened: through the group (EncryChatRoomId set to its UserName).
+func (c *Client) FetchMembers(ctx context.Context, group string, userNames []string) ([]Contact, error) {
+	items := make([]BatchContactRequestItem, len(userNames))
+	for i, name := range userNames {
+		items[i] = BatchContactRequestItem{UserName: name, EncryChatRoomId: group}
+	}
+	return c.BatchGetContacts(ctx, items)
+}
+
+// batchGet makes one webwxbatchgetcontact call, in its turn.
+func (c *Client) batchGet(ctx context.Context, items []BatchContactRequestItem) ([]Contact, error) {
+	release, err := c.contactPace.turn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	v := c.view()
+	q := url.Values{"type": {"ex"}, "r": {strconv.FormatInt(time.Now().UnixMilli(), 10)}, "lang": {"zh_CN"}}
+	var resp BatchContactResponse
+	req := BatchContactRequest{BaseRequest: v.base, Count: len(items), List: items}
+	if err := c.t.callJSON(ctx, "webwxbatchgetcontact", c.webURL(v, "webwxbatchgetcontact", q), req, &resp); err != nil {
+		return nil, err
+	}
+	for i := range resp.ContactList {
+		resp.ContactList[i].MemberList = compactMembers(resp.ContactList[i].MemberList)
+	}
+	return resp.ContactList, nil
 }
 
 // compactMembers copies a group's member list into a slice of its exact
@@ -146,11 +173,17 @@ func compactMembers(ms []Member) []Member {
 	return append(make([]Member, 0, len(ms)), ms...)
 }
 
-// Roster is everything the account can see after a login: the user, the
-// address book, groups with their members, and members who are not friends.
+// Roster is what the account can see after a login: the user, the address
+// book, and groups with their member lists. Members who are not the user's
+// contacts are only known by what their groups say of them (UserName,
+// NickName, DisplayName) until FetchMembers fetches them.
 type Roster struct {
 	Self     Contact
 	Contacts []Contact
+	// Unfetched are groups whose records a failed call did not bring: they
+	// are in Contacts (from the address book) without members, or missing
+	// (only named by webwxinit), and are fetched again when needed.
+	Unfetched []string
 }
 
 // ByKind returns the contacts of one kind.
@@ -174,10 +207,13 @@ func (r *Roster) Find(userName string) *Contact {
 	return nil
 }
 
-// LoadRoster fetches everything needed to map this session's UserNames:
-// the address book, every group the user has (address book, webwxinit's
-// contacts and ChatSet) with members, and the members who are not friends
-// (fetched with the group in EncryChatRoomId).
+// LoadRoster fetches what a session needs to map its UserNames, as the
+// official client does at start-up: the address book, and every group the
+// user has (address book, webwxinit's contacts and ChatSet) with its member
+// list, 50 groups a call, paced. Members who are not friends are not
+// fetched here (see FetchMembers). A failed group call leaves only its
+// groups out (Roster.Unfetched); a failed address book, or a session that
+// ended, fails the whole load.
 func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, error) {
 	book, err := c.GetContacts(ctx)
 	if err != nil {
@@ -207,10 +243,8 @@ func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, err
 			groups = append(groups, BatchContactRequestItem{UserName: name})
 		}
 	}
-	for _, ct := range book {
-		queueGroup(ct.UserName)
-	}
 	if init != nil {
+		// Recent chats first, as the official client fetches them.
 		for _, ct := range init.Contacts {
 			add(ct)
 			queueGroup(ct.UserName)
@@ -219,36 +253,38 @@ func (c *Client) LoadRoster(ctx context.Context, init *InitResult) (*Roster, err
 			queueGroup(name)
 		}
 	}
-	full, err := c.BatchGetContacts(ctx, groups)
-	if err != nil {
-		return nil, err
+	for _, ct := range book {
+		queueGroup(ct.UserName)
 	}
-	var strangers []BatchContactRequestItem
-	wantMember := map[string]bool{}
-	for _, g := range full {
-		add(g)
-		for i := range g.MemberList {
-			m := &g.MemberList[i]
-			if ci, known := byName[m.UserName]; known {
-				shareStrings(m, &roster.Contacts[ci])
-				continue
+	fetched := 0
+	for start := 0; start < len(groups); start += MaxBatchContacts {
+		chunk := groups[start:min(start+MaxBatchContacts, len(groups))]
+		full, err := c.batchGet(ctx, chunk)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, ErrLoggedOut) {
+				return nil, err
 			}
-			if wantMember[m.UserName] || m.UserName == roster.Self.UserName {
-				continue
+			c.log.Warn().Err(err).Int("groups", len(chunk)).Msg("Failed to fetch groups, they will be fetched when needed")
+			for _, it := range chunk {
+				roster.Unfetched = append(roster.Unfetched, it.UserName)
 			}
-			wantMember[m.UserName] = true
-			strangers = append(strangers, BatchContactRequestItem{UserName: m.UserName, EncryChatRoomId: g.UserName})
+			continue
+		}
+		fetched += len(full)
+		for _, g := range full {
+			add(g)
 		}
 	}
-	members, err := c.BatchGetContacts(ctx, strangers)
-	if err != nil {
-		return nil, err
+	for i := range roster.Contacts {
+		g := &roster.Contacts[i]
+		for j := range g.MemberList {
+			if ci, known := byName[g.MemberList[j].UserName]; known {
+				shareStrings(&g.MemberList[j], &roster.Contacts[ci])
+			}
+		}
 	}
-	for _, m := range members {
-		add(m)
-	}
-	c.log.Debug().Int("contacts", len(roster.Contacts)).Int("groups", len(full)).
-		Int("strangers", len(members)).Msg("Loaded roster")
+	c.log.Debug().Int("contacts", len(roster.Contacts)).Int("groups", fetched).
+		Int("unfetched_groups", len(roster.Unfetched)).Msg("Loaded roster")
 	return roster, nil
 }
 

@@ -1,7 +1,10 @@
 package wechat_test
 
 import (
+	"slices"
+	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/stretchr/testify/assert"
@@ -33,7 +36,6 @@ func TestInitAndRoster(t *testing.T) {
 	kinds := map[string]wechat.ContactKind{
 		"alice": wechat.KindFriend, "bob": wechat.KindFriend, "carol": wechat.KindFriend, "dave": wechat.KindFriend,
 		"news": wechat.KindOfficial, "family": wechat.KindGroup, "project": wechat.KindGroup,
-		"erin": wechat.KindStranger, "frank": wechat.KindStranger,
 	}
 	for id, kind := range kinds {
 		ct := roster.Find(sim.UserName(id))
@@ -70,6 +72,107 @@ func TestInitAndRoster(t *testing.T) {
 		assert.NotContains(t, string(r.Body), `"Count":51`)
 	}
 	assert.Empty(t, sim.Violations())
+}
+
+// TestRosterLeavesStrangersForLater: like the official client, the
+// start-up fetches groups with their member lists but not the details of
+// members who are not friends; FetchMembers brings them when needed.
+func TestRosterLeavesStrangersForLater(t *testing.T) {
+	sim := newSim(t)
+	cfg := testConfig(sim, wechat.ModeDesktop)
+	c, init := startClient(t, login(t, sim, cfg), cfg, newRecorder())
+	roster, err := c.LoadRoster(testCtx(t), init)
+	require.NoError(t, err)
+
+	strangers := []string{sim.UserName("erin"), sim.UserName("frank")}
+	for _, name := range strangers {
+		assert.Nil(t, roster.Find(name), "a member who is not a friend is not fetched at start-up")
+	}
+	for _, r := range sim.Requests("webwxbatchgetcontact") {
+		assert.NotContains(t, string(r.Body), `"EncryChatRoomId":"@@`, "no member fetched through a group at start-up")
+	}
+	calls := len(sim.Requests("webwxbatchgetcontact"))
+	assert.Equal(t, 1, calls, "both groups in one call")
+
+	family := sim.UserName("family")
+	got, err := c.FetchMembers(testCtx(t), family, []string{sim.UserName("erin")})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, sim.UserName("erin"), got[0].UserName)
+	assert.Equal(t, wechat.KindStranger, got[0].Kind())
+	assert.NotEmpty(t, got[0].NickName)
+	reqs := sim.Requests("webwxbatchgetcontact")
+	require.Len(t, reqs, calls+1)
+	assert.Contains(t, string(reqs[calls].Body), `"EncryChatRoomId":"`+family+`"`)
+	assert.Empty(t, sim.Violations())
+}
+
+// TestRosterGroupFailureFailsOnlyItsGroups: a failed group call leaves its
+// groups for later and the rest of the roster stands; no call is repeated.
+func TestRosterGroupFailureFailsOnlyItsGroups(t *testing.T) {
+	sim := newSim(t)
+	cfg := testConfig(sim, wechat.ModeDesktop)
+	c, init := startClient(t, login(t, sim, cfg), cfg, newRecorder())
+	sim.FailNext("webwxbatchgetcontact", 1, wechattest.FaultHTTP500)
+	roster, err := c.LoadRoster(testCtx(t), init)
+	require.NoError(t, err, "a failed group call does not fail the roster")
+	assert.ElementsMatch(t, []string{sim.UserName("family"), sim.UserName("project")}, roster.Unfetched)
+	assert.NotNil(t, roster.Find(sim.UserName("alice")), "the address book stands")
+	assert.Len(t, sim.Requests("webwxbatchgetcontact"), 1, "no retry storm")
+	assert.Len(t, sim.Requests("webwxinit"), 1)
+}
+
+// TestContactCallsPaced: webwxbatchgetcontact calls go out at most one per
+// ContactInterval, however many callers want them.
+func TestContactCallsPaced(t *testing.T) {
+	sim := newSim(t)
+	cfg := testConfig(sim, wechat.ModeDesktop)
+	cfg.ContactInterval = 200 * time.Millisecond
+	obs := &callTimes{}
+	cfg.Observer = obs
+	c, _ := startClient(t, login(t, sim, cfg), cfg, newRecorder())
+	var items []wechat.BatchContactRequestItem
+	for range 3 * wechat.MaxBatchContacts {
+		items = append(items, wechat.BatchContactRequestItem{UserName: sim.UserName("alice")})
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.BatchGetContacts(testCtx(t), items)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	ends := obs.ends("webwxbatchgetcontact")
+	require.Len(t, ends, 6)
+	for i := 1; i < len(ends); i++ {
+		// A call starts interval after the previous one ended; its own
+		// round trip only adds to the gap between their ends.
+		assert.GreaterOrEqual(t, ends[i].Sub(ends[i-1]), cfg.ContactInterval, "call %d", i)
+	}
+}
+
+// callTimes is an Observer that keeps when each call ended.
+type callTimes struct {
+	mu   sync.Mutex
+	done map[string][]time.Time
+}
+
+func (o *callTimes) CallDone(endpoint string, _ time.Duration, _ error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done == nil {
+		o.done = map[string][]time.Time{}
+	}
+	o.done[endpoint] = append(o.done[endpoint], time.Now())
+}
+
+func (o *callTimes) ends(endpoint string) []time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.done[endpoint])
 }
 
 func TestBatchGetContactsSplitsIntoFifties(t *testing.T) {

@@ -31,9 +31,11 @@ func testConfig(sim *wechattest.Server, mode wechat.Mode) wechat.Config {
 		ServerOverride: sim.URL(),
 		Mode:           mode,
 		SendInterval:   -1,
-		PollTimeout:    3 * time.Second,
-		RetryDelay:     10 * time.Millisecond,
-		MaxBackoff:     100 * time.Millisecond,
+		// Pacing has its own test (TestContactCallsPaced).
+		ContactInterval: -1,
+		PollTimeout:     3 * time.Second,
+		RetryDelay:      10 * time.Millisecond,
+		MaxBackoff:      100 * time.Millisecond,
 	}
 }
 
