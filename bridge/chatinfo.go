@@ -69,13 +69,21 @@ func (c *WeChatClient) dmInfo(puid string, ct *wechat.Contact) *bridgev2.ChatInf
 func (c *WeChatClient) groupInfo(ctx context.Context, r *puidRoster, ct *wechat.Contact) *bridgev2.ChatInfo {
 	members := []bridgev2.ChatMember{c.selfMember()}
 	selfName := r.selfUserName()
+	names := make([]string, len(ct.MemberList))
+	for i := range ct.MemberList {
+		names[i] = ct.MemberList[i].UserName
+	}
+	if err := c.resolveMembers(ctx, r, ct.UserName, names); err != nil {
+		zerolog.Ctx(ctx).Warn().Err(err).Msg("Failed to resolve some group members, leaving them out until the next resync")
+	}
+	leftOut := 0
 	for _, m := range ct.MemberList {
 		if m.UserName == selfName {
 			continue
 		}
-		mp, err := c.puidFor(ctx, r, m.UserName, ct.UserName)
-		if err != nil {
-			zerolog.Ctx(ctx).Err(err).Msg("Failed to resolve a group member, leaving them out")
+		mp, ok := r.puid(m.UserName)
+		if !ok {
+			leftOut++
 			continue
 		}
 		cm := bridgev2.ChatMember{
@@ -97,7 +105,9 @@ func (c *WeChatClient) groupInfo(ctx context.Context, r *puidRoster, ct *wechat.
 		Name: ptrTo(groupName(ct)),
 		Type: ptrTo(database.RoomTypeDefault),
 		Members: &bridgev2.ChatMemberList{
-			IsFull:           len(ct.MemberList) > 0,
+			// A list with members left out is not full: bridgev2 would
+			// remove them from the room.
+			IsFull:           len(ct.MemberList) > 0 && leftOut == 0,
 			TotalMemberCount: len(ct.MemberList),
 			Members:          members,
 		},

@@ -3,10 +3,8 @@ package bridge
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
@@ -156,15 +154,8 @@ func (c *WeChatClient) run(ctx context.Context) {
 		c.sendState(status.StateBadCredentials, WXNoSession, "")
 		return
 	}
-	var r *puidRoster
-	for attempt := 1; ; attempt++ {
-		r, err = c.bootstrap(ctx, wx)
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return
-		}
+	r, err := c.bootstrap(ctx, wx)
+	if err != nil {
 		if errors.Is(err, wechat.ErrLoggedOut) {
 			var retErr *wechat.RetError
 			ret := 0
@@ -172,16 +163,8 @@ func (c *WeChatClient) run(ctx context.Context) {
 				ret = retErr.Ret
 			}
 			c.markLoggedOut(ctx, ret, wechat.LogoutReason(ret))
-			return
 		}
-		delay := min(time.Duration(attempt)*5*time.Second, time.Minute)
-		log.Err(err).Dur("retry_in", delay).Msg("Failed to connect to WeChat")
-		c.sendState(status.StateTransientDisconnect, WXConnectFailed, err.Error())
-		select {
-		case <-time.After(delay):
-		case <-ctx.Done():
-			return
-		}
+		return
 	}
 	c.mu.Lock()
 	c.wx, c.roster = wx, r
@@ -198,19 +181,6 @@ func (c *WeChatClient) run(ctx context.Context) {
 		c.syncChats(ctx, r)
 	}()
 	wx.Start(ctx)
-}
-
-// bootstrap runs webwxinit, stores the refreshed session, then builds the
-// session's roster (loadRoster).
-func (c *WeChatClient) bootstrap(ctx context.Context, wx *wechat.Client) (*puidRoster, error) {
-	init, err := wx.Init(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("webwxinit: %w", err)
-	}
-	if err = c.conn.saveSession(ctx, c.loginID, wx.Session()); err != nil {
-		return nil, err
-	}
-	return c.loadRoster(ctx, wx, init)
 }
 
 // markLoggedOut records that WeChat ended the session and tells the user.

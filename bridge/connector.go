@@ -36,6 +36,8 @@ type WeChatConnector struct {
 	// the metrics report.
 	clientsMu sync.Mutex
 	clients   map[string]*WeChatClient
+	// inits hands the webwxinit of a fresh login to its client's first run.
+	inits initHandoff
 }
 
 var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)

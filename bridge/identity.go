@@ -46,6 +46,15 @@ func (c *WeChatClient) puidFor(ctx context.Context, r *puidRoster, userName, gro
 	if puid, ok := r.puid(userName); ok {
 		return puid, nil
 	}
+	if group != "" && !wechat.IsGroupUserName(userName) {
+		// A member who is not a contact: fetched through the group.
+		if err := c.resolveMembers(ctx, r, group, []string{userName}); err != nil {
+			return "", err
+		}
+		if puid, ok := r.puid(userName); ok {
+			return puid, nil
+		}
+	}
 	// Several chats are drained at once; a stranger seen in two of them
 	// must not become two identities.
 	c.resolveMu.Lock()

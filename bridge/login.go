@@ -389,7 +389,8 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 	if err != nil {
 		return nil, loginError(err)
 	}
-	if _, err = client.Init(ctx); err != nil {
+	init, err := client.Init(ctx)
+	if err != nil {
 		ql.log.Err(err).Msg("webwxinit failed after login")
 		return nil, loginError(err)
 	}
@@ -420,6 +421,8 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 		return nil, ErrLoginFailed.AppendMessage(": could not save the login: %v", err)
 	}
 	log.Info().Msg("Logged in to WeChat")
+	// The client starts from this webwxinit: the official client runs one.
+	ql.conn.inits.put(string(loginID), init)
 	ul.Client.Connect(ul.Log.WithContext(ql.conn.Bridge.BackgroundCtx))
 	return &bridgev2.LoginStep{
 		Type:         bridgev2.LoginStepTypeComplete,

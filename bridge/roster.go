@@ -101,6 +101,33 @@ func (r *puidRoster) setPUIDLocked(userName, puid string) {
 	r.names[puid] = userName
 }
 
+// setPUID records the PUID of a session UserName.
+func (r *puidRoster) setPUID(userName, puid string) {
+	r.mu.Lock()
+	r.setPUIDLocked(userName, puid)
+	r.mu.Unlock()
+}
+
+// unresolved returns those of userNames that have no PUID yet, without
+// the user's own UserName and duplicates.
+func (r *puidRoster) unresolved(userNames []string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	seen := make(map[string]struct{})
+	for _, name := range userNames {
+		if _, ok := r.puids[name]; ok || name == r.self.UserName || name == "" {
+			continue
+		}
+		if _, dup := seen[name]; dup {
+			continue
+		}
+		seen[name] = struct{}{}
+		out = append(out, name)
+	}
+	return out
+}
+
 // put records a contact record (from ModContactList, or fetched later).
 func (r *puidRoster) put(ct wechat.Contact) {
 	r.mu.Lock()

@@ -1,0 +1,69 @@
+package e2e_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/wechat/wechattest"
+)
+
+// TestStartupLikeOfficialClient: after a login the bridge starts the
+// session as the official client does: one webwxinit and one "inited"
+// status notify, groups fetched with their member lists, and the members
+// who are not friends fetched through their group only when their portal is
+// built, one webwxbatchgetcontact call a second at most. After a restart
+// during which the address book fails twice, webwxinit runs once more,
+// not once per failed attempt.
+func TestStartupLikeOfficialClient(t *testing.T) {
+	e, _, _ := setupWithAlice(t, stack.Options{})
+	// erin is in Family but not a friend: her ghost needs her record.
+	family := e.waitPortal(e.u, "Family", seedName("bob"), seedName("erin"))
+	require.Contains(t, family.ghosts, seedName("erin"))
+
+	sim := e.s.Sim
+	assert.Equal(t, 1, len(sim.Requests("webwxinit")), "one webwxinit after a login")
+	assert.Equal(t, 1, countBodies(sim.Requests("webwxstatusnotify"), `"Code":3`), "one inited notify after a login")
+	assertPaced(t, sim.Requests("webwxbatchgetcontact"), time.Second)
+	var throughGroup int
+	for _, r := range sim.Requests("webwxbatchgetcontact") {
+		if strings.Contains(string(r.Body), `"EncryChatRoomId":"@@`) {
+			throughGroup++
+		}
+	}
+	assert.Positive(t, throughGroup, "members who are not friends are fetched through their group")
+
+	inits := len(sim.Requests("webwxinit"))
+	require.NoError(t, e.s.Bridge.Stop())
+	sim.FailNext("webwxgetcontact", 2, wechattest.FaultHTTP500)
+	require.NoError(t, e.s.Bridge.Start(e.ctx))
+	sim.InjectText("family", "erin", "after the restart")
+	e.waitMessage(e.u, family.ID, family.ghosts[seedName("erin")], "after the restart")
+	assert.Equal(t, inits+1, len(sim.Requests("webwxinit")), "a failed contact fetch does not run webwxinit again")
+	assertPaced(t, sim.Requests("webwxbatchgetcontact"), time.Second)
+}
+
+// countBodies counts the requests whose body contains substr.
+func countBodies(reqs []wechattest.Request, substr string) int {
+	n := 0
+	for _, r := range reqs {
+		if strings.Contains(string(r.Body), substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// assertPaced checks that requests arrived at least about interval apart
+// (the server clock's resolution and scheduling allow a little less).
+func assertPaced(t *testing.T, reqs []wechattest.Request, interval time.Duration) {
+	t.Helper()
+	for i := 1; i < len(reqs); i++ {
+		gap := reqs[i].Time.Sub(reqs[i-1].Time)
+		assert.GreaterOrEqual(t, gap, interval*9/10, "request %d came %v after the one before", i, gap)
+	}
+}
