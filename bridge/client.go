@@ -171,6 +171,11 @@ func (c *WeChatClient) run(ctx context.Context) {
 	c.mu.Unlock()
 	c.loggedIn.Store(true)
 	c.jobs.start(ctx, &c.wg)
+	for _, group := range r.unfetched {
+		c.jobs.add(ctx, "refresh group "+group, func(ctx context.Context) {
+			c.refreshGroup(ctx, group)
+		})
+	}
 	c.wg.Add(2)
 	go func() {
 		defer c.wg.Done()

@@ -24,6 +24,9 @@ type puidRoster struct {
 	// recent are the UserNames of webwxinit's recent chats (its contact
 	// list and ChatSet), in its order.
 	recent []string
+	// unfetched are the groups a failed call left without their record at
+	// start-up (wechat.Roster.Unfetched); the jobs worker fetches them.
+	unfetched []string
 }
 
 // loadRoster loads every contact of a session that webwxinit started and
@@ -44,11 +47,12 @@ func (c *WeChatClient) loadRoster(ctx context.Context, wx *wechat.Client, init *
 
 func newRoster(rs *wechat.Roster, res *wxdb.Resolution, init *wechat.InitResult) *puidRoster {
 	r := &puidRoster{
-		self:     rs.Self,
-		recent:   recentChats(init),
-		contacts: make(map[string]*wechat.Contact, len(rs.Contacts)),
-		puids:    make(map[string]string, len(rs.Contacts)),
-		names:    make(map[string]string, len(rs.Contacts)),
+		self:      rs.Self,
+		recent:    recentChats(init),
+		unfetched: rs.Unfetched,
+		contacts:  make(map[string]*wechat.Contact, len(rs.Contacts)),
+		puids:     make(map[string]string, len(rs.Contacts)),
+		names:     make(map[string]string, len(rs.Contacts)),
 	}
 	// The records stay in rs.Contacts' array (nothing else holds it): one
 	// allocation for thousands of contacts rather than one each.

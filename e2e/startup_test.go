@@ -67,3 +67,15 @@ func assertPaced(t *testing.T, reqs []wechattest.Request, interval time.Duration
 		assert.GreaterOrEqual(t, gap, interval*9/10, "request %d came %v after the one before", i, gap)
 	}
 }
+
+// TestStartupGroupFetchFails: when the start-up's group call fails, the
+// rest of the account comes up at once and the groups follow, fetched again
+// in the background, instead of the whole start-up running again.
+func TestStartupGroupFetchFails(t *testing.T) {
+	e := setup(t, stack.Options{})
+	e.s.Sim.FailNext("webwxbatchgetcontact", 1, wechattest.FaultHTTP500)
+	e.login(e.u, e.s.Sim, defaultSelf)
+	e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	e.waitPortal(e.u, "Family", seedName("bob"), seedName("erin"))
+	assert.Equal(t, 1, len(e.s.Sim.Requests("webwxinit")), "the failed group call did not restart the start-up")
+}
