@@ -109,7 +109,10 @@ func (c *WeChatClient) inboxItems(ctx context.Context, r *puidRoster, b *wechat.
 				return nil, err
 			}
 			if m.IsGroup && !m.FromSelf && m.Sender != "" && m.Sender != m.Chat {
-				if p.SenderPUID, err = c.puidFor(ctx, r, m.Sender, m.Chat); err != nil {
+				// A member no identity holds yet is fetched through the
+				// group when the message is bridged (senderOf), not here:
+				// the sync loop waits for this batch.
+				if p.SenderPUID, err = c.storedPUID(ctx, r, m.Sender); err != nil {
 					return nil, err
 				}
 			}

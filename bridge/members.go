@@ -17,6 +17,28 @@ import (
 // or resynced, or a message from one of them. What was fetched goes to the
 // identity layer, which gives the members their PUIDs.
 
+// storedPUID returns the PUID of a session UserName that the roster or the
+// identity layer already has (the identity holding the UserName: a session
+// resumed after a restart), without asking WeChat or making a new identity;
+// "" when there is none. A stored one is kept in the roster.
+func (c *WeChatClient) storedPUID(ctx context.Context, r *puidRoster, userName string) (string, error) {
+	if puid, ok := r.puid(userName); ok {
+		return puid, nil
+	}
+	ident, err := c.conn.DB.Identity.GetByUserName(ctx, c.loginID, userName)
+	if err != nil {
+		return "", fmt.Errorf("looking up %s: %w", userName, err)
+	} else if ident == nil {
+		return "", nil
+	}
+	puid, err := c.currentPUID(ctx, r, ident.PUID)
+	if err != nil {
+		return "", err
+	}
+	r.setPUID(userName, puid)
+	return puid, nil
+}
+
 // resolveMembers gives PUIDs to those of userNames, members of group, that
 // the roster has none for: the identity that already holds the UserName (a
 // session resumed after a restart), else the identity layer's match for the
@@ -31,19 +53,12 @@ func (c *WeChatClient) resolveMembers(ctx context.Context, r *puidRoster, group 
 	}
 	toFetch := missing[:0:0]
 	for _, name := range missing {
-		ident, err := c.conn.DB.Identity.GetByUserName(ctx, c.loginID, name)
-		if err != nil {
-			return fmt.Errorf("looking up a group member: %w", err)
-		}
-		if ident == nil {
-			toFetch = append(toFetch, name)
-			continue
-		}
-		puid, err := c.currentPUID(ctx, r, ident.PUID)
+		puid, err := c.storedPUID(ctx, r, name)
 		if err != nil {
 			return err
+		} else if puid == "" {
+			toFetch = append(toFetch, name)
 		}
-		r.setPUID(name, puid)
 	}
 	if len(toFetch) == 0 {
 		return nil
