@@ -72,7 +72,7 @@ e2e: e2e-bin
 # The benchmark suite (bench/): the bridge against Dendrite's own limit on this
 # machine, a table on stdout and the figures in docs/performance.md (about 20
 # minutes). BENCH_FLAGS=-quick runs small sizes in a few minutes; -run picks
-# scenarios (burst, latency, outbound, big, logins, hotpath); -profile DIR
+# scenarios (burst, latency, outbound, big, logins, hotpath, startup); -profile DIR
 # saves CPU profiles of the bridge and Dendrite.
 bench-e2e: e2e-bin
 	CGO_ENABLED=1 $(GO) run -tags $(TAGS) ./bench -bin $(BIN) $(BENCH_FLAGS)

@@ -25,9 +25,10 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "directory of wxbridge and Dendrite's binaries (default $WXBRIDGE_E2E_BIN, else bin)")
-	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath (or all)")
+	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath, startup (or all)")
 	quick := flag.Bool("quick", false, "small sizes (a minute or two), to try the tool")
-	out := flag.String("out", "docs/performance.md", "report to write (empty: none)")
+	out := flag.String("out", "docs/performance.md", "report to write (empty: none; a partial -run writes it only when this is given)")
+	tables := flag.String("tables", "", "write the scenarios' own tables (startup's requests per endpoint) in Markdown to this file")
 	profile := flag.String("profile", "", "directory to save CPU profiles of the bridge in")
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
 	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
@@ -36,7 +37,19 @@ func main() {
 	window := flag.Duration("big-window", 0, "how long the big account scenario watches portal creation after connected (default 2m, -quick 10s)")
 	front := flag.Bool("front", false, "send the bridge's and the baseline's requests to Dendrite through one timing proxy, to split the inbound latency at the homeserver")
 	keep := flag.Bool("keep", false, "keep every stack's dir (configs, logs, databases), not only those of failed scenarios")
+	startup := scenarios.DefaultStartup
+	flag.IntVar(&startup.Friends, "startup-friends", startup.Friends, "friends of the start-up scenario's account")
+	flag.IntVar(&startup.Groups, "startup-groups", startup.Groups, "groups of the start-up scenario's account")
+	flag.IntVar(&startup.GroupSize, "startup-members", startup.GroupSize, "members of each of its groups, self included")
+	flag.DurationVar(&startup.Window, "startup-window", startup.Window, "how long the start-up scenario records requests after the login and after the restart")
 	flag.Parse()
+	outGiven := false
+	flag.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
+	if *only != "all" && !outGiven {
+		// The report is rewritten whole: a partial run would replace every
+		// other scenario's figures with nothing.
+		*out = ""
+	}
 
 	if *bin == "" {
 		*bin = os.Getenv("WXBRIDGE_E2E_BIN")
@@ -78,6 +91,19 @@ func main() {
 	if *window > 0 {
 		plan.Big.Window = *window
 	}
+	// The -startup-… flags given override the plan's sizes (-quick's too).
+	flag.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "startup-friends":
+			plan.Startup.Friends = startup.Friends
+		case "startup-groups":
+			plan.Startup.Groups = startup.Groups
+		case "startup-members":
+			plan.Startup.GroupSize = startup.GroupSize
+		case "startup-window":
+			plan.Startup.Window = startup.Window
+		}
+	})
 	if err := plan.Select(*only); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -90,6 +116,13 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Fprintf(os.Stderr, "wrote %s\n", *out)
+	}
+	if *tables != "" && len(report.Results) > 0 {
+		if werr := os.WriteFile(*tables, []byte(report.TablesMarkdown()), 0o644); werr != nil {
+			fmt.Fprintln(os.Stderr, werr)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s\n", *tables)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", strings.TrimSpace(err.Error()))

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func TestBenchSmoke(t *testing.T) {
 	for _, res := range rep.Results {
 		got[res.Scenario] = res
 	}
-	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path"} {
+	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path", "startup requests"} {
 		res := got[name]
 		if !assert.NotNil(t, res, "scenario %q reported nothing", name) {
 			continue
@@ -54,7 +55,43 @@ func TestBenchSmoke(t *testing.T) {
 			assert.Positive(t, lat.Raw[key], "%s: the front timed the messages' PUTs", key)
 		}
 	}
+	if st := got["startup requests"]; st != nil {
+		assertStartupTables(t, st)
+	}
 	md := rep.Markdown()
 	assert.True(t, strings.HasPrefix(md, "# wxbridge performance"), "the report renders")
 	assert.Contains(t, md, "| inbound burst |")
+}
+
+// assertStartupTables checks what the start-up scenario counted: a table
+// for the login and one for the restart, each ending with the total; after
+// the login the bridge called webwxinit, and after the restart it resumed
+// the stored session and long-polled synccheck.
+func assertStartupTables(t *testing.T, res *scenarios.Result) {
+	t.Helper()
+	require.Len(t, res.Tables, 2, "a table for the login and one for the restart")
+	count := func(tab scenarios.Table, endpoint string) int {
+		for _, row := range tab.Rows {
+			if row[0] == endpoint {
+				n, err := strconv.Atoi(row[1])
+				require.NoError(t, err, "%s: requests of %s", tab.Title, endpoint)
+				return n
+			}
+		}
+		return 0
+	}
+	for _, tab := range res.Tables {
+		require.NotEmpty(t, tab.Rows, tab.Title)
+		total := tab.Rows[len(tab.Rows)-1]
+		assert.Equal(t, "all requests", total[0], "%s: the last row is the total", tab.Title)
+		sum := 0
+		for _, row := range tab.Rows[:len(tab.Rows)-1] {
+			sum += count(tab, row[0])
+		}
+		assert.Equal(t, strconv.Itoa(sum), total[1], "%s: the total is the sum of the rows", tab.Title)
+		assert.Positive(t, count(tab, "synccheck"), "%s: the session's sync loop ran", tab.Title)
+	}
+	assert.Positive(t, count(res.Tables[0], "webwxinit"), "the login called webwxinit")
+	assert.Positive(t, res.Raw["login_requests"])
+	assert.Positive(t, res.Raw["restart_requests"])
 }

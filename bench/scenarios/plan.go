@@ -17,9 +17,10 @@ const (
 	ScenarioBig      = "big"
 	ScenarioLogins   = "logins"
 	ScenarioHotPath  = "hotpath"
+	ScenarioStartup  = "startup"
 )
 
-var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath}
+var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath, ScenarioStartup}
 
 // Plan is the sizes of every scenario and which of them run.
 type Plan struct {
@@ -27,16 +28,17 @@ type Plan struct {
 	Big       BigConfig
 	Logins    LoginsConfig
 	HotPath   HotPathConfig
+	Startup   StartupConfig
 	// Sizes names the plan in the report ("full", "quick").
 	Sizes string
 	run   map[string]bool
 }
 
 // DefaultPlan is every scenario at its full size (DefaultMessaging,
-// DefaultBig, DefaultLogins, DefaultHotPath): what a real user's account
-// puts on the bridge at its heaviest.
+// DefaultBig, DefaultLogins, DefaultHotPath, DefaultStartup): what a real
+// user's account puts on the bridge at its heaviest.
 func DefaultPlan() *Plan {
-	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Sizes: "full"}
+	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Startup: DefaultStartup, Sizes: "full"}
 }
 
 // QuickPlan is every scenario at a size that runs in a minute or two.
@@ -49,6 +51,7 @@ func QuickPlan() *Plan {
 		Big:     BigConfig{Contacts: 500, Groups: 50, GroupSize: 20, Window: 10 * time.Second},
 		Logins:  LoginsConfig{Logins: 5, Contacts: 50, Settle: time.Second},
 		HotPath: HotPathConfig{Batches: []int{100, 1000}, GoTest: false},
+		Startup: StartupConfig{Friends: 200, Groups: 10, GroupSize: 50, FriendMembers: 5, Window: 10 * time.Second},
 		Sizes:   "quick",
 	}
 }
@@ -64,6 +67,7 @@ func SmokePlan() *Plan {
 		Big:     BigConfig{Contacts: 100, Groups: 4, GroupSize: 10, Window: time.Second},
 		Logins:  LoginsConfig{Logins: 2, Contacts: 20, Settle: 200 * time.Millisecond},
 		HotPath: HotPathConfig{Batches: []int{100}},
+		Startup: StartupConfig{Friends: 20, Groups: 2, GroupSize: 10, FriendMembers: 3, Window: 3 * time.Second},
 		Sizes:   "smoke",
 	}
 }
@@ -122,6 +126,11 @@ func (p *Plan) Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if p.enabled(ScenarioHotPath) && ctx.Err() == nil {
 		res, err := RunHotPath(ctx, opts, p.HotPath)
+		rep.add(res)
+		errs = append(errs, err)
+	}
+	if p.enabled(ScenarioStartup) && ctx.Err() == nil {
+		res, err := RunStartup(ctx, opts, p.Startup)
 		rep.add(res)
 		errs = append(errs, err)
 	}

@@ -86,7 +86,8 @@ func describeMachine() Machine {
 	return m
 }
 
-// Table is the figures as a plain-text table for the terminal.
+// Table is the figures as a plain-text table for the terminal, followed by
+// the scenarios' own tables.
 func (r *Report) Table() string {
 	rows := [][]string{{"scenario", "metric", "wxbridge", "baseline", "vs baseline", "target", "verdict"}}
 	for _, res := range r.Results {
@@ -98,6 +99,22 @@ func (r *Report) Table() string {
 			rows = append(rows, []string{name, f.Metric, f.Bridge, f.Baseline, f.Compare, f.Target, string(f.Verdict)})
 		}
 	}
+	var b strings.Builder
+	b.WriteString(aligned(rows))
+	for _, res := range r.Results {
+		for _, t := range res.Tables {
+			fmt.Fprintf(&b, "\n%s: %s\n", res.Scenario, t.Title)
+			b.WriteString(aligned(append([][]string{t.Header}, t.Rows...)))
+		}
+	}
+	for _, e := range r.Errors {
+		b.WriteString("error: " + e + "\n")
+	}
+	return b.String()
+}
+
+// aligned lays rows out in columns, the first row underlined as a header.
+func aligned(rows [][]string) string {
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, c := range row {
@@ -123,8 +140,40 @@ func (r *Report) Table() string {
 			b.WriteString("\n")
 		}
 	}
+	return b.String()
+}
+
+// markdownTable writes a table in Markdown, its title in bold above it.
+func markdownTable(b *strings.Builder, t Table) {
+	fmt.Fprintf(b, "\n**%s**\n\n| %s |\n|%s\n", t.Title, strings.Join(t.Header, " | "), strings.Repeat("---|", len(t.Header)))
+	for _, row := range t.Rows {
+		fmt.Fprintf(b, "| %s |\n", strings.Join(row, " | "))
+	}
+}
+
+// TablesMarkdown is the scenarios' own tables in Markdown, each under its
+// scenario with what it ran and its notes, and the machine: what a partial
+// run (-run startup -tables FILE) writes instead of docs/performance.md.
+func (r *Report) TablesMarkdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Written by `go run -tags goolm ./bench` on %s: %s, %d cores, %s RAM, %s; wxbridge %s.\n",
+		r.Started.Format("2006-01-02 15:04 MST"), r.Machine.CPU, r.Machine.Cores, r.Machine.MemTotal, r.Machine.Kernel, r.Machine.Commit)
+	for _, res := range r.Results {
+		if len(res.Tables) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## %s\n\n%s. Took %s; load average (1 min) %.2f before, %.2f after.\n",
+			res.Scenario, res.Params, res.Took.Round(100*time.Millisecond), res.LoadBefore, res.LoadAfter)
+		for _, t := range res.Tables {
+			markdownTable(&b, t)
+		}
+		b.WriteString("\n")
+		for _, n := range res.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	}
 	for _, e := range r.Errors {
-		b.WriteString("error: " + e + "\n")
+		fmt.Fprintf(&b, "\n**Error:** %s\n", e)
 	}
 	return b.String()
 }
@@ -166,6 +215,9 @@ func (r *Report) Markdown() string {
 		for _, n := range res.Notes {
 			w("- %s\n", n)
 		}
+		for _, t := range res.Tables {
+			markdownTable(&b, t)
+		}
 	}
 	return b.String()
 }
@@ -177,7 +229,8 @@ const methods = `## How the figures are taken
 ` + "`go run -tags goolm ./bench -bin bin`" + `) starts a fresh stack per group of scenarios
 (e2e/stack: Dendrite, the real wxbridge binary, the simulator in the tool's process), runs them,
 prints the table and rewrites the generated part of this file. ` + "`-quick`" + ` runs small sizes,
-` + "`-run burst,latency,outbound,big,logins,hotpath`" + ` picks scenarios, ` + "`-profile DIR`" + ` saves CPU
+` + "`-run burst,latency,outbound,big,logins,hotpath,startup`" + ` picks scenarios
+(a partial run writes only what ` + "`-out FILE`" + ` or ` + "`-tables FILE`" + ` name), ` + "`-profile DIR`" + ` saves CPU
 profiles of the bridge (its /debug/pprof) and of Dendrite ($PPROFLISTEN). The end-to-end test
 TestBenchSmoke runs every scenario at its smallest size so that the tool keeps working.
 

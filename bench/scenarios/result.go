@@ -48,11 +48,23 @@ type Result struct {
 	Took                  time.Duration
 	// Raw holds the numbers behind the figures, for tests and the report.
 	Raw map[string]float64
+	// Tables hold what does not fit one figure a row (the requests per
+	// endpoint of the start-up scenario).
+	Tables []Table
+}
+
+// Table is a table of a scenario's own, printed under its figures.
+type Table struct {
+	Title  string
+	Header []string
+	Rows   [][]string
 }
 
 func (r *Result) add(f Figure) { r.Figures = append(r.Figures, f) }
 
 func (r *Result) note(s string) { r.Notes = append(r.Notes, s) }
+
+func (r *Result) table(t Table) { r.Tables = append(r.Tables, t) }
 
 func (r *Result) raw(key string, v float64) {
 	if r.Raw == nil {

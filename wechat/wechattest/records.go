@@ -106,6 +106,15 @@ func (s *Server) Requests(endpoint string) []Request {
 	return slices.Clone(s.rec.requests[endpoint])
 }
 
+// Endpoints returns the names of the endpoints that received at least one
+// request, sorted, for callers that count every request (Requests takes
+// one name).
+func (s *Server) Endpoints() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.rec.requests))
+}
+
 // Sent returns the messages the server accepted from send calls.
 func (s *Server) Sent() []SentMessage { return snapshot(s, &s.rec.sent) }
 
