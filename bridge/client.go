@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
@@ -188,19 +189,22 @@ func (c *WeChatClient) run(ctx context.Context) {
 	wx.Start(ctx)
 }
 
-// markLoggedOut records that WeChat ended the session and tells the user.
-// The stored session is kept: its cookies make push login possible.
+// markLoggedOut records that WeChat ended the session and tells the user,
+// in words that say whether WeChat seems to restrict the account
+// (restrict.go). The stored session is kept: its cookies make push login
+// possible. Nothing here logs in again: only the user's `login` does.
 func (c *WeChatClient) markLoggedOut(ctx context.Context, ret int, reason string) {
 	c.loggedIn.Store(false)
+	code := loggedOutCode(ret)
 	if meta, ok := c.login.Metadata.(*UserLoginMetadata); ok {
-		meta.LoggedOutRet = ret
+		code = meta.noteLogout(ret, time.Now(), &c.conn.Config.Restrictions)
 		if err := c.login.Save(ctx); err != nil {
 			zerolog.Ctx(ctx).Err(err).Msg("Failed to save login metadata")
 		}
 	}
-	zerolog.Ctx(ctx).Warn().Int("ret", ret).Msg("WeChat ended the session")
+	zerolog.Ctx(ctx).Warn().Int("ret", ret).Str("code", string(code)).Msg("WeChat ended the session")
 	c.metrics().Failure(metrics.SessionLost)
-	c.sendState(status.StateBadCredentials, loggedOutCode(ret), reason)
+	c.sendState(status.StateBadCredentials, code, reason)
 }
 
 // loggedOutRet is the ret with which WeChat ended the stored session, or 0
@@ -221,7 +225,11 @@ func (c *WeChatClient) loggedOutRet() int {
 // queue must be idle for the duplicate check to see this state.
 func (c *WeChatClient) restoreLoggedOut(ret int) {
 	c.loggedIn.Store(false)
-	state := status.BridgeState{StateEvent: status.StateBadCredentials, Error: loggedOutCode(ret), Message: wechat.LogoutReason(ret)}
+	code := loggedOutCode(ret)
+	if meta, ok := c.login.Metadata.(*UserLoginMetadata); ok && meta.LoggedOutCode != "" {
+		code = meta.LoggedOutCode
+	}
+	state := status.BridgeState{StateEvent: status.StateBadCredentials, Error: code, Message: wechat.LogoutReason(ret)}
 	c.state.Store(state.StateEvent)
 	markStateSent(c.login, state)
 }

@@ -41,6 +41,9 @@ type Config struct {
 	MaxMediaSize string `yaml:"max_media_size"`
 	// Metrics is where Prometheus metrics are served, if at all.
 	Metrics MetricsConfig `yaml:"metrics"`
+	// Restrictions says when a logout counts as WeChat restricting the
+	// account.
+	Restrictions RestrictionsConfig `yaml:"restrictions"`
 
 	// Parsed forms, filled once by UnmarshalYAML.
 	mode         wechat.Mode
@@ -86,6 +89,9 @@ func (c *Config) parse() error {
 	}
 	if err = c.Metrics.check(); err != nil {
 		return fmt.Errorf("network.metrics.%w", err)
+	}
+	if err = c.Restrictions.check(); err != nil {
+		return fmt.Errorf("network.restrictions.%w", err)
 	}
 	tpl := c.DisplaynameTemplate
 	if strings.TrimSpace(tpl) == "" {
@@ -217,6 +223,8 @@ func upgradeConfig(h up.Helper) {
 	h.Copy(up.Str|up.Int, "max_media_size")
 	h.Copy(up.Bool, "metrics", "enabled")
 	h.Copy(up.Str, "metrics", "listen")
+	h.Copy(up.Str|up.Int, "restrictions", "early_logout")
+	h.Copy(up.Int, "restrictions", "repeated_logouts")
 }
 
 // GetConfig returns the example network config, the struct it decodes into

@@ -124,6 +124,7 @@ func TestConfigKeysAgree(t *testing.T) {
 		"bridge_official_accounts": true,
 		"max_media_size":           "20MiB",
 		"metrics":                  map[string]any{"enabled": true, "listen": "0.0.0.0:9154"},
+		"restrictions":             map[string]any{"early_logout": "30m", "repeated_logouts": 0},
 	}
 	userKeys := make([]string, 0, len(user))
 	for k := range user {
@@ -149,6 +150,43 @@ func TestConfigKeysAgree(t *testing.T) {
 	assert.True(t, cfg.BridgeOfficialAccounts)
 	assert.Equal(t, int64(20<<20), cfg.MediaLimit())
 	assert.Equal(t, MetricsConfig{Enabled: true, Listen: "0.0.0.0:9154"}, cfg.Metrics)
+	assert.Equal(t, 30*time.Minute, cfg.Restrictions.earlyLogout)
+	assert.Zero(t, cfg.Restrictions.repeatedLogouts(), "0 (the check off) survives the upgrade")
+}
+
+func TestRestrictionsConfig(t *testing.T) {
+	tests := []struct {
+		name      string
+		yaml      string
+		wantErr   string
+		wantEarly time.Duration
+		wantCount int
+	}{
+		{"example", ExampleConfig, "", 5 * time.Minute, 3},
+		{"absent: the defaults", "login_mode: web", "", DefaultEarlyLogout, DefaultRepeatedLogouts},
+		{"empty: the defaults", "restrictions: {early_logout: ''}", "", DefaultEarlyLogout, DefaultRepeatedLogouts},
+		{"both off", "restrictions: {early_logout: 0, repeated_logouts: 0}", "", 0, 0},
+		{"0s is off too", "restrictions: {early_logout: 0s}", "", 0, DefaultRepeatedLogouts},
+		{"other values", "restrictions: {early_logout: 90s, repeated_logouts: 5}", "", 90 * time.Second, 5},
+		{"a bare number is no duration", "restrictions: {early_logout: 300}", "network.restrictions.early_logout", 0, 0},
+		{"negative duration", "restrictions: {early_logout: -5m}", "network.restrictions.early_logout", 0, 0},
+		{"negative count", "restrictions: {repeated_logouts: -1}", "network.restrictions.repeated_logouts", 0, 0},
+		{"count not a number", "restrictions: {repeated_logouts: many}", "cannot unmarshal", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cfg Config
+			err := yaml.Unmarshal([]byte(tt.yaml), &cfg)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantEarly, cfg.Restrictions.earlyLogout)
+			assert.Equal(t, tt.wantCount, cfg.Restrictions.repeatedLogouts())
+		})
+	}
 }
 
 func TestMetricsConfig(t *testing.T) {

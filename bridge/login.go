@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,11 +49,10 @@ var (
 		Err:        "The login was cancelled on the phone.",
 		StatusCode: http.StatusForbidden,
 	}
+	// ErrLoginBarred is 1203; barredError adds what WeChat said.
 	ErrLoginBarred = bridgev2.RespError{
-		ErrCode: "IO.GITHUB.WXBRIDGE.WEB_LOGIN_BARRED",
-		Err: "WeChat refused the login: this account is barred from web WeChat (error 1203). " +
-			"Set `network.login_mode: desktop` in the bridge config if it is not set (it gets past this for many accounts), " +
-			"or log in once to the official WeChat desktop or web client to lift the restriction, then try again.",
+		ErrCode:    "IO.GITHUB.WXBRIDGE.WEB_LOGIN_BARRED",
+		Err:        "WeChat refused the login with error 1203: it does not let this account use web or desktop WeChat for now",
 		StatusCode: http.StatusForbidden,
 	}
 	ErrLoginFailed = bridgev2.RespError{
@@ -116,6 +116,11 @@ type QRLogin struct {
 	tip       bool
 	refreshes int
 	scanned   bool
+	// old is the login being logged in again (a logged-out login of the
+	// user, or relogin's), or nil; confirming is set while the first step
+	// asks whether to log in a restricted account at all.
+	old        *bridgev2.UserLogin
+	confirming bool
 	// pushUntil is set while waiting for the phone to confirm a push login:
 	// when it passes, a QR code is shown instead.
 	pushUntil time.Time
@@ -124,11 +129,14 @@ type QRLogin struct {
 var (
 	_ bridgev2.LoginProcessDisplayAndWait = (*QRLogin)(nil)
 	_ bridgev2.LoginProcessWithOverride   = (*QRLogin)(nil)
+	_ bridgev2.LoginProcessUserInput      = (*QRLogin)(nil)
 )
 
 // Start begins a login. If the user has a login whose session WeChat ended,
 // it is logged in again by push login first (see StartWithOverride);
-// otherwise it starts with a QR code.
+// otherwise it starts with a QR code. If WeChat restricted that login's
+// account recently, the first step asks whether to go ahead, before
+// anything is sent to WeChat.
 func (ql *QRLogin) Start(ctx context.Context) (*bridgev2.LoginStep, error) {
 	return ql.start(ctx, ql.loggedOutLogin())
 }
@@ -152,7 +160,41 @@ func (ql *QRLogin) loggedOutLogin() *bridgev2.UserLogin {
 }
 
 func (ql *QRLogin) start(ctx context.Context, old *bridgev2.UserLogin) (*bridgev2.LoginStep, error) {
+	ql.old = old
+	if r := activeRestriction(loginMeta(old), time.Now()); r != nil {
+		ql.log.Info().Str("login_id", string(old.ID)).Str("restriction", string(r.Code)).Time("restricted_at", r.At).
+			Msg("WeChat restricted the account recently, asking before logging in")
+		ql.confirming = true
+		return confirmStep(r, time.Now()), nil
+	}
+	return ql.begin(ctx)
+}
+
+// SubmitUserInput takes the answer of the confirmation step: yes starts
+// the login, anything else ends it with nothing sent to WeChat.
+func (ql *QRLogin) SubmitUserInput(ctx context.Context, input map[string]string) (*bridgev2.LoginStep, error) {
+	if !ql.confirming {
+		return nil, ErrLoginNotStarted
+	}
+	ql.confirming = false
+	if !confirmed(input) {
+		ql.log.Info().Msg("Login of a restricted account not confirmed")
+		return nil, ErrLoginNotConfirmed
+	}
+	ql.log.Info().Msg("Login of a restricted account confirmed")
+	return ql.begin(ctx)
+}
+
+// begin contacts WeChat: one push login when the old login's session
+// allows it and WeChat did not refuse the last one, else a QR code.
+func (ql *QRLogin) begin(ctx context.Context) (*bridgev2.LoginStep, error) {
+	old := ql.old
 	var sess *wechat.Session
+	var note string
+	if meta := loginMeta(old); meta != nil && meta.PushLoginRefused {
+		note = "WeChat refused the last push login of this account (or the phone did not confirm it), so here is a QR code instead. "
+		old = nil
+	}
 	if old != nil {
 		var err error
 		if sess, err = ql.conn.loadSession(ctx, string(old.ID)); err != nil {
@@ -181,8 +223,24 @@ func (ql *QRLogin) start(ctx context.Context, old *bridgev2.UserLogin) (*bridgev
 			return pushStep(old.RemoteName), nil
 		}
 		ql.log.Warn().Err(err).Msg("Push login failed, showing a QR code instead")
+		note = "The bridge could not ask your phone to confirm the login, so here is a QR code instead. "
+		var retErr *wechat.RetError
+		if errors.As(err, &retErr) {
+			// WeChat answered, and said no: the next login goes straight to a QR code.
+			recordLoginRefusal(ctx, ql.old, WXPushLoginRefused, "", time.Now())
+			note = "WeChat refused to ask your phone to confirm the login" + serverSaid(retErr.Message) +
+				", so here is a QR code instead. The next `login` also starts with a QR code. "
+		}
 	}
-	return ql.newQR(ctx)
+	return ql.newQR(ctx, note)
+}
+
+// serverSaid quotes WeChat's own words, if it gave any.
+func serverSaid(msg string) string {
+	if msg = strings.TrimSpace(msg); msg != "" {
+		return fmt.Sprintf(" (WeChat said: %q)", msg)
+	}
+	return ""
 }
 
 func pushStep(name string) *bridgev2.LoginStep {
@@ -210,21 +268,23 @@ func (ql *QRLogin) Cancel() {
 	}
 }
 
-func (ql *QRLogin) newQR(ctx context.Context) (*bridgev2.LoginStep, error) {
+// newQR shows a new QR code; note, if any, goes before the instructions.
+func (ql *QRLogin) newQR(ctx context.Context, note string) (*bridgev2.LoginStep, error) {
 	qr, err := ql.login.NewQR(ctx)
 	if err != nil {
 		ql.log.Err(err).Msg("Failed to get a login QR code")
 		return nil, ErrLoginFailed.AppendMessage(": could not get a QR code from WeChat: %v", err)
 	}
 	ql.qr, ql.tip, ql.scanned, ql.pushUntil = qr, true, false, time.Time{}
-	return qrStep(qr, ql.refreshes), nil
+	return qrStep(qr, ql.refreshes, note), nil
 }
 
-func qrStep(qr *wechat.QRCode, refreshes int) *bridgev2.LoginStep {
+func qrStep(qr *wechat.QRCode, refreshes int, note string) *bridgev2.LoginStep {
 	instructions := "Scan the QR code with WeChat on your phone (Me → the + button → Scan, or the scanner in Discover)."
 	if refreshes > 0 {
 		instructions = fmt.Sprintf("The QR code expired; here is a new one (%d of %d). ", refreshes, MaxQRRefreshes) + instructions
 	}
+	instructions = note + instructions
 	return &bridgev2.LoginStep{
 		Type:         bridgev2.LoginStepTypeDisplayAndWait,
 		StepID:       LoginStepQR,
@@ -306,8 +366,8 @@ func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 	failures := 0
 	for {
 		if ql.isPush() && time.Now().After(ql.pushUntil) {
-			ql.log.Debug().Msg("Push login not confirmed in time, showing a QR code")
-			return ql.newQR(ctx)
+			ql.log.Info().Msg("Push login not confirmed in time, showing a QR code")
+			return ql.pushNotConfirmed(ctx)
 		}
 		res, err := ql.login.Poll(ctx, ql.qr.UUID, ql.tip)
 		// Poll answers a timed-out poll as 408, also when ctx ended.
@@ -341,12 +401,12 @@ func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 			return scannedStep(), nil
 		case outcomeRefreshQR:
 			if ql.isPush() {
-				ql.log.Debug().Msg("Push login expired, showing a QR code")
-				return ql.newQR(ctx)
+				ql.log.Info().Msg("Push login expired, showing a QR code")
+				return ql.pushNotConfirmed(ctx)
 			}
 			ql.refreshes++
 			ql.log.Debug().Int("refreshes", ql.refreshes).Msg("QR code expired, refreshing")
-			return ql.newQR(ctx)
+			return ql.newQR(ctx, "")
 		case outcomeExpired:
 			return nil, ErrLoginQRExpired
 		case outcomeCancelled:
@@ -359,6 +419,13 @@ func (ql *QRLogin) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 
 func (ql *QRLogin) isPush() bool { return !ql.pushUntil.IsZero() }
 
+// pushNotConfirmed shows a QR code after a push login the phone did not
+// confirm, and has the next login start with a QR code.
+func (ql *QRLogin) pushNotConfirmed(ctx context.Context) (*bridgev2.LoginStep, error) {
+	recordLoginRefusal(ctx, ql.old, WXPushLoginRefused, "", time.Now())
+	return ql.newQR(ctx, "The phone did not confirm the login, so here is a QR code instead. The next `login` also starts with a QR code. ")
+}
+
 func waitCancelled(ctx context.Context) error {
 	if cause := context.Cause(ctx); errors.Is(cause, bridgev2.ErrLoginStepCancelled) {
 		return bridgev2.ErrLoginStepCancelled
@@ -370,10 +437,27 @@ func waitCancelled(ctx context.Context) error {
 func loginError(err error) error {
 	switch {
 	case errors.Is(err, wechat.ErrLoginBarred):
-		return ErrLoginBarred
+		return barredError(barredMessage(err))
 	default:
 		return ErrLoginFailed.AppendMessage(": %v", err)
 	}
+}
+
+// barredMessage is WeChat's own text with a 1203, or "".
+func barredMessage(err error) string {
+	var retErr *wechat.RetError
+	if errors.As(err, &retErr) {
+		return strings.TrimSpace(retErr.Message)
+	}
+	return ""
+}
+
+// barredError is ErrLoginBarred with WeChat's words and what to do.
+func barredError(serverMessage string) bridgev2.RespError {
+	return ErrLoginBarred.AppendMessage("%s. Each new attempt can make that last longer: use WeChat on your phone as usual for a while "+
+		"(new accounts and accounts without real-name verification are often refused until they are verified), then send `login` to try again. "+
+		"If the bridge's `network.login_mode` is `web`, its admin can set it to `desktop`, which gets past this for many accounts.",
+		serverSaid(serverMessage))
 }
 
 // finish picks up the session, checks it with webwxinit, stores it and
@@ -382,6 +466,9 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 	sess, err := ql.login.Complete(ctx, redirectURI)
 	if err != nil {
 		ql.log.Err(err).Msg("Failed to complete the login")
+		if errors.Is(err, wechat.ErrLoginBarred) {
+			recordLoginRefusal(ctx, ql.old, WXWebLoginBarred, barredMessage(err), time.Now())
+		}
 		return nil, loginError(err)
 	}
 	cfg := ql.conn.Config.WeChatConfig()
@@ -401,8 +488,16 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 
 	// A re-login of the same account replaces the client of the existing
 	// login: stop the old one before its session is overwritten.
-	if old := ql.conn.Bridge.GetCachedUserLoginByID(loginID); old != nil && old.Client != nil {
-		old.Client.Disconnect()
+	// The new login starts afresh, but keeps the account's recent logouts
+	// so that repeated ones are seen across logins.
+	meta := &UserLoginMetadata{LoginMode: string(cfg.Mode), LoggedInAt: time.Now()}
+	if old := ql.conn.Bridge.GetCachedUserLoginByID(loginID); old != nil {
+		if old.Client != nil {
+			old.Client.Disconnect()
+		}
+		if oldMeta := loginMeta(old); oldMeta != nil {
+			meta.Logouts = recentLogouts(oldMeta.Logouts, meta.LoggedInAt)
+		}
 	}
 	if err = ql.conn.saveSession(ctx, string(loginID), sess); err != nil {
 		log.Err(err).Msg("Failed to store the session")
@@ -414,7 +509,7 @@ func (ql *QRLogin) finish(ctx context.Context, redirectURI string) (*bridgev2.Lo
 		RemoteProfile: status.RemoteProfile{
 			Name: name,
 		},
-		Metadata: &UserLoginMetadata{LoginMode: string(cfg.Mode)},
+		Metadata: meta,
 	}, &bridgev2.NewLoginParams{DeleteOnConflict: true})
 	if err != nil {
 		log.Err(err).Msg("Failed to save the new login")

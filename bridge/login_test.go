@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/database"
 
 	"github.com/wxbridge/wxbridge/wechat"
 	"github.com/wxbridge/wxbridge/wechat/wechattest"
@@ -40,14 +41,28 @@ func TestNextOutcome(t *testing.T) {
 }
 
 func TestLoginError(t *testing.T) {
-	barred := &wechat.RetError{Endpoint: "webwxnewloginpage", Ret: wechat.RetLoginBarred, Message: "为了你的帐号安全"}
-	err := loginError(barred)
-	assert.ErrorIs(t, err, ErrLoginBarred)
-	assert.Contains(t, err.Error(), "barred from web WeChat")
-	assert.Contains(t, err.Error(), "login_mode: desktop")
-
-	err = loginError(wechat.ErrUnexpectedResponse)
-	assert.Contains(t, err.Error(), "Logging in to WeChat failed")
+	tests := []struct {
+		name     string
+		err      error
+		wantCode string
+		want     []string
+	}{
+		{"1203 with WeChat's words", &wechat.RetError{Endpoint: "webwxnewloginpage", Ret: wechat.RetLoginBarred, Message: " 为了你的帐号安全 "},
+			ErrLoginBarred.ErrCode, []string{"error 1203", `(WeChat said: "为了你的帐号安全")`, "can make that last longer", "send `login`", "`desktop`"}},
+		{"no session handed out", wechat.ErrLoginBarred, ErrLoginBarred.ErrCode, []string{"error 1203", "for now. Each new attempt"}},
+		{"anything else", wechat.ErrUnexpectedResponse, ErrLoginFailed.ErrCode, []string{"Logging in to WeChat failed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := loginError(tt.err)
+			var resp bridgev2.RespError
+			require.ErrorAs(t, err, &resp)
+			assert.Equal(t, tt.wantCode, resp.ErrCode)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
 }
 
 // newTestQRLogin starts a QR login against the simulator. Only the steps
@@ -55,15 +70,22 @@ func TestLoginError(t *testing.T) {
 // bridge (the end-to-end tests cover that).
 func newTestQRLogin(t *testing.T, sim *wechattest.Server, mode string) (*QRLogin, *bridgev2.LoginStep) {
 	t.Helper()
+	ql := newQRLoginNotStarted(t, sim, mode)
+	step, err := ql.start(context.Background(), nil)
+	require.NoError(t, err)
+	return ql, step
+}
+
+// newQRLoginNotStarted is a QR login against the simulator, not started.
+func newQRLoginNotStarted(t *testing.T, sim *wechattest.Server, mode string) *QRLogin {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	conn := &WeChatConnector{Bridge: &bridgev2.Bridge{BackgroundCtx: ctx}}
 	require.NoError(t, conn.Config.UnmarshalYAML(yamlNode(t, "server_override: "+sim.URL()+"\nlogin_mode: "+mode)))
 	ql := &QRLogin{conn: conn, log: zerolog.Nop()}
 	t.Cleanup(ql.Cancel)
-	step, err := ql.start(ctx, nil)
-	require.NoError(t, err)
-	return ql, step
+	return ql
 }
 
 func TestQRLoginSteps(t *testing.T) {
@@ -146,4 +168,76 @@ func TestQRLoginWaitCtxCancel(t *testing.T) {
 	_, err := ql.Wait(ctx)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 3*time.Second)
+}
+
+// restrictedLogin is a logged-out login whose account WeChat restricted
+// an hour ago.
+func restrictedLogin(pushRefused bool) *bridgev2.UserLogin {
+	return &bridgev2.UserLogin{UserLogin: &database.UserLogin{
+		ID: "1234567",
+		Metadata: &UserLoginMetadata{
+			LoggedOutRet:     wechat.RetCookieInvalid,
+			LoggedOutCode:    WXRestricted,
+			Restriction:      &Restriction{Code: WXRestricted, At: time.Now().Add(-time.Hour)},
+			PushLoginRefused: pushRefused,
+		},
+	}}
+}
+
+// TestQRLoginAsksFirst: logging in an account WeChat restricted recently
+// starts with a question, and nothing reaches WeChat before a yes.
+func TestQRLoginAsksFirst(t *testing.T) {
+	tests := []struct {
+		answer string
+		wantQR bool
+	}{
+		{"yes", true},
+		{" YES ", true},
+		{"no", false},
+		{"", false},
+		{"y", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.answer, func(t *testing.T) {
+			sim := wechattest.NewTest(t, wechattest.Config{LoginPollHold: 200 * time.Millisecond})
+			ql := newQRLoginNotStarted(t, sim, "desktop")
+			ctx := context.Background()
+			step, err := ql.start(ctx, restrictedLogin(true))
+			require.NoError(t, err)
+			assert.Equal(t, LoginStepConfirm, step.StepID)
+			assert.Equal(t, bridgev2.LoginStepTypeUserInput, step.Type)
+			assert.Contains(t, step.Instructions, "1 hour ago")
+			require.Len(t, step.UserInputParams.Fields, 1)
+			assert.Empty(t, sim.Requests("jslogin"), "nothing was sent to WeChat before the answer")
+
+			step, err = ql.SubmitUserInput(ctx, map[string]string{confirmFieldID: tt.answer})
+			if !tt.wantQR {
+				assert.ErrorIs(t, err, ErrLoginNotConfirmed)
+				assert.Nil(t, step)
+				assert.Empty(t, sim.Requests("jslogin"), "nothing was sent to WeChat after a no")
+				_, err = ql.SubmitUserInput(ctx, map[string]string{confirmFieldID: "yes"})
+				assert.ErrorIs(t, err, ErrLoginNotStarted, "the question is asked once per login")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, LoginStepQR, step.StepID)
+			assert.Contains(t, step.Instructions, "refused the last push login", "it says why there is no push login")
+			assert.Len(t, sim.Requests("jslogin"), 1)
+			assert.Empty(t, sim.Requests("webwxpushloginurl"), "no push login after WeChat refused the last one")
+		})
+	}
+}
+
+// TestQRLoginNoQuestionWithoutRestriction: a login of an account with no
+// recent restriction goes straight to WeChat.
+func TestQRLoginNoQuestionWithoutRestriction(t *testing.T) {
+	sim := wechattest.NewTest(t, wechattest.Config{LoginPollHold: 200 * time.Millisecond})
+	ql := newQRLoginNotStarted(t, sim, "desktop")
+	old := restrictedLogin(true)
+	loginMeta(old).Restriction.At = time.Now().Add(-15 * 24 * time.Hour)
+	step, err := ql.start(context.Background(), old)
+	require.NoError(t, err)
+	assert.Equal(t, LoginStepQR, step.StepID, "the cool-down has passed")
+	_, err = ql.SubmitUserInput(context.Background(), map[string]string{confirmFieldID: "yes"})
+	assert.ErrorIs(t, err, ErrLoginNotStarted, "there was no question to answer")
 }

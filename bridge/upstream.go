@@ -57,10 +57,13 @@ func handlingError(res bridgev2.EventHandlingResult) error {
 // next is dropped as a duplicate: no notice in the management room, but
 // whoami shows it. bridgev2 posts a notice for every error state that is not
 // a repeat of the previous one, and after a restart there is no previous
-// one. Set and send back to back, before any other state of the login:
-// once a previous state is set, GetPrevUnsent (whoami) dereferences the
-// unsent one, which only Send sets. Guarded end to end by TestSessionLossOneNotice
-// ("exactly one notice about the lost session" across a restart).
+// one. Set and send back to back, while no other state of the login is on
+// its way (before the first after a restart, or on a login that is logged
+// out): once a previous state is set, GetPrevUnsent (whoami) dereferences
+// the unsent one, which only Send sets. Guarded end to end by
+// TestSessionLossOneNotice ("exactly one notice about the lost session"
+// across a restart) and TestRestrictedWebLoginBarred (no notice besides the
+// login's reply).
 func markStateSent(login *bridgev2.UserLogin, state status.BridgeState) {
 	login.BridgeState.SetPrev(state.Fill(login))
 	login.BridgeState.Send(state)

@@ -65,7 +65,8 @@ func TestLoginCancel(t *testing.T) {
 }
 
 // TestLoginWebBarred: in web mode, an account WeChat bars from web login
-// (ret 1203) gets an error that names 1203 and what to do.
+// (ret 1203) gets an error that names 1203, quotes WeChat's own words (what
+// the phone would say) and says what to do.
 func TestLoginWebBarred(t *testing.T) {
 	e := setup(t, stack.Options{
 		Sims:   []wechattest.Config{{WebLoginBarred: true}},
@@ -75,7 +76,9 @@ func TestLoginWebBarred(t *testing.T) {
 	cmd := e.command(e.u, room, "login")
 	e.qrImage(e.u, room, cmd)
 	require.NoError(t, e.s.Sim.Confirm(e.pendingLogin(e.s.Sim, "")))
-	e.botReply(e.u, room, cmd, "1203")
+	reply := stack.Message(e.botReply(e.u, room, cmd, "1203")).Body
+	assert.Contains(t, reply, "此微信号不能登录网页微信", "WeChat's own words")
+	assert.Contains(t, reply, "`desktop`", "what the admin can do")
 	assert.Zero(t, e.s.Sim.LoginCount(), "no session was started")
 }
 

@@ -147,6 +147,11 @@ func (b *Bridge) editConfig(bs bridgeSetup) error {
 		"bridge.bridge_status_notices":     "errors",
 		"bridge.personal_filtering_spaces": true,
 	}
+	// The tests end sessions seconds after a login and several times a
+	// minute: restriction checks off, but for the tests of restrictions
+	// (e2e/restrict_test.go), which turn them on through Options.Config.
+	values["network.restrictions.early_logout"] = "0s"
+	values["network.restrictions.repeated_logouts"] = 0
 	if bs.metricsPort != 0 {
 		values["network.metrics.enabled"] = true
 		values["network.metrics.listen"] = "127.0.0.1:" + strconv.Itoa(bs.metricsPort)

@@ -15,7 +15,7 @@
 // protocol violation it notices, so tests can assert on them. Controls on
 // *Server play the phone (Scan, Confirm, Inject…), change the account
 // (AddContact, SetMembers, ChangeProfile…) and break things on purpose
-// (EndSession, RotateSKey, FailNext).
+// (EndSession, RotateSKey, FailNext, RefuseNextLogin, RefuseNextPushLogin).
 //
 // Each login is a new session: every contact gets a new random UserName and
 // the previous session of the account dies with 1101, as on the real

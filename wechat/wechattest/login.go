@@ -47,7 +47,9 @@ type loginState struct {
 	order   []*pendingLogin
 	tickets map[string]*pendingLogin
 	refusal *loginRefusal
-	count   int
+	// refusePush makes the next push login fail as WeChat refuses one.
+	refusePush bool
+	count      int
 }
 
 func newLoginState() loginState {
@@ -264,6 +266,11 @@ func (s *Server) handlePushLogin(req *request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	uin := strconv.FormatInt(s.acct.uin, 10)
+	if s.logins.refusePush {
+		s.logins.refusePush = false
+		writeJSON(req.w, pushLoginAnswer{Ret: "1", Msg: "device authinfo invalid"})
+		return
+	}
 	if req.query.Get("uin") != uin || req.cookies["wxuin"] != uin || !s.acct.authTickets[req.cookies["webwx_auth_ticket"]] {
 		s.violationLocked(req.endpoint, "push login needs uin and the wxuin and webwx_auth_ticket cookies of the account")
 		writeJSON(req.w, pushLoginAnswer{Ret: "1", Msg: "device authinfo invalid"})

@@ -254,6 +254,18 @@ func TestPushLogin(t *testing.T) {
 	assert.False(t, hasViolation(s, "tip=1"))
 }
 
+func TestRefuseNextPushLogin(t *testing.T) {
+	s, c := newTest(t, Config{})
+	c.login(true)
+	uin := url.Values{"uin": {c.cookie("wxuin")}, "mod": {"desktop"}}
+	s.RefuseNextPushLogin()
+	_, body := c.get(api("webwxpushloginurl"), uin)
+	assert.JSONEq(t, `{"ret":"1","msg":"device authinfo invalid"}`, body, "refused as the real server refuses")
+	assert.Empty(t, s.Violations(), "the request was right: the refusal is no violation")
+	_, body = c.get(api("webwxpushloginurl"), uin)
+	assert.Contains(t, body, `"ret":"0"`, "only the next push login is refused")
+}
+
 func TestPushLoginFirstPollWithoutTip(t *testing.T) {
 	s, c := newTest(t, Config{})
 	c.login(false)

@@ -115,6 +115,15 @@ func (s *Server) RefuseNextLogin(ret int, message string) {
 	s.logins.refusal = &loginRefusal{ret: ret, msg: message}
 }
 
+// RefuseNextPushLogin makes the next webwxpushloginurl refuse as the real
+// server does when it will not ask the phone (ret "1", "device authinfo
+// invalid"), although the request is right.
+func (s *Server) RefuseNextPushLogin() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logins.refusePush = true
+}
+
 // LoginCount is the number of sessions started.
 func (s *Server) LoginCount() int {
 	s.mu.Lock()
