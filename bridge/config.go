@@ -25,7 +25,8 @@ var ExampleConfig string
 
 // Config is the `network:` section of the bridge config.
 type Config struct {
-	// ServerOverride replaces every Web WeChat host (used for the simulator).
+	// ServerOverride is where every Web WeChat request is sent instead of
+	// the real servers, keeping the real host names (for the simulator).
 	ServerOverride string `yaml:"server_override"`
 	// LoginMode is "desktop" or "web".
 	LoginMode string `yaml:"login_mode"`

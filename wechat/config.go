@@ -31,8 +31,12 @@ func ParseMode(s string) (Mode, error) {
 // Config holds the client's settings. The zero value works against the
 // real servers in desktop mode with the defaults below.
 type Config struct {
-	// ServerOverride is a base URL that replaces every Web WeChat host,
-	// keeping path and query. Empty means the real hosts.
+	// ServerOverride is a base URL (the simulator) that every request is
+	// sent to. Requests keep their real URLs and Host header
+	// (https://wx2.qq.com/…, https://webpush.wx2.qq.com/…), so cookies and
+	// host selection work as with the real servers; only the connection
+	// goes to the override, with its path put before the request's.
+	// Empty means the real servers.
 	ServerOverride string
 	// Mode is desktop (default) or web.
 	Mode Mode

@@ -52,48 +52,33 @@ func HostsFor(web string) Hosts {
 	return h
 }
 
-// router builds request URLs. With an override base URL set, every host is
-// replaced by it and the path and query are kept.
-type router struct {
-	override *url.URL
-}
-
-func newRouter(override string) (router, error) {
-	if override == "" {
-		return router{}, nil
-	}
-	u, err := url.Parse(override)
-	if err != nil {
-		return router{}, fmt.Errorf("wechat: invalid server override: %w", err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return router{}, fmt.Errorf("wechat: invalid server override %q: need http(s)://host[:port]", override)
-	}
-	u.Path = strings.TrimSuffix(u.Path, "/")
-	return router{override: u}, nil
-}
+// router builds request URLs. They always name the real hosts, also with
+// a server override: the override acts below, in the transport
+// (override.go), so that the cookie jar scopes cookies by the real hosts
+// and the server sees the real host in the Host header.
+type router struct{}
 
 // api returns the URL of an API endpoint on host.
-func (r router) api(host, endpoint string, query url.Values) string {
+func (router) api(host, endpoint string, query url.Values) string {
 	u := url.URL{Scheme: "https", Host: host, Path: APIPath + endpoint}
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
-	return r.rewrite(&u).String()
+	return u.String()
 }
 
 // page returns the URL of a non-API path on host (jslogin, qrcode).
-func (r router) page(host, path string, query url.Values) string {
+func (router) page(host, path string, query url.Values) string {
 	u := url.URL{Scheme: "https", Host: host, Path: path}
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
-	return r.rewrite(&u).String()
+	return u.String()
 }
 
-// absolute rewrites a full URL the server gave us (redirect_uri, HeadImgUrl).
-// Relative URLs are resolved against host.
-func (r router) absolute(host, raw string) (string, error) {
+// absolute returns a full URL the server gave us (redirect_uri,
+// HeadImgUrl). Relative URLs are resolved against host.
+func (router) absolute(host, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", fmt.Errorf("%w: bad URL from server", ErrUnexpectedResponse)
@@ -102,17 +87,5 @@ func (r router) absolute(host, raw string) (string, error) {
 		u.Scheme = "https"
 		u.Host = host
 	}
-	return r.rewrite(u).String(), nil
-}
-
-func (r router) rewrite(u *url.URL) *url.URL {
-	if r.override == nil {
-		return u
-	}
-	out := *u
-	out.Scheme = r.override.Scheme
-	out.Host = r.override.Host
-	out.Path = r.override.Path + u.Path
-	out.RawPath = ""
-	return &out
+	return u.String(), nil
 }

@@ -31,20 +31,19 @@ type transport struct {
 }
 
 func newTransport(cfg Config, jar *Jar, log zerolog.Logger) (*transport, error) {
-	route, err := newRouter(cfg.ServerOverride)
-	if err != nil {
-		return nil, err
-	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = 4
 	base.ResponseHeaderTimeout = 0 // long polls; each call has its own deadline
+	rt, err := withOverride(cfg.ServerOverride, base)
+	if err != nil {
+		return nil, err
+	}
 	return &transport{
-		cfg:   cfg,
-		jar:   jar,
-		route: route,
-		log:   log,
+		cfg: cfg,
+		jar: jar,
+		log: log,
 		hc: &http.Client{
-			Transport: base,
+			Transport: rt,
 			Jar:       jar,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse

@@ -9,8 +9,11 @@ import (
 // Config tunes a Server. The zero value is a server that behaves like the
 // real one, with the default seed account.
 type Config struct {
-	// WebHost is the host named in the login poll's redirect_uri
-	// (default "wx2.qq.com"). Clients with a server override replace it.
+	// WebHost is the account's web host, named in the login poll's
+	// redirect_uri (default "wx2.qq.com"). The server routes by the Host
+	// header: the web host and its login., file. and webpush. hosts
+	// (hosts.go); clients keep these names and send the connection to
+	// the simulator (wechat.Config.ServerOverride).
 	WebHost string
 	// LoginPollHold is how long the login poll is held before it answers
 	// 408 (default 25s).
@@ -28,8 +31,13 @@ type Config struct {
 	WebLoginBarred bool
 	// Seed is the account and its contacts; nil means DefaultSeed().
 	Seed *Seed
-	// Now is the server's clock (message times, the revoke window);
-	// nil means time.Now.
+	// CookieLifetime is how long the session cookies (wxsid, wxuin,
+	// webwx_data_ticket…) last after webwxnewloginpage or the latest
+	// webwxsync set them (default 12h, as on the real server). After that
+	// the session's calls are answered as calls without cookies.
+	CookieLifetime time.Duration
+	// Now is the server's clock (message times, the revoke window, cookie
+	// expiry); nil means time.Now. A Clock's Now lets a test move it.
 	Now func() time.Time
 	// ControlAPI serves the control API under /_sim/ (for the standalone
 	// simulator; see ControlHandler).
@@ -46,6 +54,7 @@ const (
 	DefaultSyncCheckHold   = 25 * time.Second
 	DefaultSyncBatchSize   = 50
 	DefaultContactPageSize = 500
+	DefaultCookieLifetime  = 12 * time.Hour
 )
 
 func (c Config) withDefaults() Config {
@@ -60,6 +69,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.SyncBatchSize <= 0 {
 		c.SyncBatchSize = DefaultSyncBatchSize
+	}
+	if c.CookieLifetime <= 0 {
+		c.CookieLifetime = DefaultCookieLifetime
 	}
 	if c.ContactPageSize <= 0 {
 		c.ContactPageSize = DefaultContactPageSize

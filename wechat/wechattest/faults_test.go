@@ -58,9 +58,9 @@ func TestFaultReset(t *testing.T) {
 	s.FailNext("synccheck", 2, FaultReset)
 	// Without keep-alive the transport does not retry on a fresh connection,
 	// so each call meets one fault.
-	c.hc.Transport = &http.Transport{DisableKeepAlives: true}
+	c.hc.Transport = toServer(t, s, &http.Transport{DisableKeepAlives: true})
 	for range 2 {
-		_, err := c.hc.Get(c.base + api("synccheck") + "?" + c.syncCheckQuery(init.SyncKey.String()).Encode())
+		_, err := c.hc.Get(c.url(api("synccheck"), c.syncCheckQuery(init.SyncKey.String())))
 		assert.Error(t, err)
 	}
 	retcode, _ := c.syncCheck(init.SyncKey)
@@ -72,7 +72,7 @@ func TestFaultHang(t *testing.T) {
 	s.FailNext("webwxsync", 1, FaultHang)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+api("webwxsync")+"?"+c.syncQuery().Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url(api("webwxsync"), c.syncQuery()), nil)
 	require.NoError(t, err)
 	start := time.Now()
 	_, err = c.hc.Do(req)
@@ -85,7 +85,7 @@ func TestFaultHang(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		resp, err := http.Post(c.base+api("webwxinit"), "application/json", nil)
+		resp, err := c.withoutCookies().hc.Post(c.url(api("webwxinit"), nil), "application/json", nil)
 		if err == nil {
 			resp.Body.Close()
 		}

@@ -23,11 +23,13 @@ const testDeviceID = "e123456789012345"
 
 // tclient speaks the protocol with plain net/http, the way the web client
 // does, so that the server can be tested without package wechat's client.
+// Its URLs name the real hosts (hostFor) and its transport sends them to
+// the server with the real Host header, so net/http's own cookie jar
+// scopes the server's cookies as a browser would.
 type tclient struct {
-	t    *testing.T
-	srv  *Server
-	hc   *http.Client
-	base string
+	t   *testing.T
+	srv *Server
+	hc  *http.Client
 
 	uin        int64
 	sid        string
@@ -56,11 +58,66 @@ func newClient(t *testing.T, s *Server) *tclient {
 		srv: s,
 		hc: &http.Client{
 			Jar:           jar,
+			Transport:     toServer(t, s, http.DefaultTransport),
 			Timeout:       10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		base: s.URL(),
 	}
+}
+
+// hostTransport sends every request to the test server and keeps the
+// request's host in the Host header.
+type hostTransport struct {
+	addr string
+	next http.RoundTripper
+}
+
+func (h *hostTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.Host = req.URL.Host
+	out.URL.Scheme, out.URL.Host = "http", h.addr
+	return h.next.RoundTrip(out)
+}
+
+// toServer returns a transport that delivers requests for real hosts to s.
+func toServer(t *testing.T, s *Server, next http.RoundTripper) http.RoundTripper {
+	u, err := url.Parse(s.URL())
+	require.NoError(t, err)
+	return &hostTransport{addr: u.Host, next: next}
+}
+
+// Hosts of the default account (Config.WebHost wx2.qq.com).
+const (
+	webHost   = DefaultWebHost
+	loginHost = "login.wx.qq.com"
+	fileHost  = "file." + DefaultWebHost
+	pushHost  = "webpush." + DefaultWebHost
+)
+
+// hostFor is the host the real server serves path on.
+func hostFor(path string) string {
+	switch {
+	case path == "/jslogin" || strings.HasPrefix(path, "/qrcode/") || strings.HasPrefix(path, "/l/") || path == api("login"):
+		return loginHost
+	case path == api("synccheck"):
+		return pushHost
+	case path == api("webwxuploadmedia") || path == api("webwxgetmedia"):
+		return fileHost
+	}
+	return webHost
+}
+
+// url is the https URL of path (and q) on its real host.
+func (c *tclient) url(path string, q url.Values) string {
+	return hostURL(hostFor(path), path, q)
+}
+
+func hostURL(host, path string, q url.Values) string {
+	u := "https://" + host + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
 }
 
 // loggedIn starts a server and logs a client in (web mode) and runs
@@ -74,10 +131,12 @@ func loggedIn(t *testing.T, cfg Config) (*Server, *tclient, wechat.InitResponse)
 
 func (c *tclient) do(method, path string, q url.Values, body []byte, header http.Header) (*http.Response, []byte) {
 	c.t.Helper()
-	u := c.base + path
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
+	return c.doURL(method, c.url(path, q), body, header)
+}
+
+// doURL sends a request to a full URL (a host of one's choice).
+func (c *tclient) doURL(method, u string, body []byte, header http.Header) (*http.Response, []byte) {
+	c.t.Helper()
 	req, err := http.NewRequest(method, u, bytes.NewReader(body))
 	require.NoError(c.t, err)
 	for k, v := range header {
@@ -158,7 +217,8 @@ func (c *tclient) newLoginPage(redirect string, desktop, headers bool) (*http.Re
 			h.Set("extspam", wechat.DesktopExtspam)
 		}
 	}
-	resp, body := c.do(http.MethodGet, u.Path, q, nil, h)
+	u.RawQuery = q.Encode()
+	resp, body := c.doURL(http.MethodGet, u.String(), nil, h)
 	var lp wechat.LoginPageResponse
 	require.NoError(c.t, xml.Unmarshal(body, &lp), string(body))
 	return resp, lp
@@ -230,9 +290,14 @@ func (c *tclient) syncCheck(key wechat.SyncKey) (int, int) {
 	return c.syncCheckWith(c.syncCheckQuery(key.String()))
 }
 
+// cookie is the value of the named cookie a request to the web host
+// carries.
 func (c *tclient) cookie(name string) string {
-	u, _ := url.Parse(c.base)
-	for _, ck := range c.hc.Jar.Cookies(u) {
+	return c.cookieFor(webHost, name)
+}
+
+func (c *tclient) cookieFor(host, name string) string {
+	for _, ck := range c.hc.Jar.Cookies(&url.URL{Scheme: "https", Host: host, Path: "/"}) {
 		if ck.Name == name {
 			return ck.Value
 		}
@@ -243,7 +308,7 @@ func (c *tclient) cookie(name string) string {
 // withoutCookies returns a client with the same tokens and no cookies.
 func (c *tclient) withoutCookies() *tclient {
 	out := *c
-	out.hc = &http.Client{Timeout: 10 * time.Second}
+	out.hc = &http.Client{Timeout: 10 * time.Second, Transport: c.hc.Transport}
 	return &out
 }
 
@@ -283,7 +348,7 @@ func waitForRequests(t *testing.T, s *Server, endpoint string, n int) {
 // stay on the test goroutine.
 func (c *tclient) asyncGet(path string, q url.Values) <-chan string {
 	out := make(chan string, 1)
-	u := c.base + path + "?" + q.Encode()
+	u := c.url(path, q)
 	go func() {
 		resp, err := c.hc.Get(u)
 		if err != nil {

@@ -219,9 +219,7 @@ func (s *Server) handleNewLoginPage(req *request) {
 	}
 	sess := s.newSessionLocked(desktop)
 	s.logins.count++
-	for _, c := range s.loginCookies(sess) {
-		http.SetCookie(req.w, c)
-	}
+	writeCookies(req.w, s.loginCookiesLocked(sess))
 	body := "<error><ret>0</ret><message></message><skey>" + html.EscapeString(sess.skey) +
 		"</skey><wxsid>" + html.EscapeString(sess.sid) + "</wxsid><wxuin>" + strconv.FormatInt(sess.uin, 10) +
 		"</wxuin><pass_ticket>" + html.EscapeString(sess.passTicket) + "</pass_ticket><isgrayscale>1</isgrayscale></error>"
@@ -232,24 +230,6 @@ func (s *Server) handleNewLoginPage(req *request) {
 func writeLoginPageError(w http.ResponseWriter, status, ret int, msg string) {
 	body := "<error><ret>" + strconv.Itoa(ret) + "</ret><message>" + html.EscapeString(msg) + "</message></error>"
 	writeBody(w, status, "text/xml; charset=UTF-8", body)
-}
-
-// loginCookies are the cookies of a new session: host-only, Path=/. The
-// push-login ones last two days; MaxAge keeps them independent of Now.
-func (s *Server) loginCookies(sess *session) []*http.Cookie {
-	const twoDays = 2 * 24 * 3600
-	uin := strconv.FormatInt(sess.uin, 10)
-	return []*http.Cookie{
-		{Name: "wxuin", Value: uin, Path: "/", MaxAge: twoDays},
-		{Name: "wxsid", Value: sess.sid, Path: "/"},
-		{Name: "webwx_data_ticket", Value: sess.dataTicket, Path: "/"},
-		{Name: "webwx_auth_ticket", Value: sess.authTicket, Path: "/", MaxAge: twoDays},
-		{Name: "webwxuvid", Value: s.acct.uvid, Path: "/", MaxAge: twoDays},
-		{Name: "mm_lang", Value: "zh_CN", Path: "/", MaxAge: twoDays},
-		{Name: "wxloadtime", Value: strconv.FormatInt(s.now().Unix(), 10), Path: "/"},
-		{Name: "login_frequency", Value: strconv.Itoa(min(s.logins.count, 2)), Path: "/", MaxAge: twoDays},
-		{Name: "last_wxuin", Value: uin, Path: "/", MaxAge: twoDays},
-	}
 }
 
 // pushLoginAnswer is webwxpushloginurl's answer; ret is a string.

@@ -133,14 +133,15 @@ func TestNewLoginPageModes(t *testing.T) {
 			assert.NotEmpty(t, lp.WxSid)
 			assert.NotEmpty(t, lp.PassTicket)
 			assert.Equal(t, 1, lp.IsGrayScale)
-			for _, name := range []string{"wxuin", "wxsid", "webwx_data_ticket", "webwx_auth_ticket", "webwxuvid", "mm_lang", "wxloadtime", "login_frequency", "last_wxuin"} {
+			for _, name := range []string{"wxuin", "wxsid", "webwx_data_ticket", "webwx_auth_ticket", "webwxuvid", "mm_lang", "wxloadtime"} {
 				assert.NotEmpty(t, c.cookie(name), name)
 			}
 			assert.Equal(t, lp.WxSid, c.cookie("wxsid"))
-			for _, ck := range resp.Cookies() {
-				assert.Empty(t, ck.Domain, "host-only cookie %s", ck.Name)
-				assert.Equal(t, "/", ck.Path)
-			}
+			assert.Equal(t, lp.WxSid, c.cookieFor(pushHost, "wxsid"), "the push host gets the session cookies")
+			assert.NotEmpty(t, c.cookieFor(fileHost, "webwx_data_ticket"), "the file host gets the data ticket")
+			assert.Empty(t, c.cookieFor("wx.qq.com", "wxsid"), "another web host does not")
+			assert.NotEmpty(t, c.cookieFor("wx.qq.com", "webwx_data_ticket"), "Domain=.qq.com")
+			assertLoginCookies(t, resp, time.Now())
 		})
 	}
 }
@@ -312,4 +313,35 @@ func TestLogout(t *testing.T) {
 	var out wechat.GenericResponse
 	c.postJSON("webwxstatusnotify", url.Values{"pass_ticket": {c.passTicket}}, map[string]any{"BaseRequest": c.baseReq()}, &out)
 	assert.Equal(t, 1101, out.BaseResponse.Ret)
+}
+
+// assertLoginCookies checks the Set-Cookie headers of webwxnewloginpage
+// against the real server's (fuergaosi233/wechat-chatgpt#324): domains,
+// Path=/, Expires 12 h or 10 years ahead in the dashed format, Secure.
+func assertLoginCookies(t *testing.T, resp *http.Response, now time.Time) {
+	t.Helper()
+	want := map[string]time.Duration{
+		"wxuin@wx2.qq.com": 12 * time.Hour, "wxsid@wx2.qq.com": 12 * time.Hour,
+		"wxloadtime@wx2.qq.com": 12 * time.Hour, "mm_lang@wx2.qq.com": 12 * time.Hour,
+		"wxuin@.qq.com": 12 * time.Hour, "webwx_data_ticket@.qq.com": 12 * time.Hour,
+		"webwxuvid@wx2.qq.com": longCookieLifetime, "webwx_auth_ticket@wx2.qq.com": longCookieLifetime,
+	}
+	headerRe := regexp.MustCompile(`^([a-z_]+)=[^;]+; Domain=([a-z0-9.]+); Path=/; Expires=([A-Z][a-z]{2}, \d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}:\d{2} GMT); Secure$`)
+	got := map[string]bool{}
+	for _, h := range resp.Header.Values("Set-Cookie") {
+		m := headerRe.FindStringSubmatch(h)
+		if !assert.NotNil(t, m, "Set-Cookie %q is not in the real server's form", h) {
+			continue
+		}
+		key := m[1] + "@" + m[2]
+		lifetime, ok := want[key]
+		if !assert.True(t, ok, "unexpected cookie %s", key) {
+			continue
+		}
+		got[key] = true
+		expires, err := time.Parse(cookieExpiresLayout, m[3])
+		require.NoError(t, err)
+		assert.WithinDuration(t, now.Add(lifetime), expires, 5*time.Second, key)
+	}
+	assert.Len(t, got, len(want), "every cookie of the real server is set once")
 }

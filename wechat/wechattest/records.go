@@ -13,6 +13,7 @@ import (
 // Request is one request the server received, as recorded for tests.
 type Request struct {
 	Method  string
+	Host    string // the Host header, without a port
 	Path    string
 	Query   url.Values
 	Header  http.Header
@@ -77,6 +78,7 @@ func (s *Server) recordRequest(req *request) {
 	defer s.mu.Unlock()
 	s.rec.requests[req.endpoint] = append(s.rec.requests[req.endpoint], Request{
 		Method:  req.r.Method,
+		Host:    requestHost(req.r),
 		Path:    req.r.URL.Path,
 		Query:   maps.Clone(req.query),
 		Header:  req.r.Header.Clone(),

@@ -3,7 +3,6 @@ package wechattest
 import (
 	"net/url"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,23 +11,6 @@ import (
 
 	"github.com/wxbridge/wxbridge/wechat"
 )
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Advance(d time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(d)
-}
 
 func TestSendTextEchoes(t *testing.T) {
 	s, c, init := loggedIn(t, Config{})
@@ -113,7 +95,9 @@ func revoke(c *tclient, svrMsgID, to, clientMsgID string) wechat.RevokeResponse 
 }
 
 func TestRevoke(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
+	// The clock starts at the real time: the test client's cookie jar
+	// judges the cookies' Expires by the real time.
+	clock := NewClock(time.Now())
 	s, c, init := loggedIn(t, Config{Now: clock.Now})
 	alice := s.UserName("alice")
 	first := c.sendText(alice, "oops", "1001")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 type Server struct {
 	cfg      Config
 	log      zerolog.Logger
+	hosts    hostSet
 	handlers map[string]func(*request)
 	control  http.Handler
 
@@ -45,6 +47,7 @@ func New(cfg Config) *Server {
 	s := &Server{
 		cfg:      cfg,
 		log:      zerolog.Nop(),
+		hosts:    newHostSet(cfg.WebHost),
 		changed:  make(chan struct{}),
 		done:     make(chan struct{}),
 		sessions: make(map[string]*session),
@@ -162,7 +165,10 @@ func (s *Server) Close() {
 	}
 }
 
-// ServeHTTP routes a request to its endpoint.
+// ServeHTTP routes a request to its endpoint by its path and its Host
+// header (see hosts.go). The control API answers on any host. A request
+// for a host outside Web WeChat (qq.com, wechat.com) is a violation and
+// answered 404: a client that sends one did not keep the real host names.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.ControlAPI && strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.control.ServeHTTP(w, r)
@@ -180,6 +186,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if handler == nil {
 		s.violation(endpoint, "unknown endpoint")
 		http.NotFound(w, r)
+		return
+	}
+	host := requestHost(r)
+	if !isWeChatHost(host) {
+		s.violation(endpoint, "request for host "+strconv.Quote(host)+", not a Web WeChat host (keep the real host names; see wechat.Config.ServerOverride)")
+		http.NotFound(w, r)
+		return
+	}
+	if !s.hosts.serves(endpoint, host) {
+		buf := newResponseBuffer()
+		req.w = buf
+		s.answerWrongHost(req, host)
+		buf.flush(w)
 		return
 	}
 	if f, ok := s.takeFault(endpoint); ok {

@@ -26,7 +26,8 @@ func TestServeStopsWithContext(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- s.Serve(ctx, ln) }()
 	require.Eventually(t, func() bool { return s.URL() != "" }, 5*time.Second, time.Millisecond)
-	resp, err := http.Get(s.URL() + "/jslogin?" + url.Values{"appid": {wechat.AppID}, "fun": {"new"}, "redirect_uri": {"x"}}.Encode())
+	hc := &http.Client{Transport: toServer(t, s, http.DefaultTransport)}
+	resp, err := hc.Get(hostURL(loginHost, "/jslogin", url.Values{"appid": {wechat.AppID}, "fun": {"new"}, "redirect_uri": {"x"}}))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)

@@ -21,6 +21,8 @@ type session struct {
 	created    time.Time
 	dead       int // 0 while alive, else the ret its calls answer
 
+	cookiesExpire time.Time // Expires of wxsid, wxuin, webwx_data_ticket
+
 	names    map[string]string // seed id → UserName
 	ids      map[string]string // UserName → seed id
 	encry    map[string]string // group id → EncryChatRoomId
@@ -45,22 +47,23 @@ type sentRecord struct {
 // (1101), as a second web login kills the first one.
 func (s *Server) newSessionLocked(desktop bool) *session {
 	sess := &session{
-		uin:          s.acct.uin,
-		sid:          randomTicket(12),
-		skey:         newSKey(),
-		passTicket:   randomTicket(48),
-		dataTicket:   randomTicket(32),
-		authTicket:   randomTicket(36),
-		desktop:      desktop,
-		created:      s.now(),
-		names:        make(map[string]string),
-		ids:          make(map[string]string),
-		encry:        make(map[string]string),
-		encryIDs:     make(map[string]string),
-		contactSeqs:  make(map[int64]int),
-		sent:         make(map[int64]*sentRecord),
-		clientMsgIDs: make(map[string]bool),
-		uploads:      make(map[int64]*uploadProgress),
+		uin:           s.acct.uin,
+		sid:           randomTicket(12),
+		skey:          newSKey(),
+		passTicket:    randomTicket(48),
+		dataTicket:    randomTicket(32),
+		authTicket:    randomTicket(36),
+		desktop:       desktop,
+		created:       s.now(),
+		cookiesExpire: s.now().Add(s.cfg.CookieLifetime),
+		names:         make(map[string]string),
+		ids:           make(map[string]string),
+		encry:         make(map[string]string),
+		encryIDs:      make(map[string]string),
+		contactSeqs:   make(map[int64]int),
+		sent:          make(map[int64]*sentRecord),
+		clientMsgIDs:  make(map[string]bool),
+		uploads:       make(map[int64]*uploadProgress),
 	}
 	for _, id := range s.acct.order {
 		s.nameLocked(sess, id)
@@ -126,14 +129,14 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 		s.violationLocked(req.endpoint, why)
 		return nil, ret
 	}
+	missing := spec.missingRet
+	if missing == 0 {
+		missing = wechat.RetSessionNotExist
+	}
 	sid, okSid := req.cookies["wxsid"]
 	uin, okUin := req.cookies["wxuin"]
 	if !okSid || !okUin {
-		ret := spec.missingRet
-		if ret == 0 {
-			ret = wechat.RetSessionNotExist
-		}
-		return fail(ret, "wxsid/wxuin cookies missing")
+		return fail(missing, "wxsid/wxuin cookies missing")
 	}
 	sess := s.sessions[sid]
 	if sess == nil {
@@ -141,6 +144,11 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 	}
 	if sess.dead != 0 {
 		return nil, sess.dead
+	}
+	if s.cookiesExpiredLocked(sess) {
+		// The same answer as without cookies: a browser would not send them.
+		return fail(missing, "session cookies expired at "+sess.cookiesExpire.UTC().Format(time.RFC3339)+
+			" (webwxsync sets them again with a new Expires; refresh before they expire)")
 	}
 	if uin != strconv.FormatInt(sess.uin, 10) {
 		return fail(wechat.RetSessionInvalid, "wxuin cookie does not match the session")

@@ -97,8 +97,8 @@ func TestEndSession(t *testing.T) {
 func TestUnknownSidCookie(t *testing.T) {
 	_, c := newTest(t, Config{})
 	c.login(false)
-	u, _ := url.Parse(c.base)
-	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "wxsid", Value: "forged", Path: "/"}})
+	u, _ := url.Parse(c.url(api("webwxinit"), nil))
+	c.hc.Jar.SetCookies(u, []*http.Cookie{{Name: "wxsid", Value: "forged", Domain: webHost, Path: "/"}})
 	var out wechat.InitResponse
 	c.postJSON("webwxinit", url.Values{"pass_ticket": {c.passTicket}}, map[string]any{"BaseRequest": c.baseReq()}, &out)
 	assert.Equal(t, 1101, out.BaseResponse.Ret)

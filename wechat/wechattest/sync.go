@@ -65,6 +65,7 @@ func (s *Server) handleSync(req *request) {
 			sess.skey, sess.nextSKey = sess.nextSKey, ""
 		}
 		resp.SKey = sess.skey
+		writeCookies(req.w, s.refreshCookiesLocked(sess))
 		writeJSON(req.w, resp)
 	})
 }

@@ -21,9 +21,14 @@ import (
 	"github.com/wxbridge/wxbridge/wechat/wechattest"
 )
 
-func get(t *testing.T, u string) string {
+// get fetches u; host, when set, goes in the Host header, as a client with
+// a server override sends the real host names.
+func get(t *testing.T, u, host string) string {
 	t.Helper()
-	resp, err := http.Get(u)
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	require.NoError(t, err)
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -46,12 +51,12 @@ func TestRunAutoConfirm(t *testing.T) {
 
 	body := get(t, base+"/jslogin?"+url.Values{
 		"appid": {wechat.AppID}, "fun": {"new"}, "redirect_uri": {"https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?mod=desktop"},
-	}.Encode())
+	}.Encode(), "login.wx.qq.com")
 	m := regexp.MustCompile(`uuid = "([^"]+)"`).FindStringSubmatch(body)
 	require.NotNil(t, m, body)
 	var codes []string
 	for range 5 {
-		body = get(t, base+"/cgi-bin/mmwebwx-bin/login?"+url.Values{"uuid": {m[1]}, "tip": {"1"}, "loginicon": {"true"}}.Encode())
+		body = get(t, base+"/cgi-bin/mmwebwx-bin/login?"+url.Values{"uuid": {m[1]}, "tip": {"1"}, "loginicon": {"true"}}.Encode(), "login.wx.qq.com")
 		codes = append(codes, body[:strings.Index(body, ";")])
 		if strings.HasPrefix(body, "window.code=200;") {
 			break
@@ -61,7 +66,7 @@ func TestRunAutoConfirm(t *testing.T) {
 	assert.Contains(t, codes, "window.code=200")
 
 	var state map[string]any
-	require.NoError(t, json.Unmarshal([]byte(get(t, base+"/_sim/state")), &state))
+	require.NoError(t, json.Unmarshal([]byte(get(t, base+"/_sim/state", "")), &state))
 	assert.NotZero(t, state["self_uin"])
 
 	cancel()
