@@ -3,6 +3,7 @@ package wechat_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -63,7 +64,9 @@ func TestSyncRedeliversWhenHandlerFails(t *testing.T) {
 	cfg := testConfig(sim, wechat.ModeDesktop)
 	rec := newRecorder()
 	c, _ := startClient(t, login(t, sim, cfg), cfg, rec)
-	rec.waitFor(t, "connected", func() bool { return len(rec.all()) > 0 })
+	// Connected comes after the first round stored its keys; the first
+	// batch comes before.
+	rec.waitFor(t, "connected", func() bool { return slices.ContainsFunc(rec.all(), isConnected) })
 	before := c.Session().SyncKey.String()
 
 	refusals := 0
@@ -87,7 +90,9 @@ func TestSyncKeysDoNotRunAhead(t *testing.T) {
 	rec := newRecorder()
 	block := make(chan struct{})
 	c, _ := startClient(t, login(t, sim, cfg), cfg, rec)
-	rec.waitFor(t, "connected", func() bool { return len(rec.all()) > 0 })
+	// Connected comes after the first round stored its keys; the first
+	// batch comes before.
+	rec.waitFor(t, "connected", func() bool { return slices.ContainsFunc(rec.all(), isConnected) })
 	before := c.Session()
 	var seen int
 	rec.setRefuse(func(b *wechat.Batch) error {
