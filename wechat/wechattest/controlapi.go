@@ -30,6 +30,8 @@ const maxControlBody = 64 << 20
 //	POST /_sim/profile?nick=
 //	POST /_sim/end-session?ret=1101
 //	POST /_sim/rotate-skey
+//	POST /_sim/phone-offline?selector=2      synccheck answers it at once; webwxsync stays empty
+//	POST /_sim/phone-online
 //	POST /_sim/refuse-next-login?ret=&message=
 //	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
@@ -92,6 +94,19 @@ func (s *Server) newControlHandler() http.Handler {
 	})
 	mux.HandleFunc("POST /_sim/rotate-skey", func(w http.ResponseWriter, r *http.Request) {
 		s.RotateSKey()
+		writeJSON(w, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /_sim/phone-offline", func(w http.ResponseWriter, r *http.Request) {
+		sel, err := strconv.Atoi(r.URL.Query().Get("selector"))
+		if r.URL.Query().Has("selector") && (err != nil || sel < 1 || sel > 7) {
+			http.Error(w, "selector must be a synccheck selector from 1 to 7", http.StatusBadRequest)
+			return
+		}
+		s.PhoneOffline(sel)
+		writeJSON(w, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /_sim/phone-online", func(w http.ResponseWriter, r *http.Request) {
+		s.PhoneOnline()
 		writeJSON(w, map[string]bool{"ok": true})
 	})
 	mux.HandleFunc("POST /_sim/refuse-next-login", func(w http.ResponseWriter, r *http.Request) {

@@ -158,3 +158,26 @@ func (s *Server) RotateSKey() {
 		s.current.nextSKey = newSKey()
 	}
 }
+
+// PhoneOffline makes synccheck answer selector (retcode 0) at once while
+// webwxsync brings only what there is, usually nothing: what the real
+// server does while the phone is offline (reference §10.5,
+// Urinx/WeixinBot#150; selectors 2, 6 and 7 are reported) and, with
+// selector 3, after some media sends. Events injected meanwhile still come
+// with webwxsync. 0 means selector 2. PhoneOnline ends it.
+func (s *Server) PhoneOffline(selector int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if selector <= 0 {
+		selector = selectorMessage
+	}
+	s.stuck = selector
+	s.notifyLocked()
+}
+
+// PhoneOnline ends PhoneOffline: synccheck holds again until news arrive.
+func (s *Server) PhoneOnline() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stuck = 0
+}

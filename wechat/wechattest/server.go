@@ -38,6 +38,7 @@ type Server struct {
 	current  *session            // the newest session (maybe ended)
 	rec      records
 	faults   map[string][]Fault
+	stuck    int // PhoneOffline's selector; 0 when the phone is online
 }
 
 // New returns a server for cfg. Serve it with ServeHTTP (through any

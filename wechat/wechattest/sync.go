@@ -153,6 +153,10 @@ func (s *Server) handleSyncCheck(req *request) {
 			writeJS(req.w, syncCheckBody(0, sel))
 			return
 		}
+		if s.stuck != 0 {
+			writeJS(req.w, syncCheckBody(0, s.stuck))
+			return
+		}
 		if !s.waitLocked(req.r.Context(), timer.C) {
 			break
 		}

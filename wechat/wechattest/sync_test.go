@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -348,4 +349,45 @@ func TestInjectDefaults(t *testing.T) {
 	assert.Empty(t, s.UserName("never-seen"))
 	assert.Equal(t, "fmessage", s.UserName("fmessage"))
 	assert.Empty(t, s.EncryChatRoomId("alice"))
+}
+
+// TestPhoneOffline: while the phone is offline synccheck answers its
+// selector at once although webwxsync brings nothing; messages still come;
+// back online, synccheck holds again. The control API sets it too.
+func TestPhoneOffline(t *testing.T) {
+	s, c, init := loggedIn(t, Config{SyncCheckHold: time.Minute, ControlAPI: true})
+	first := c.sync(init.SyncKey)
+	require.Zero(t, first.AddMsgCount)
+	syncKey, key := init.SyncKey, first.SyncCheckKey // an idle answer's SyncKey is empty
+
+	code, body := c.control(http.MethodPost, "phone-offline", url.Values{"selector": {"7"}}, nil)
+	require.Equal(t, http.StatusOK, code, string(body))
+	for range 3 {
+		start := time.Now()
+		retcode, selector := c.syncCheck(key)
+		assert.Equal(t, 0, retcode)
+		assert.Equal(t, 7, selector)
+		assert.Less(t, time.Since(start), 5*time.Second, "answered at once, not after the hold")
+		empty := c.sync(syncKey)
+		assert.Zero(t, empty.AddMsgCount, "webwxsync brings nothing")
+		assert.Zero(t, empty.SyncKey.Count)
+	}
+
+	id := s.InjectText("alice", "", "still there")
+	got := c.sync(syncKey)
+	require.Equal(t, 1, got.AddMsgCount, "injected events still come")
+	assert.Equal(t, wechat.Int64(id), got.AddMsgList[0].NewMsgId)
+
+	code, _ = c.control(http.MethodPost, "phone-offline", url.Values{"selector": {"9"}}, nil)
+	assert.Equal(t, http.StatusBadRequest, code)
+	s.PhoneOnline()
+	held := c.asyncGet(api("synccheck"), c.syncCheckQuery(got.SyncCheckKey.String()))
+	select {
+	case b := <-held:
+		t.Fatalf("synccheck answered at once after PhoneOnline: %s", b)
+	case <-time.After(300 * time.Millisecond):
+	}
+	s.Close()
+	assert.Equal(t, syncCheckBody(0, 0), receive(t, held))
+	assert.Empty(t, s.Violations())
 }
