@@ -69,6 +69,10 @@ type Config struct {
 	ContactInterval time.Duration
 	// Observer, when set, is told about every API call (see Observer).
 	Observer Observer
+	// Now is the clock of the cookie jar (cookie expiry) and of the
+	// refresh of the session cookies before they expire; nil means
+	// time.Now. Tests share a clock they can move with the simulator.
+	Now func() time.Time
 }
 
 const (
@@ -111,6 +115,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ContactInterval == 0 {
 		c.ContactInterval = defaultContactPace
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c
 }

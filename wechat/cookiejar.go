@@ -3,6 +3,7 @@ package wechat
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,9 @@ type Cookie struct {
 	Path     string    `json:"path"`
 	HostOnly bool      `json:"host_only,omitempty"`
 	Expires  time.Time `json:"expires,omitzero"`
+	// Created is when the server set a cookie that has an expiry: the
+	// lifetime it gave is Expires-Created.
+	Created time.Time `json:"created,omitzero"`
 }
 
 // Jar is a cookie jar for all hosts of a session that can be exported and
@@ -32,6 +36,14 @@ var _ http.CookieJar = (*Jar)(nil)
 // NewJar returns a jar holding a copy of cookies.
 func NewJar(cookies []Cookie) *Jar {
 	return &Jar{cookies: append([]Cookie(nil), cookies...), now: time.Now}
+}
+
+// setClock makes the jar judge expiry by now (Config.Now). It is called
+// before the jar is used.
+func (j *Jar) setClock(now func() time.Time) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.now = now
 }
 
 // SetCookies stores the cookies a response to u set.
@@ -61,6 +73,9 @@ func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 			c.Expires = now.Add(time.Duration(hc.MaxAge) * time.Second)
 		case !hc.Expires.IsZero():
 			c.Expires = hc.Expires
+		}
+		if !c.Expires.IsZero() {
+			c.Created = now
 		}
 		j.put(c, now)
 	}
@@ -118,6 +133,34 @@ func (j *Jar) Value(host, name string) string {
 		}
 	}
 	return ""
+}
+
+// earliestExpiry returns the earliest expiry among the named cookies that a
+// request to host would carry, and the lifetime the server gave that
+// cookie (0 when unknown, as for cookies stored before Created existed).
+// ok is false when none of them has an expiry.
+func (j *Jar) earliestExpiry(host string, names ...string) (expires time.Time, lifetime time.Duration, ok bool) {
+	u := &url.URL{Scheme: "https", Host: host, Path: "/"}
+	hostName := canonicalHost(host)
+	now := j.now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, c := range j.cookies {
+		if c.Expires.IsZero() || !c.Expires.After(now) || !slices.Contains(names, c.Name) {
+			continue
+		}
+		if c.HostOnly && hostName != c.Domain || !c.HostOnly && !domainMatch(hostName, c.Domain) || !pathMatch(u.Path, c.Path) {
+			continue
+		}
+		if !ok || c.Expires.Before(expires) {
+			expires, ok = c.Expires, true
+			lifetime = 0
+			if !c.Created.IsZero() {
+				lifetime = c.Expires.Sub(c.Created)
+			}
+		}
+	}
+	return expires, lifetime, ok
 }
 
 // Export returns a copy of the unexpired cookies.

@@ -95,3 +95,45 @@ func TestJarExportRoundTrip(t *testing.T) {
 	assert.Equal(t, "123", jar2.Value("file.wx.qq.com", "wxuin"))
 	assert.Empty(t, jar2.Value("file.wx.qq.com", "session"), "host-only stays host-only after a round trip")
 }
+
+func TestJarEarliestExpiry(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	jar := NewJar(nil)
+	jar.setClock(func() time.Time { return now })
+	jar.SetCookies(mustURL(t, "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage"), []*http.Cookie{
+		{Name: "wxsid", Value: "s", Domain: "wx2.qq.com", Path: "/", Expires: now.Add(12 * time.Hour)},
+		{Name: "wxuin", Value: "1", Domain: ".qq.com", Path: "/", MaxAge: 3600},
+		{Name: "webwxuvid", Value: "u", Domain: "wx2.qq.com", Path: "/", Expires: now.Add(time.Minute)},
+		{Name: "other", Value: "o", Domain: "wx2.qq.com", Path: "/"},
+	})
+	tests := []struct {
+		name         string
+		host         string
+		names        []string
+		wantExpires  time.Time
+		wantLifetime time.Duration
+		wantOK       bool
+	}{
+		{"earliest of the named", "wx2.qq.com", []string{"wxsid", "wxuin"}, now.Add(time.Hour), time.Hour, true},
+		{"from another host of the domain", "webpush.wx2.qq.com", []string{"wxsid"}, now.Add(12 * time.Hour), 12 * time.Hour, true},
+		{"only cookies the host would get", "wx.qq.com", []string{"wxsid", "wxuin"}, now.Add(time.Hour), time.Hour, true},
+		{"unnamed cookies do not count", "wx2.qq.com", []string{"other"}, time.Time{}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			exp, lifetime, ok := jar.earliestExpiry(tt.host, tt.names...)
+			assert.Equal(t, tt.wantOK, ok)
+			assert.True(t, tt.wantExpires.Equal(exp), "expires %s, want %s", exp, tt.wantExpires)
+			assert.Equal(t, tt.wantLifetime, lifetime)
+		})
+	}
+
+	// The lifetime survives an export (Created is stored); an expired
+	// cookie no longer counts.
+	restored := NewJar(jar.Export())
+	restored.setClock(func() time.Time { return now.Add(2 * time.Hour) })
+	exp, lifetime, ok := restored.earliestExpiry("wx2.qq.com", "wxsid", "wxuin")
+	require.True(t, ok)
+	assert.True(t, now.Add(12*time.Hour).Equal(exp))
+	assert.Equal(t, 12*time.Hour, lifetime)
+}

@@ -38,6 +38,7 @@ func newTransport(cfg Config, jar *Jar, log zerolog.Logger) (*transport, error) 
 	if err != nil {
 		return nil, err
 	}
+	jar.setClock(cfg.Now)
 	return &transport{
 		cfg: cfg,
 		jar: jar,

@@ -291,7 +291,15 @@ func (l *Login) PushLogin(ctx context.Context, old *Session) (string, error) {
 	if old.Hosts.Web != "" {
 		l.hosts = old.Hosts
 	}
-	q := url.Values{"uin": {strconv.FormatInt(old.Uin, 10)}}
+	uin := strconv.FormatInt(old.Uin, 10)
+	q := url.Values{"uin": {uin}}
+	// The server needs wxuin with webwx_auth_ticket (reference §2.7), but
+	// wxuin lasts only as long as the session cookies (12 h) while the
+	// ticket lasts years: after a longer pause the jar has dropped it.
+	// ItChat sets it again for the push login (hotreload.py); so do we.
+	if l.t.jar.Value(l.hosts.Web, "wxuin") == "" {
+		l.t.jar.SetCookies(&url.URL{Scheme: "https", Host: l.hosts.Web, Path: "/"}, []*http.Cookie{{Name: "wxuin", Value: uin, Path: "/"}})
+	}
 	if l.t.cfg.Mode == ModeDesktop {
 		q.Set("mod", "desktop")
 	}

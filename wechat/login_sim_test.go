@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,6 +204,31 @@ func TestPushLogin(t *testing.T) {
 		}
 	}
 	assert.Positive(t, pushPolls)
+}
+
+// TestPushLoginAfterCookiesExpired: a day after the last webwxsync the
+// session cookies (wxuin among them) have expired while webwx_auth_ticket
+// has not; push login still works because the client sends wxuin again.
+func TestPushLoginAfterCookiesExpired(t *testing.T) {
+	clock := wechattest.NewClock(time.Now())
+	sim := newSim(t, func(c *wechattest.Config) { c.Now = clock.Now })
+	cfg := testConfig(sim, wechat.ModeDesktop)
+	cfg.Now = clock.Now
+	first := login(t, sim, cfg)
+	clock.Advance(24 * time.Hour)
+
+	ctx := testCtx(t)
+	l, err := wechat.NewLogin(cfg, first.Cookies, zerolog.Nop())
+	require.NoError(t, err)
+	uuid, err := l.PushLogin(ctx, first)
+	require.NoError(t, err)
+	push := sim.Requests("webwxpushloginurl")
+	require.Len(t, push, 1)
+	assert.Equal(t, strconv.FormatInt(first.Uin, 10), push[0].Cookies["wxuin"])
+	assert.NotEmpty(t, push[0].Cookies["webwx_auth_ticket"])
+	assert.Empty(t, push[0].Cookies["wxsid"], "the expired session cookie stays expired")
+	assert.NotEmpty(t, uuid)
+	assert.Empty(t, sim.Violations())
 }
 
 func TestPushLoginWithoutCookiesFails(t *testing.T) {

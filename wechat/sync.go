@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // echoSettleTimeout bounds how long a sync waits for sends in flight.
@@ -17,6 +19,15 @@ const echoSettleTimeout = 10 * time.Second
 
 // maxContinueRounds bounds how often one round follows ContinueFlag.
 const maxContinueRounds = 100
+
+// loopState is what the sync loop carries from one round to the next.
+type loopState struct {
+	// needSync: run webwxsync before the next synccheck (catch up first,
+	// and after a failed webwxsync).
+	needSync bool
+	// refreshTried is the cookie expiry the latest forced refresh saw.
+	refreshTried time.Time
+}
 
 // Start runs the sync loop in the background until Stop is called, ctx
 // ends or the session is lost. Events go to the handler given to
@@ -102,11 +113,11 @@ func (c *Client) syncLoop(ctx context.Context) {
 
 	failures := 0
 	connected, disconnected := false, false
-	needSync := true // catch up first: what arrived while we were away
+	st := loopState{needSync: true} // catch up first: what arrived while we were away
 	for ctx.Err() == nil {
 		round, cancel := context.WithCancelCause(ctx)
 		setRound(cancel)
-		err := c.syncRound(round, &needSync)
+		err := c.syncRound(round, &st)
 		cancel(nil)
 		setRound(nil)
 		if ctx.Err() != nil {
@@ -183,29 +194,35 @@ func (c *Client) emit(ctx context.Context, evt Event) {
 	}
 }
 
-// syncRound runs one synccheck and, when it reports news (or a catch-up is
-// due), webwxsync until the server has nothing more.
-func (c *Client) syncRound(ctx context.Context, needSync *bool) error {
-	if !*needSync {
-		check, err := c.syncCheck(ctx)
-		c.touch()
-		if err != nil {
-			return err
-		}
-		if check.Selector == 0 {
-			return nil
+// syncRound runs one synccheck and, when it reports news (or a catch-up or
+// a cookie refresh is due), webwxsync until the server has nothing more.
+func (c *Client) syncRound(ctx context.Context, st *loopState) error {
+	if !st.needSync {
+		tried, refresh := c.cookieRefreshDue(st.refreshTried)
+		st.refreshTried = tried
+		if refresh {
+			zerolog.Ctx(ctx).Debug().Msg("Session cookies expire soon, refreshing them with webwxsync")
+		} else {
+			check, err := c.syncCheck(ctx)
+			c.touch()
+			if err != nil {
+				return err
+			}
+			if check.Selector == 0 {
+				return nil
+			}
 		}
 	}
 	for range maxContinueRounds {
-		more, err := c.syncOnce(ctx)
+		more, _, err := c.syncOnce(ctx)
 		c.touch()
 		if err != nil {
-			*needSync = true
+			st.needSync = true
 			return err
 		}
-		*needSync = false
+		st.needSync = false
 		if !more {
-			return nil
+			break
 		}
 	}
 	return nil
@@ -265,8 +282,8 @@ func (c *Client) syncCheck(ctx context.Context) (check SyncCheck, err error) {
 
 // syncOnce runs webwxsync once, hands the batch to the handler and, when
 // the handler accepted it, advances the sync keys. It reports whether the
-// server has more (ContinueFlag).
-func (c *Client) syncOnce(ctx context.Context) (bool, error) {
+// server has more (ContinueFlag) and whether the answer brought anything.
+func (c *Client) syncOnce(ctx context.Context) (more, brought bool, err error) {
 	v := c.view()
 	c.mu.RLock()
 	req := SyncRequest{BaseRequest: v.base, SyncKey: c.sess.SyncKey.clone(), RR: int64(^int32(time.Now().Unix()))}
@@ -274,7 +291,7 @@ func (c *Client) syncOnce(ctx context.Context) (bool, error) {
 	q := url.Values{"sid": {v.base.Sid}, "skey": {v.base.Skey}, "lang": {"zh_CN"}}
 	var resp SyncResponse
 	if err := c.t.callJSON(ctx, "webwxsync", c.webURL(v, "webwxsync", q), req, &resp); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if resp.SKey != "" {
 		// A rotated skey is needed for every later call, handled or not.
@@ -284,13 +301,15 @@ func (c *Client) syncOnce(ctx context.Context) (bool, error) {
 	}
 	batch := c.buildBatch(ctx, &resp, v.self)
 	if err := c.handle(ctx, batch); err != nil {
-		return false, fmt.Errorf("wechat: handler did not take the batch: %w", err)
+		return false, false, fmt.Errorf("wechat: handler did not take the batch: %w", err)
 	}
 	c.mu.Lock()
 	c.sess.SyncKey = batch.State.SyncKey
 	c.sess.SyncCheckKey = batch.State.SyncCheckKey
 	c.mu.Unlock()
-	return resp.ContinueFlag != 0, nil
+	brought = len(resp.AddMsgList) > 0 || len(resp.ModContactList) > 0 || len(resp.DelContactList) > 0 ||
+		len(resp.ModChatRoomMemberList) > 0 || resp.Profile.BitFlag == ProfileBitFlagChange
+	return resp.ContinueFlag != 0, brought, nil
 }
 
 func (c *Client) buildBatch(ctx context.Context, resp *SyncResponse, self string) *Batch {
