@@ -20,11 +20,24 @@ const echoSettleTimeout = 10 * time.Second
 // maxContinueRounds bounds how often one round follows ContinueFlag.
 const maxContinueRounds = 100
 
+// When synccheck keeps announcing news (a selector) that webwxsync does not
+// bring, as with the phone offline (reference §10.5: selectors 2, 6, 7), the
+// loop would spin at network speed. After emptyRoundsBeforeSlowdown such
+// rounds in a row it runs one round per slowRoundInterval, until a round
+// brings something.
+const (
+	emptyRoundsBeforeSlowdown = 3
+	slowRoundInterval         = time.Second
+)
+
 // loopState is what the sync loop carries from one round to the next.
 type loopState struct {
 	// needSync: run webwxsync before the next synccheck (catch up first,
 	// and after a failed webwxsync).
 	needSync bool
+	// emptyRounds counts rounds in a row whose selector announced news
+	// that webwxsync did not bring.
+	emptyRounds int
 	// refreshTried is the cookie expiry the latest forced refresh saw.
 	refreshTried time.Time
 }
@@ -129,6 +142,16 @@ func (c *Client) syncLoop(ctx context.Context) {
 				connected, disconnected = true, false
 				c.emit(ctx, &Connected{})
 			}
+			if st.emptyRounds >= emptyRoundsBeforeSlowdown {
+				if st.emptyRounds == emptyRoundsBeforeSlowdown {
+					log.Info().Int("empty_rounds", st.emptyRounds).
+						Msg("synccheck keeps announcing news that webwxsync does not bring (is the phone offline?); slowing down to one round a second")
+				}
+				if sleepCtx(ctx, slowRoundInterval) != nil {
+					return
+				}
+				c.touch()
+			}
 			continue
 		}
 		var retErr *RetError
@@ -197,6 +220,7 @@ func (c *Client) emit(ctx context.Context, evt Event) {
 // syncRound runs one synccheck and, when it reports news (or a catch-up or
 // a cookie refresh is due), webwxsync until the server has nothing more.
 func (c *Client) syncRound(ctx context.Context, st *loopState) error {
+	selector := 0
 	if !st.needSync {
 		tried, refresh := c.cookieRefreshDue(st.refreshTried)
 		st.refreshTried = tried
@@ -211,19 +235,28 @@ func (c *Client) syncRound(ctx context.Context, st *loopState) error {
 			if check.Selector == 0 {
 				return nil
 			}
+			selector = check.Selector
 		}
 	}
+	brought := false
 	for range maxContinueRounds {
-		more, _, err := c.syncOnce(ctx)
+		more, got, err := c.syncOnce(ctx)
 		c.touch()
 		if err != nil {
 			st.needSync = true
 			return err
 		}
 		st.needSync = false
+		brought = brought || got
 		if !more {
 			break
 		}
+	}
+	switch {
+	case brought:
+		st.emptyRounds = 0
+	case selector != 0:
+		st.emptyRounds++
 	}
 	return nil
 }
