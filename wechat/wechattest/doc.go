@@ -3,11 +3,19 @@
 //
 // It serves every endpoint the bridge uses (login, session bootstrap,
 // contacts, the synccheck/webwxsync loop, sending, uploads, downloads,
-// revokes, friend requests, logout) on one base URL, with the body formats,
+// revokes, friend requests, logout) on one address, with the body formats,
 // status codes and quirks of the real server as described in
-// shared/reference/webwx-protocol.md. Tests start it with NewTest and point
-// the client's server_override at URL(); people can run it standalone with
-// the wechatsim command and try the bridge without risking a real account.
+// shared/reference/webwx-protocol.md. Like the real server it routes by the
+// Host header (hosts.go: the web host, its login., file. and webpush. hosts)
+// and scopes its cookies by domain (cookies.go), so clients must keep the
+// real host names and send only the connection here: tests start it with
+// NewTest and set the client's server override (wechat.Config.ServerOverride)
+// to URL(); people can run it standalone with the wechatsim command and try
+// the bridge without risking a real account.
+//
+// Session cookies expire (Config.CookieLifetime, 12 h by default, renewed by
+// every webwxsync); Config.Now, for example a Clock's, is the server's
+// clock, which tests can move together with the client's.
 //
 // The fake is strict: it checks the session on every call (cookies,
 // BaseRequest, query tokens), refuses what the real server refuses, and

@@ -1,8 +1,9 @@
 // Command wechatsim runs the fake Web WeChat server of package wechattest,
 // so that people can try the bridge without risking a real account.
 //
-// Point the bridge's network.server_override at the printed URL, start a
-// login, then "scan" the QR code with the control API:
+// Point the bridge's network.server_override at the printed URL (the
+// bridge keeps the real host names in the Host header, which the simulator
+// routes by), start a login, then "scan" the QR code with the control API:
 //
 //	curl -X POST http://127.0.0.1:29351/_sim/confirm
 //	curl -X POST 'http://127.0.0.1:29351/_sim/inject-text?chat=alice&text=hello'
