@@ -12,8 +12,14 @@ import (
 )
 
 // GetCapabilities returns the connector-wide capabilities.
+//
+// AggressiveUpdateInfo makes bridgev2 ask GetUserInfo for the sender of
+// every message (a roster look-up; an avatar whose ID did not change is not
+// downloaded again). The bridge relies on it for the avatars of group
+// members who are not contacts: their ghosts are made without one, and it
+// is fetched when they first write (see contactInfo).
 func (wc *WeChatConnector) GetCapabilities() *bridgev2.NetworkGeneralCapabilities {
-	return &bridgev2.NetworkGeneralCapabilities{}
+	return &bridgev2.NetworkGeneralCapabilities{AggressiveUpdateInfo: true}
 }
 
 // GetBridgeInfoVersion versions m.bridge and the room features; bump them when

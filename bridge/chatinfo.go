@@ -90,12 +90,11 @@ func (c *WeChatClient) groupInfo(ctx context.Context, r *puidRoster, ct *wechat.
 			EventSender: bridgev2.EventSender{Sender: wxid.MakeUserID(mp)},
 			Membership:  event.MembershipJoin,
 		}
-		if known := r.contact(m.UserName); known != nil {
-			cm.UserInfo = c.userInfo(known, m.UserName)
-		} else {
-			stranger := &wechat.Contact{UserName: m.UserName, NickName: m.NickName, EncryChatRoomId: ct.EncryChatRoomId}
-			cm.UserInfo = c.userInfo(stranger, m.UserName)
+		known := r.contact(m.UserName)
+		if known == nil {
+			known = &wechat.Contact{UserName: m.UserName, NickName: m.NickName, EncryChatRoomId: ct.EncryChatRoomId}
 		}
+		cm.UserInfo = c.contactInfo(r, known, m.UserName)
 		if dn := wechat.CleanName(m.DisplayName); dn != "" {
 			cm.Nickname = ptrTo(dn)
 		}
@@ -156,7 +155,21 @@ func (c *WeChatClient) GetUserInfo(ctx context.Context, ghost *bridgev2.Ghost) (
 	if ct == nil {
 		return nil, nil
 	}
-	return c.userInfo(ct, ct.UserName), nil
+	return c.contactInfo(r, ct, ct.UserName), nil
+}
+
+// contactInfo is userInfo for a contact of the session, where a group member
+// who is not a contact has no avatar until they wrote: the official client
+// loads a member's avatar only to show it, and fetching every member of
+// every group at once would not look like a person. bridgev2 asks
+// GetUserInfo again for every message's sender (AggressiveUpdateInfo), and
+// then the avatar comes.
+func (c *WeChatClient) contactInfo(r *puidRoster, ct *wechat.Contact, fallback string) *bridgev2.UserInfo {
+	info := c.userInfo(ct, fallback)
+	if ct.Kind() == wechat.KindStranger && !r.hasWritten(ct.UserName) {
+		info.Avatar = nil
+	}
+	return info
 }
 
 func (c *WeChatClient) userInfo(ct *wechat.Contact, fallback string) *bridgev2.UserInfo {

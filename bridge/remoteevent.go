@@ -101,6 +101,9 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 // a direct chat, a group member, or nobody (a group's own notices, sent by
 // the bridge bot).
 func (c *WeChatClient) senderOf(ctx context.Context, r *puidRoster, m *wechat.Message, p *inboxPayload, chatPUID string) (bridgev2.EventSender, error) {
+	if m.IsGroup && !m.FromSelf && m.Sender != "" && m.Sender != m.Chat {
+		r.markWritten(m.Sender)
+	}
 	switch {
 	case m.FromSelf:
 		return c.selfSender(), nil

@@ -24,6 +24,9 @@ type puidRoster struct {
 	// recent are the UserNames of webwxinit's recent chats (its contact
 	// list and ChatSet), in its order.
 	recent []string
+	// written are the group members who are not contacts and wrote in
+	// this session: their ghosts get avatars (see contactInfo).
+	written map[string]struct{}
 	// unfetched are the groups a failed call left without their record at
 	// start-up (wechat.Roster.Unfetched); the jobs worker fetches them.
 	unfetched []string
@@ -105,6 +108,24 @@ func (r *puidRoster) setPUIDLocked(userName, puid string) {
 	r.names[puid] = userName
 }
 
+// markWritten notes that a group member wrote a message.
+func (r *puidRoster) markWritten(userName string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.written == nil {
+		r.written = make(map[string]struct{})
+	}
+	r.written[userName] = struct{}{}
+}
+
+// hasWritten reports whether markWritten was called for userName.
+func (r *puidRoster) hasWritten(userName string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.written[userName]
+	return ok
+}
+
 // setPUID records the PUID of a session UserName.
 func (r *puidRoster) setPUID(userName, puid string) {
 	r.mu.Lock()
@@ -171,17 +192,32 @@ func (r *puidRoster) contactByPUID(puid string) *wechat.Contact {
 	}
 	if ct, ok := r.contacts[name]; ok {
 		cp := *ct
+		if cp.Kind() == wechat.KindStranger && cp.HeadImgUrl == "" && cp.EncryChatRoomId == "" {
+			// A member's fetched record: the avatar comes through a group.
+			if g, _ := r.groupOfLocked(name); g != nil {
+				cp.EncryChatRoomId = g.EncryChatRoomId
+			}
+		}
 		return &cp
 	}
 	// A group member who is not a contact: what a group says of them.
+	if g, m := r.groupOfLocked(name); g != nil {
+		return &wechat.Contact{UserName: name, NickName: m.NickName, EncryChatRoomId: g.EncryChatRoomId}
+	}
+	return &wechat.Contact{UserName: name}
+}
+
+// groupOfLocked returns a group that lists userName as a member, and its
+// entry there, or nils.
+func (r *puidRoster) groupOfLocked(userName string) (*wechat.Contact, *wechat.Member) {
 	for _, g := range r.contacts {
 		for i := range g.MemberList {
-			if m := &g.MemberList[i]; m.UserName == name {
-				return &wechat.Contact{UserName: name, NickName: m.NickName, EncryChatRoomId: g.EncryChatRoomId}
+			if m := &g.MemberList[i]; m.UserName == userName {
+				return g, m
 			}
 		}
 	}
-	return &wechat.Contact{UserName: name}
+	return nil, nil
 }
 
 // contact returns a copy of the record of a session UserName, or nil.

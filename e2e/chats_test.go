@@ -51,7 +51,8 @@ func TestChats(t *testing.T) {
 		}{
 			{seedName("alice"), alice},
 			{seedName("bob"), family},
-			{seedName("erin"), family},
+			// erin, who is not a friend, gets hers when she first writes
+			// (TestStartupLikeOfficialClient).
 			{seedName("carol"), project},
 		} {
 			profile, err := e.u.Profile(e.ctx, c.portal.ghosts[c.name])

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,22 @@ func TestStartupLikeOfficialClient(t *testing.T) {
 	require.Contains(t, family.ghosts, seedName("erin"))
 
 	sim := e.s.Sim
+	// A member who is not a friend shows no avatar until they write; a
+	// friend's is there from the start.
+	erin, bob := family.ghosts[seedName("erin")], family.ghosts[seedName("bob")]
+	profile, err := e.u.Profile(e.ctx, bob)
+	require.NoError(t, err)
+	assert.NotEmpty(t, profile.AvatarURL, "a friend's ghost has an avatar at once")
+	profile, err = e.u.Profile(e.ctx, erin)
+	require.NoError(t, err)
+	assert.Empty(t, profile.AvatarURL, "no avatar fetched for a member who is not a friend before they write")
+	sim.InjectText("family", "erin", "hello from erin")
+	e.waitMessage(e.u, family.ID, erin, "hello from erin")
+	e.waitUntil("erin's ghost has an avatar", func(ctx context.Context) (bool, error) {
+		p, err := e.u.Profile(ctx, erin)
+		return err == nil && !p.AvatarURL.IsEmpty(), err
+	})
+
 	assert.Equal(t, 1, len(sim.Requests("webwxinit")), "one webwxinit after a login")
 	assert.Equal(t, 1, countBodies(sim.Requests("webwxstatusnotify"), `"Code":3`), "one inited notify after a login")
 	assertPaced(t, sim.Requests("webwxbatchgetcontact"), time.Second)
