@@ -66,6 +66,7 @@ type records struct {
 	oplogs     [][]byte
 	stats      SyncCheckStats
 	violations []string
+	refusals   []Refusal
 }
 
 func newRecords() records {

@@ -36,6 +36,7 @@ type Server struct {
 	current  *session            // the newest session (maybe ended)
 	rec      records
 	faults   map[string][]Fault
+	limits   *limiter
 }
 
 // New returns a server for cfg. Serve it with ServeHTTP (through any
@@ -51,6 +52,7 @@ func New(cfg Config) *Server {
 		faults:   make(map[string][]Fault),
 		logins:   newLoginState(),
 		rec:      newRecords(),
+		limits:   newLimiter(cfg.RateLimit),
 	}
 	if cfg.Log != nil {
 		s.log = cfg.Log.With().Str("component", "wechattest").Logger()
