@@ -105,13 +105,10 @@ func (c *Client) view() view {
 	return view{base: c.sess.BaseRequest(), hosts: c.sess.Hosts, passTicket: c.sess.PassTicket, self: c.sess.Self.UserName}
 }
 
-// webURL is an API URL on the web host with pass_ticket and extra params.
+// webURL is an API URL on the web host with extra params and pass_ticket
+// last, as the web client adds it (see withPassTicket).
 func (c *Client) webURL(v view, endpoint string, q url.Values) string {
-	if q == nil {
-		q = url.Values{}
-	}
-	q.Set("pass_ticket", v.passTicket)
-	return c.t.route.api(v.hosts.Web, endpoint, q)
+	return withPassTicket(c.t.route.api(v.hosts.Web, endpoint, q), v.passTicket)
 }
 
 // InitResult is what webwxinit tells about the account.

@@ -68,7 +68,6 @@ func (c *Client) DownloadFile(ctx context.Context, sender, mediaID, encryFileNam
 		"mediaid":       {mediaID},
 		"encryfilename": {encryFileName},
 		"fromuser":      {strconv.FormatInt(v.base.Uin, 10)},
-		"pass_ticket":   {v.passTicket},
 	}
 	probe := c.t.route.api(v.hosts.File, "webwxgetmedia", nil)
 	ticket := c.t.jar.Value(hostOf(probe), "webwx_data_ticket")
@@ -77,7 +76,7 @@ func (c *Client) DownloadFile(ctx context.Context, sender, mediaID, encryFileNam
 	}
 	q.Set("webwx_data_ticket", ticket)
 	header := http.Header{"Referer": {"https://" + v.hosts.Web + "/"}}
-	return c.download(ctx, "webwxgetmedia", c.t.route.api(v.hosts.File, "webwxgetmedia", q), header)
+	return c.download(ctx, "webwxgetmedia", withPassTicket(c.t.route.api(v.hosts.File, "webwxgetmedia", q), v.passTicket), header)
 }
 
 // DownloadAvatar fetches a user's avatar. chatRoom is the group's

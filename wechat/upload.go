@@ -137,7 +137,7 @@ func (c *Client) Upload(ctx context.Context, to, name, mime string, r io.ReaderA
 			[2]string{"mediatype", res.MediaType},
 			[2]string{"uploadmediarequest", string(reqJSON)},
 			[2]string{"webwx_data_ticket", ticket},
-			[2]string{"pass_ticket", v.passTicket},
+			[2]string{"pass_ticket", formPassTicket(v.passTicket)},
 		)
 		resp, err := c.uploadChunk(ctx, target, fields, name, part)
 		if err != nil {
