@@ -31,7 +31,7 @@ const maxControlBody = 64 << 20
 //	POST /_sim/end-session?ret=1101
 //	POST /_sim/rotate-skey
 //	POST /_sim/refuse-next-login?ret=&message=
-//	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent
+//	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
 func (s *Server) ControlHandler() http.Handler { return s.control }
 
@@ -107,7 +107,7 @@ func (s *Server) newControlHandler() http.Handler {
 		f, ok := ParseFault(q.Get("fault"))
 		n, err := strconv.Atoi(q.Get("n"))
 		if !ok || err != nil || q.Get("endpoint") == "" {
-			http.Error(w, "endpoint, n and fault (http-500, reset, malformed, hang, too-frequent) are required", http.StatusBadRequest)
+			http.Error(w, "endpoint, n and fault (http-500, reset, malformed, hang, too-frequent, lose-answer) are required", http.StatusBadRequest)
 			return
 		}
 		s.FailNext(q.Get("endpoint"), n, f)

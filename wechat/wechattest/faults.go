@@ -21,6 +21,10 @@ const (
 	FaultHang
 	// FaultTooFrequent answers ret/retcode 1205 ("operation too frequent").
 	FaultTooFrequent
+	// FaultLoseAnswer handles the request (it takes effect) and then
+	// closes the connection instead of answering, as when the answer is
+	// lost on the way back.
+	FaultLoseAnswer
 )
 
 func (f Fault) String() string {
@@ -35,13 +39,15 @@ func (f Fault) String() string {
 		return "hang"
 	case FaultTooFrequent:
 		return "too-frequent"
+	case FaultLoseAnswer:
+		return "lose-answer"
 	}
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
 
 // ParseFault parses the String form of a Fault.
 func ParseFault(name string) (Fault, bool) {
-	for f := FaultHTTP500; f <= FaultTooFrequent; f++ {
+	for f := FaultHTTP500; f <= FaultLoseAnswer; f++ {
 		if f.String() == name {
 			return f, true
 		}

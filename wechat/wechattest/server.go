@@ -184,10 +184,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if f, ok := s.takeFault(endpoint); ok {
+	f, faulty := s.takeFault(endpoint)
+	if faulty {
 		s.log.Debug().Str("endpoint", endpoint).Stringer("fault", f).Msg("Injecting fault")
-		s.applyFault(req, f)
-		return
+		if f != FaultLoseAnswer {
+			s.applyFault(req, f)
+			return
+		}
 	}
 	if req.bodyErr != nil {
 		s.violation(endpoint, "request body too large or unreadable: "+req.bodyErr.Error())
@@ -201,6 +204,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := newResponseBuffer()
 	req.w = buf
 	handler(req)
+	if faulty && f == FaultLoseAnswer {
+		resetConnection(w)
+		return
+	}
 	buf.flush(w)
 }
 
