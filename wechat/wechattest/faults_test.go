@@ -87,6 +87,15 @@ func TestFaultLoseAnswer(t *testing.T) {
 	assert.Equal(t, FaultLoseAnswer, f)
 }
 
+func TestFailAfter(t *testing.T) {
+	s, c := newTest(t, Config{})
+	s.FailAfter("jslogin", 2, 1, FaultHTTP500)
+	for i, want := range []int{200, 200, 500, 200} {
+		resp, _ := c.do(http.MethodGet, "/jslogin", nil, nil, nil)
+		assert.Equal(t, want, resp.StatusCode, "request %d", i)
+	}
+}
+
 func TestFaultHang(t *testing.T) {
 	s, c, init := loggedIn(t, Config{})
 	s.FailNext("webwxsync", 1, FaultHang)
