@@ -26,8 +26,9 @@ type Client struct {
 
 	echoes *echoSet
 
-	sendMu   sync.Mutex
-	lastSend time.Time
+	sends    *sendGate // pacing and the cooldown of every send
+	contacts cooldown  // after webwxbatchgetcontact answered 1205
+	uploads  cooldown  // after webwxuploadmedia answered 1205
 
 	// contactPace spaces webwxbatchgetcontact calls (ContactInterval).
 	contactPace *pacer
@@ -63,6 +64,7 @@ func NewClient(sess *Session, cfg Config, log zerolog.Logger, handle func(contex
 	return &Client{
 		t: t, log: log, handle: handle, sess: sess,
 		echoes:      newEchoSet(10 * time.Minute),
+		sends:       newSendGate(),
 		contactPace: &pacer{interval: cfg.ContactInterval},
 	}, nil
 }

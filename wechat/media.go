@@ -2,8 +2,10 @@ package wechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -133,7 +135,50 @@ func (c *Client) downloadAvatar(ctx context.Context, endpoint, target string) (*
 	}
 }
 
+// downloadAttempts is how often a download is asked for when the request
+// fails on the way (see lostOnTheWay). Once the body flows it is the
+// caller's: a download is not resumed.
+const downloadAttempts = 3
+
 func (c *Client) download(ctx context.Context, endpoint, target string, header http.Header) (*Download, error) {
+	for attempt := 1; ; attempt++ {
+		d, err := c.downloadOnce(ctx, endpoint, target, header)
+		if err == nil || attempt == downloadAttempts || !lostOnTheWay(err) {
+			return d, err
+		}
+		delay := c.backoff(attempt, false)
+		c.log.Debug().Err(err).Str("endpoint", endpoint).Dur("retry_in", delay).Msg("Download failed on the way, asking again")
+		if err := sleepCtx(ctx, delay); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// lostOnTheWay reports whether a call failed in transit in a way that
+// asking again may fix: the connection was reset or closed, or the server
+// answered 5xx or 429 (the file host's "too frequent"). Not a call that
+// timed out (the next would wait as long), not a cancelled one, not
+// anything WeChat answered with a ret.
+func lostOnTheWay(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var httpErr *HTTPError
+	if errors.As(err, &httpErr) {
+		return httpErr.Temporary()
+	}
+	var timeoutErr *TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return false
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return !netErr.Timeout()
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func (c *Client) downloadOnce(ctx context.Context, endpoint, target string, header http.Header) (*Download, error) {
 	resp, err := c.t.do(ctx, request{endpoint: endpoint, url: target, header: header, timeout: mediaTimeout})
 	if err != nil {
 		return nil, err
