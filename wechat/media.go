@@ -81,15 +81,19 @@ func (c *Client) DownloadFile(ctx context.Context, sender, mediaID, encryFileNam
 	return c.download(ctx, "webwxgetmedia", withPassTicket(c.t.route.api(v.hosts.File, "webwxgetmedia", q), v.passTicket), header)
 }
 
-// DownloadAvatar fetches a user's avatar. chatRoom is the group's
-// UserName or EncryChatRoomId for a member who is not a friend, else "".
-func (c *Client) DownloadAvatar(ctx context.Context, userName, chatRoom string) (*Download, error) {
+// DownloadAvatar fetches a user's avatar. For a group member who is not a
+// friend, encryChatRoomID is the group's EncryChatRoomId (not its
+// UserName, which webwxgeticon does not take); else "". The URL is the
+// one the web client builds for such a member:
+// webwxgeticon?seq=0&username=…&skey=…&chatroomid=… (protocol reference
+// §3.5, §6).
+func (c *Client) DownloadAvatar(ctx context.Context, userName, encryChatRoomID string) (*Download, error) {
 	v := c.view()
-	q := url.Values{"seq": {"0"}, "username": {userName}, "skey": {v.base.Skey}, "type": {"big"}}
-	if chatRoom != "" {
-		q.Set("chatroomid", chatRoom)
+	query := "seq=0&username=" + url.QueryEscape(userName) + "&skey=" + url.QueryEscape(v.base.Skey)
+	if encryChatRoomID != "" {
+		query += "&chatroomid=" + url.QueryEscape(encryChatRoomID)
 	}
-	return c.downloadAvatar(ctx, "webwxgeticon", c.t.route.api(v.hosts.Web, "webwxgeticon", q))
+	return c.downloadAvatar(ctx, "webwxgeticon", c.t.route.api(v.hosts.Web, "webwxgeticon", nil)+"?"+query)
 }
 
 // DownloadGroupAvatar fetches a group's avatar.
