@@ -112,9 +112,7 @@ func (c *Client) DownloadHeadImg(ctx context.Context, headImgURL string) (*Downl
 	}
 	v := c.view()
 	if u, err := url.Parse(headImgURL); err == nil && u.Query().Has("skey") {
-		q := u.Query()
-		q.Set("skey", v.base.Skey)
-		u.RawQuery = q.Encode()
+		u.RawQuery = replaceSkey(u.RawQuery, v.base.Skey)
 		headImgURL = u.String()
 	}
 	target, err := c.t.route.absolute(v.hosts.Web, headImgURL)
@@ -126,6 +124,18 @@ func (c *Client) DownloadHeadImg(ctx context.Context, headImgURL string) (*Downl
 		endpoint = "webwxgetheadimg"
 	}
 	return c.downloadAvatar(ctx, endpoint, target)
+}
+
+// replaceSkey puts skey into a raw query in place of the skey it has,
+// keeping everything else as the server wrote it, in its order.
+func replaceSkey(rawQuery, skey string) string {
+	params := strings.Split(rawQuery, "&")
+	for i, p := range params {
+		if name, _, _ := strings.Cut(p, "="); name == "skey" {
+			params[i] = "skey=" + url.QueryEscape(skey)
+		}
+	}
+	return strings.Join(params, "&")
 }
 
 // downloadAvatar retries empty answers, which the server sometimes gives.

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,11 @@ func TestDownloadHeadImgFromRoster(t *testing.T) {
 	d, err = c.DownloadHeadImg(testCtx(t), alice.HeadImgUrl)
 	assert.NotEmpty(t, readAll(t, d, err), "the avatar still downloads")
 	assert.Empty(t, sim.Violations())
+	reqs := sim.Requests("webwxgeticon")
+	given, err := url.Parse(alice.HeadImgUrl)
+	require.NoError(t, err)
+	assert.Equal(t, paramNames(given.RawQuery), paramNames(reqs[len(reqs)-1].RawQuery), "the URL as the server gave it")
+	assert.Equal(t, c.Session().SKey, reqs[len(reqs)-1].Query.Get("skey"), "but with the current skey")
 
 	_, err = c.DownloadHeadImg(testCtx(t), "https://evil.example/x.jpg")
 	assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse, "only server paths are fetched")
@@ -149,4 +155,14 @@ func TestNonFriendMemberAvatar(t *testing.T) {
 	d, err = c.DownloadAvatar(ctx, erin, family.UserName)
 	assert.Empty(t, readAll(t, d, err), "the server answers an empty 200")
 	assert.NotEmpty(t, sim.Violations())
+}
+
+// paramNames lists the names in a raw query, in their order.
+func paramNames(rawQuery string) []string {
+	var names []string
+	for _, p := range strings.Split(rawQuery, "&") {
+		name, _, _ := strings.Cut(p, "=")
+		names = append(names, name)
+	}
+	return names
 }
