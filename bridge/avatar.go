@@ -35,7 +35,10 @@ func (c *WeChatClient) avatarOf(ct *wechat.Contact) *bridgev2.Avatar {
 			},
 		}
 	case ct.EncryChatRoomId != "" && !wechat.IsGroupUserName(ct.UserName):
-		// A group member who is not a contact: fetched through the group.
+		// A group member who is not a contact, known only from a group's
+		// member list: fetched through that group, whose EncryChatRoomId
+		// the record carries (contactByPUID, groupInfo), as the web client
+		// does.
 		userName, room := ct.UserName, ct.EncryChatRoomId
 		return &bridgev2.Avatar{
 			ID: "member",

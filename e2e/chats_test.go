@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,7 @@ import (
 	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/wechat/wechattest"
 )
 
 // TestChats: after login the user is in a portal for each group, the file
@@ -63,6 +65,31 @@ func TestChats(t *testing.T) {
 				require.NoError(t, err)
 				assert.NotEmpty(t, data, "%s's avatar downloads", c.name)
 			}
+		}
+		// erin is in the family group but not a friend: her avatar is
+		// fetched as the web client fetches it, through the group's
+		// EncryChatRoomId: with the URL it builds from the member list,
+		// or with the HeadImgUrl of her record as the server wrote it.
+		sim := e.s.Sim
+		var erin []wechattest.Request
+		for _, r := range sim.Requests("webwxgeticon") {
+			if r.Query.Get("username") == sim.UserName("erin") {
+				erin = append(erin, r)
+			}
+		}
+		require.NotEmpty(t, erin, "erin's avatar came from webwxgeticon")
+		for _, r := range erin {
+			assert.Equal(t, sim.EncryChatRoomId("family"), r.Query.Get("chatroomid"), "through the group: %s", r.RawQuery)
+			var names []string
+			for _, p := range strings.Split(r.RawQuery, "&") {
+				name, _, _ := strings.Cut(p, "=")
+				names = append(names, name)
+			}
+			assert.Contains(t, [][]string{{"seq", "username", "skey", "chatroomid"}, {"seq", "username", "chatroomid", "skey"}}, names,
+				"the web client's form: %s", r.RawQuery)
+		}
+		for _, v := range sim.Violations() {
+			assert.NotContains(t, v, "webwxgeticon")
 		}
 	})
 

@@ -350,7 +350,13 @@ func inOrder(seqs []int) bool {
 // vanishes and none is sent twice.
 func TestSendingUnderFaults(t *testing.T) {
 	const total = 200
-	e, alice, _ := setupWithAlice(t, stack.Options{Config: map[string]any{"matrix.message_status_events": true}})
+	// 200 messages as fast as the bridge sends them (the stack's
+	// send_interval is 0): faster than WeChat allows, so its rate limit is
+	// off here; the 1205s of this test are injected.
+	e, alice, _ := setupWithAlice(t, stack.Options{
+		Config: map[string]any{"matrix.message_status_events": true},
+		Sims:   []wechattest.Config{{RateLimit: wechattest.RateLimit{Off: true}}},
+	})
 	sim := e.s.Sim
 
 	faults := map[int]func(){

@@ -150,7 +150,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 		name    string
 		content *event.MessageEventContent
 		upload  []byte
-		fault   string // an endpoint that fails once with HTTP 500
+		fault   string // an endpoint that answers HTTP 500 each time (the bridge tries an upload chunk 3 times)
 		want    string // in the status message, lowercased
 	}{
 		{"oversize file", &event.MessageEventContent{MsgType: event.MsgFile, Body: "huge.bin",
@@ -167,7 +167,7 @@ func TestSendMediaToWeChat(t *testing.T) {
 			e := e.sub(t)
 			before := len(sim.Sent())
 			if tt.fault != "" {
-				sim.FailNext(tt.fault, 1, wechattest.FaultHTTP500)
+				sim.FailNext(tt.fault, 3, wechattest.FaultHTTP500)
 			}
 			if tt.upload != nil {
 				uri, err := e.u.UploadMedia(e.ctx, tt.upload, tt.content.Info.MimeType, tt.content.Body)

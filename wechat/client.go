@@ -26,8 +26,9 @@ type Client struct {
 
 	echoes *echoSet
 
-	sendMu   sync.Mutex
-	lastSend time.Time
+	sends    *sendGate // pacing and the cooldown of every send
+	contacts cooldown  // after webwxbatchgetcontact answered 1205
+	uploads  cooldown  // after webwxuploadmedia answered 1205
 
 	// contactPace spaces webwxbatchgetcontact calls (ContactInterval).
 	contactPace *pacer
@@ -63,6 +64,7 @@ func NewClient(sess *Session, cfg Config, log zerolog.Logger, handle func(contex
 	return &Client{
 		t: t, log: log, handle: handle, sess: sess,
 		echoes:      newEchoSet(10 * time.Minute),
+		sends:       newSendGate(),
 		contactPace: &pacer{interval: cfg.ContactInterval},
 	}, nil
 }
@@ -105,13 +107,10 @@ func (c *Client) view() view {
 	return view{base: c.sess.BaseRequest(), hosts: c.sess.Hosts, passTicket: c.sess.PassTicket, self: c.sess.Self.UserName}
 }
 
-// webURL is an API URL on the web host with pass_ticket and extra params.
+// webURL is an API URL on the web host with extra params and pass_ticket
+// last, as the web client adds it (see withPassTicket).
 func (c *Client) webURL(v view, endpoint string, q url.Values) string {
-	if q == nil {
-		q = url.Values{}
-	}
-	q.Set("pass_ticket", v.passTicket)
-	return c.t.route.api(v.hosts.Web, endpoint, q)
+	return withPassTicket(c.t.route.api(v.hosts.Web, endpoint, q), v.passTicket)
 }
 
 // InitResult is what webwxinit tells about the account.

@@ -59,8 +59,9 @@ type Config struct {
 	// MaxBackoff caps the retry backoff of the sync loop and of sends
 	// (default 1 minute).
 	MaxBackoff time.Duration
-	// SendRetries is how often a send answered with 1205 is retried
-	// (default 3).
+	// SendRetries is how often a call WeChat refuses as too frequent
+	// (1205) is made again after the cooldown it causes: a send, a
+	// webwxbatchgetcontact batch or an upload chunk (default 3).
 	SendRetries int
 	// ContactInterval is the minimum time between two webwxbatchgetcontact
 	// calls (default 1s; negative means no pacing). The official client

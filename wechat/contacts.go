@@ -115,8 +115,9 @@ func joinPages(pages [][]Contact, total int) []Contact {
 // BatchGetContacts fetches full records (webwxbatchgetcontact), at most 50
 // per call and one call per ContactInterval. Groups come with their
 // members. For a group member who is not a friend, set EncryChatRoomId to
-// the group's UserName (or use FetchMembers). On an error it returns what
-// the calls before the failed one brought, and the error.
+// the group's UserName (or use FetchMembers). A batch WeChat refuses as
+// too frequent is asked for again after a cooldown. On an error it returns
+// what the calls before the failed one brought, and the error.
 func (c *Client) BatchGetContacts(ctx context.Context, items []BatchContactRequestItem) ([]Contact, error) {
 	var out []Contact
 	for start := 0; start < len(items); start += MaxBatchContacts {
@@ -145,16 +146,25 @@ func (c *Client) FetchMembers(ctx context.Context, group string, userNames []str
 
 // batchGet makes one webwxbatchgetcontact call, in its turn.
 func (c *Client) batchGet(ctx context.Context, items []BatchContactRequestItem) ([]Contact, error) {
-	release, err := c.contactPace.turn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	v := c.view()
-	q := url.Values{"type": {"ex"}, "r": {strconv.FormatInt(time.Now().UnixMilli(), 10)}, "lang": {"zh_CN"}}
 	var resp BatchContactResponse
-	req := BatchContactRequest{BaseRequest: v.base, Count: len(items), List: items}
-	if err := c.t.callJSON(ctx, "webwxbatchgetcontact", c.webURL(v, "webwxbatchgetcontact", q), req, &resp); err != nil {
+	// A batch WeChat refuses as too frequent is asked for again after the
+	// cooldown (see callRefusable), each time in its turn of the pacer.
+	err := c.callRefusable(ctx, &c.contacts, "webwxbatchgetcontact", func() error {
+		release, err := c.contactPace.turn(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+		if err := c.contacts.wait(ctx); err != nil {
+			return err
+		}
+		v := c.view()
+		q := url.Values{"type": {"ex"}, "r": {strconv.FormatInt(time.Now().UnixMilli(), 10)}, "lang": {"zh_CN"}}
+		req := BatchContactRequest{BaseRequest: v.base, Count: len(items), List: items}
+		resp = BatchContactResponse{}
+		return c.t.callJSON(ctx, "webwxbatchgetcontact", c.webURL(v, "webwxbatchgetcontact", q), req, &resp)
+	})
+	if err != nil {
 		return nil, err
 	}
 	for i := range resp.ContactList {

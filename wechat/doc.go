@@ -12,6 +12,12 @@
 // parse_markup.go, parse_emoji.go, parse_groupprefix.go, parse_fields.go
 // and parse_xml.go.
 //
+// WeChat's rate limits are met in ratelimit.go: sends go out one at a
+// time, paced, and a "too frequent" (1205) pauses every call of its kind
+// (sends, contact fetches, uploads) for a growing cooldown before the
+// refused call is made again. pass_ticket goes into URLs exactly as the
+// login gave it (passticket.go).
+//
 // The package knows nothing about Matrix. Its wire types mirror the field
 // names of the protocol (HeadImgUrl, not HeadImgURL) so that they can be
 // decoded and encoded without tags and read side by side with the protocol

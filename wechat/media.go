@@ -2,8 +2,10 @@ package wechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -68,7 +70,6 @@ func (c *Client) DownloadFile(ctx context.Context, sender, mediaID, encryFileNam
 		"mediaid":       {mediaID},
 		"encryfilename": {encryFileName},
 		"fromuser":      {strconv.FormatInt(v.base.Uin, 10)},
-		"pass_ticket":   {v.passTicket},
 	}
 	probe := c.t.route.api(v.hosts.File, "webwxgetmedia", nil)
 	ticket := c.t.jar.Value(hostOf(probe), "webwx_data_ticket")
@@ -77,18 +78,22 @@ func (c *Client) DownloadFile(ctx context.Context, sender, mediaID, encryFileNam
 	}
 	q.Set("webwx_data_ticket", ticket)
 	header := http.Header{"Referer": {"https://" + v.hosts.Web + "/"}}
-	return c.download(ctx, "webwxgetmedia", c.t.route.api(v.hosts.File, "webwxgetmedia", q), header)
+	return c.download(ctx, "webwxgetmedia", withPassTicket(c.t.route.api(v.hosts.File, "webwxgetmedia", q), v.passTicket), header)
 }
 
-// DownloadAvatar fetches a user's avatar. chatRoom is the group's
-// UserName or EncryChatRoomId for a member who is not a friend, else "".
-func (c *Client) DownloadAvatar(ctx context.Context, userName, chatRoom string) (*Download, error) {
+// DownloadAvatar fetches a user's avatar. For a group member who is not a
+// friend, encryChatRoomID is the group's EncryChatRoomId (not its
+// UserName, which webwxgeticon does not take); else "". The URL is the
+// one the web client builds for such a member:
+// webwxgeticon?seq=0&username=…&skey=…&chatroomid=… (protocol reference
+// §3.5, §6).
+func (c *Client) DownloadAvatar(ctx context.Context, userName, encryChatRoomID string) (*Download, error) {
 	v := c.view()
-	q := url.Values{"seq": {"0"}, "username": {userName}, "skey": {v.base.Skey}, "type": {"big"}}
-	if chatRoom != "" {
-		q.Set("chatroomid", chatRoom)
+	query := "seq=0&username=" + url.QueryEscape(userName) + "&skey=" + url.QueryEscape(v.base.Skey)
+	if encryChatRoomID != "" {
+		query += "&chatroomid=" + url.QueryEscape(encryChatRoomID)
 	}
-	return c.downloadAvatar(ctx, "webwxgeticon", c.t.route.api(v.hosts.Web, "webwxgeticon", q))
+	return c.downloadAvatar(ctx, "webwxgeticon", c.t.route.api(v.hosts.Web, "webwxgeticon", nil)+"?"+query)
 }
 
 // DownloadGroupAvatar fetches a group's avatar.
@@ -107,9 +112,7 @@ func (c *Client) DownloadHeadImg(ctx context.Context, headImgURL string) (*Downl
 	}
 	v := c.view()
 	if u, err := url.Parse(headImgURL); err == nil && u.Query().Has("skey") {
-		q := u.Query()
-		q.Set("skey", v.base.Skey)
-		u.RawQuery = q.Encode()
+		u.RawQuery = replaceSkey(u.RawQuery, v.base.Skey)
 		headImgURL = u.String()
 	}
 	target, err := c.t.route.absolute(v.hosts.Web, headImgURL)
@@ -123,6 +126,18 @@ func (c *Client) DownloadHeadImg(ctx context.Context, headImgURL string) (*Downl
 	return c.downloadAvatar(ctx, endpoint, target)
 }
 
+// replaceSkey puts skey into a raw query in place of the skey it has,
+// keeping everything else as the server wrote it, in its order.
+func replaceSkey(rawQuery, skey string) string {
+	params := strings.Split(rawQuery, "&")
+	for i, p := range params {
+		if name, _, _ := strings.Cut(p, "="); name == "skey" {
+			params[i] = "skey=" + url.QueryEscape(skey)
+		}
+	}
+	return strings.Join(params, "&")
+}
+
 // downloadAvatar retries empty answers, which the server sometimes gives.
 func (c *Client) downloadAvatar(ctx context.Context, endpoint, target string) (*Download, error) {
 	for attempt := 1; ; attempt++ {
@@ -134,7 +149,50 @@ func (c *Client) downloadAvatar(ctx context.Context, endpoint, target string) (*
 	}
 }
 
+// downloadAttempts is how often a download is asked for when the request
+// fails on the way (see lostOnTheWay). Once the body flows it is the
+// caller's: a download is not resumed.
+const downloadAttempts = 3
+
 func (c *Client) download(ctx context.Context, endpoint, target string, header http.Header) (*Download, error) {
+	for attempt := 1; ; attempt++ {
+		d, err := c.downloadOnce(ctx, endpoint, target, header)
+		if err == nil || attempt == downloadAttempts || !lostOnTheWay(err) {
+			return d, err
+		}
+		delay := c.backoff(attempt, false)
+		c.log.Debug().Err(err).Str("endpoint", endpoint).Dur("retry_in", delay).Msg("Download failed on the way, asking again")
+		if err := sleepCtx(ctx, delay); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// lostOnTheWay reports whether a call failed in transit in a way that
+// asking again may fix: the connection was reset or closed, or the server
+// answered 5xx or 429 (the file host's "too frequent"). Not a call that
+// timed out (the next would wait as long), not a cancelled one, not
+// anything WeChat answered with a ret.
+func lostOnTheWay(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var httpErr *HTTPError
+	if errors.As(err, &httpErr) {
+		return httpErr.Temporary()
+	}
+	var timeoutErr *TimeoutError
+	if errors.As(err, &timeoutErr) {
+		return false
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return !netErr.Timeout()
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func (c *Client) downloadOnce(ctx context.Context, endpoint, target string, header http.Header) (*Download, error) {
 	resp, err := c.t.do(ctx, request{endpoint: endpoint, url: target, header: header, timeout: mediaTimeout})
 	if err != nil {
 		return nil, err

@@ -2,7 +2,9 @@ package wechat_test
 
 import (
 	"io"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,7 +68,7 @@ func TestDownloads(t *testing.T) {
 
 	d, err = c.DownloadAvatar(ctx, sim.UserName("alice"), "")
 	assert.NotEmpty(t, readAll(t, d, err))
-	d, err = c.DownloadAvatar(ctx, sim.UserName("erin"), sim.UserName("family"))
+	d, err = c.DownloadAvatar(ctx, sim.UserName("erin"), sim.EncryChatRoomId("family"))
 	assert.NotEmpty(t, readAll(t, d, err), "a non-friend member's avatar needs the group")
 	d, err = c.DownloadGroupAvatar(ctx, sim.UserName("family"))
 	assert.NotEmpty(t, readAll(t, d, err))
@@ -117,7 +119,50 @@ func TestDownloadHeadImgFromRoster(t *testing.T) {
 	d, err = c.DownloadHeadImg(testCtx(t), alice.HeadImgUrl)
 	assert.NotEmpty(t, readAll(t, d, err), "the avatar still downloads")
 	assert.Empty(t, sim.Violations())
+	reqs := sim.Requests("webwxgeticon")
+	given, err := url.Parse(alice.HeadImgUrl)
+	require.NoError(t, err)
+	assert.Equal(t, paramNames(given.RawQuery), paramNames(reqs[len(reqs)-1].RawQuery), "the URL as the server gave it")
+	assert.Equal(t, c.Session().SKey, reqs[len(reqs)-1].Query.Get("skey"), "but with the current skey")
 
 	_, err = c.DownloadHeadImg(testCtx(t), "https://evil.example/x.jpg")
 	assert.ErrorIs(t, err, wechat.ErrUnexpectedResponse, "only server paths are fetched")
+}
+
+// TestNonFriendMemberAvatar: the avatar of a group member who is not a
+// friend is fetched as the web client fetches it, with the group's
+// EncryChatRoomId as chatroomid; the group's UserName does not work there.
+func TestNonFriendMemberAvatar(t *testing.T) {
+	sim := newSim(t)
+	cfg := testConfig(sim, wechat.ModeDesktop)
+	c, init := startClient(t, login(t, sim, cfg), cfg, newRecorder())
+	ctx := testCtx(t)
+	roster, err := c.LoadRoster(ctx, init)
+	require.NoError(t, err)
+	family := roster.Find(sim.UserName("family"))
+	require.NotNil(t, family)
+	require.Equal(t, sim.EncryChatRoomId("family"), family.EncryChatRoomId)
+	erin := sim.UserName("erin")
+
+	d, err := c.DownloadAvatar(ctx, erin, family.EncryChatRoomId)
+	assert.NotEmpty(t, readAll(t, d, err))
+	reqs := sim.Requests("webwxgeticon")
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "seq=0&username="+url.QueryEscape(erin)+"&skey="+url.QueryEscape(c.Session().SKey)+
+		"&chatroomid="+url.QueryEscape(family.EncryChatRoomId), reqs[0].RawQuery, "the web client's URL")
+	assert.Empty(t, sim.Violations())
+
+	d, err = c.DownloadAvatar(ctx, erin, family.UserName)
+	assert.Empty(t, readAll(t, d, err), "the server answers an empty 200")
+	assert.NotEmpty(t, sim.Violations())
+}
+
+// paramNames lists the names in a raw query, in their order.
+func paramNames(rawQuery string) []string {
+	var names []string
+	for _, p := range strings.Split(rawQuery, "&") {
+		name, _, _ := strings.Cut(p, "=")
+		names = append(names, name)
+	}
+	return names
 }

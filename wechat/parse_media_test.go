@@ -78,6 +78,11 @@ func TestParseMedia(t *testing.T) {
 			want: &Video{Duration: 12 * time.Second, Length: 1234567, Width: 224, Height: 398},
 		},
 		{
+			name: "video as web clients get it: an opaque blob",
+			raw:  RawMessage{MsgType: MsgTypeVideo, PlayLength: 7, ImgWidth: 160, ImgHeight: 90, Content: videoBlob},
+			want: &Video{Duration: 7 * time.Second, Width: 160, Height: 90},
+		},
+		{
 			name: "video with absurd length",
 			raw:  RawMessage{MsgType: MsgTypeVideo, Content: `<msg><videomsg playlength="99999999999999999" /></msg>`},
 			want: &Video{Duration: math.MaxInt64},
@@ -115,9 +120,17 @@ func TestParseMedia(t *testing.T) {
 	}
 }
 
+// videoBlob is a video's Content as web clients get it (not XML).
+const videoBlob = "@9Z6LIm0QDvlxEM5NJEub4vWANpso6IhorV150bYsaGj3f2qv8vVEzqUibyyaiQPPqSV3LmPFHAWHRX9hD2GA2uqtu5pQ8Z5p-CjemQPLD_-VH2RncZTSa8DiVsTxY32"
+
 func TestParseMediaInGroup(t *testing.T) {
 	raw := RawMessage{FromUserName: testGroup, MsgType: MsgTypeImage, Content: groupBody(testMember, serverEscape(imageXML))}
 	m := ParseMessage(&raw, testSelf)
 	assert.Equal(t, testMember, m.Sender)
 	assert.Equal(t, &Image{Width: 90, Height: 120, Length: 123456, MD5: "5d41402abc4b2a76b9719d911017c592"}, m.Content)
+
+	raw = RawMessage{FromUserName: testGroup, MsgType: MsgTypeVideo, PlayLength: 3, Content: groupBody(testMember, videoBlob)}
+	m = ParseMessage(&raw, testSelf)
+	assert.Equal(t, testMember, m.Sender, "the blob is not taken for a sender")
+	assert.Equal(t, &Video{Duration: 3 * time.Second}, m.Content)
 }

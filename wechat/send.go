@@ -73,37 +73,45 @@ func (c *Client) SendEmoticon(ctx context.Context, to, md5, mediaID string) (*Se
 		OutMessage{Type: MsgTypeEmoticon, EmojiFlag: 2, EMoticonMd5: md5, MediaId: mediaID})
 }
 
-// send paces, posts and retries a message refused as too frequent. The
-// returned MsgID is remembered so the echo of the message is dropped.
+// send posts a message in its turn (see sendGate) and, when WeChat
+// refuses it as too frequent, keeps the turn, waits out the cooldown and
+// posts it again with the same ClientMsgId: a refused message was not
+// delivered, so it is never doubled, and the sends queued behind it wait.
+// The returned MsgID is remembered so the echo of the message is dropped.
 func (c *Client) send(ctx context.Context, endpoint string, q url.Values, to string, msg OutMessage) (*SendResult, error) {
 	if to == "" {
 		return nil, errors.New("wechat: no recipient")
 	}
+	if q == nil {
+		q = url.Values{"lang": {"zh_CN"}}
+	}
 	log := &c.log
 	id := newClientMsgID()
+	if err := c.sends.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer c.sends.release()
 	for attempt := 0; ; attempt++ {
-		release, err := c.pace(ctx)
-		if err != nil {
+		if err := c.sends.ready(ctx, c.t.cfg.SendInterval); err != nil {
 			return nil, err
 		}
 		v := c.view()
 		msg.FromUserName, msg.ToUserName, msg.LocalID, msg.ClientMsgId = v.self, to, id, id
-		if q == nil {
-			q = url.Values{"lang": {"zh_CN"}}
-		}
 		res, err := c.post(ctx, endpoint, c.webURL(v, endpoint, q), SendRequest{BaseRequest: v.base, Msg: msg}, id)
-		release()
-		if errors.Is(err, ErrTooFrequent) && attempt < c.t.cfg.SendRetries {
-			delay := c.backoff(attempt+1, true)
-			log.Warn().Str("endpoint", endpoint).Dur("retry_in", delay).Msg("WeChat says we send too often, waiting")
-			if err = sleepCtx(ctx, delay); err != nil {
+		c.sends.lastSend = time.Now()
+		if errors.Is(err, ErrTooFrequent) {
+			delay := c.sends.cool.refused(c.tooFrequentDelay)
+			if attempt >= c.t.cfg.SendRetries {
+				log.Warn().Str("endpoint", endpoint).Int("attempts", attempt+1).Msg("WeChat keeps refusing sends as too frequent, giving up on this message")
 				return nil, err
 			}
+			log.Warn().Str("endpoint", endpoint).Dur("retry_in", delay).Msg("WeChat says we send too often, pausing all sends")
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		c.sends.cool.accepted()
 		log.Debug().Str("endpoint", endpoint).Int64("new_msg_id", res.MsgID).Msg("Sent message")
 		return res, nil
 	}
@@ -124,30 +132,6 @@ func (c *Client) post(ctx context.Context, endpoint, target string, req SendRequ
 	}
 	c.echoes.add(msgID)
 	return &SendResult{MsgID: msgID, ClientMsgID: clientMsgID, Time: time.Now()}, nil
-}
-
-// pace waits until SendInterval has passed since the previous send call
-// finished and holds the turn until release, which the caller calls once
-// its own call finished. So WeChat sees the calls arrive at least the
-// interval apart, however long one spent in transit (counting from when a
-// call started let a slow one arrive late and the next one close behind).
-// Concurrent senders queue up in turn.
-func (c *Client) pace(ctx context.Context) (release func(), err error) {
-	interval := c.t.cfg.SendInterval
-	if interval <= 0 {
-		return func() {}, nil
-	}
-	c.sendMu.Lock()
-	if wait := time.Until(c.lastSend.Add(interval)); wait > 0 {
-		if err = sleepCtx(ctx, wait); err != nil {
-			c.sendMu.Unlock()
-			return nil, err
-		}
-	}
-	return func() {
-		c.lastSend = time.Now()
-		c.sendMu.Unlock()
-	}, nil
 }
 
 // RevokeWindow is how long after sending WeChat lets a message be recalled.

@@ -122,7 +122,6 @@ func (c *Client) Upload(ctx context.Context, to, name, mime string, r io.ReaderA
 		mime = "application/octet-stream"
 	}
 	for i := int64(0); i < chunks; i++ {
-		part := io.NewSectionReader(r, i*UploadChunkSize, min(UploadChunkSize, size-i*UploadChunkSize))
 		fields := [][2]string{
 			{"id", "WU_FILE_0"},
 			{"name", name},
@@ -137,9 +136,11 @@ func (c *Client) Upload(ctx context.Context, to, name, mime string, r io.ReaderA
 			[2]string{"mediatype", res.MediaType},
 			[2]string{"uploadmediarequest", string(reqJSON)},
 			[2]string{"webwx_data_ticket", ticket},
-			[2]string{"pass_ticket", v.passTicket},
+			[2]string{"pass_ticket", formPassTicket(v.passTicket)},
 		)
-		resp, err := c.uploadChunk(ctx, target, fields, name, part)
+		resp, err := c.uploadChunkRetrying(ctx, target, fields, name, func() io.Reader {
+			return io.NewSectionReader(r, i*UploadChunkSize, min(UploadChunkSize, size-i*UploadChunkSize))
+		})
 		if err != nil {
 			return nil, fmt.Errorf("wechat: uploading chunk %d of %d: %w", i+1, chunks, err)
 		}
@@ -151,6 +152,37 @@ func (c *Client) Upload(ctx context.Context, to, name, mime string, r io.ReaderA
 		}
 	}
 	return res, nil
+}
+
+// chunkAttempts is how often one chunk is sent when the connection fails
+// on the way: the web client's uploader (WebUploader) sends a chunk again
+// up to twice (its chunkRetry), and the server takes a chunk it already
+// has without adding it twice.
+const chunkAttempts = 3
+
+// uploadChunkRetrying sends one chunk. A chunk refused as too frequent is
+// sent again after the uploads' cooldown (see callRefusable); one lost to
+// the network (a reset, a 5xx) is sent again after a short backoff, up to
+// chunkAttempts times. Only that chunk is sent again, never the file
+// from its start, so the upload ends with one MediaId. data gives the
+// chunk's bytes afresh for every attempt.
+func (c *Client) uploadChunkRetrying(ctx context.Context, target string, fields [][2]string, name string, data func() io.Reader) (*UploadMediaResponse, error) {
+	var resp *UploadMediaResponse
+	for attempt := 1; ; attempt++ {
+		err := c.callRefusable(ctx, &c.uploads, "webwxuploadmedia", func() error {
+			var err error
+			resp, err = c.uploadChunk(ctx, target, fields, name, data())
+			return err
+		})
+		if err == nil || attempt == chunkAttempts || !lostOnTheWay(err) {
+			return resp, err
+		}
+		delay := c.backoff(attempt, false)
+		c.log.Warn().Err(err).Dur("retry_in", delay).Msg("Upload chunk failed on the way, sending it again")
+		if err := sleepCtx(ctx, delay); err != nil {
+			return nil, err
+		}
+	}
 }
 
 func (c *Client) uploadChunk(ctx context.Context, target string, fields [][2]string, name string, data io.Reader) (*UploadMediaResponse, error) {

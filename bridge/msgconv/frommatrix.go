@@ -66,18 +66,21 @@ func sendText(ctx context.Context, cl Client, to string, msg *bridgev2.MatrixMes
 	return res, text, nil
 }
 
-// SendError turns a failed send into the status the user sees.
+// SendError turns a failed send into the status the user sees. When
+// WeChat answered that the session ended or that we send too often, the
+// message certainly did not reach WeChat, and the status says so.
 func SendError(err error) error {
 	var reason string
+	certain := false
 	switch {
 	case errors.Is(err, wechat.ErrLoggedOut):
-		reason = "WeChat ended the session; send `login` to the bridge bot to log in again, then resend"
+		reason, certain = "WeChat ended the session; send `login` to the bridge bot to log in again, then resend", true
 	case errors.Is(err, wechat.ErrTooFrequent):
-		reason = "WeChat refused the message because too many were sent in a short time; wait a minute and resend"
+		reason, certain = "WeChat refused the message because too many were sent in a short time; wait a minute and resend", true
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		reason = "sending to WeChat timed out"
 	default:
 		reason = "WeChat did not accept the message"
 	}
-	return bridgev2.WrapErrorInStatus(fmt.Errorf("%s: %w", reason, err)).WithErrorAsMessage().WithSendNotice(true)
+	return bridgev2.WrapErrorInStatus(fmt.Errorf("%s: %w", reason, err)).WithErrorAsMessage().WithSendNotice(true).WithIsCertain(certain)
 }

@@ -29,6 +29,10 @@ type Config struct {
 	// WebLoginBarred makes web-mode logins fail with ret 1203, as for most
 	// accounts since 2017; desktop mode still works.
 	WebLoginBarred bool
+	// RateLimit is how often the account may send and fetch contacts
+	// before the server answers 1205; the zero value is the real server's
+	// limits as users measured them (see RateLimit).
+	RateLimit RateLimit
 	// Seed is the account and its contacts; nil means DefaultSeed().
 	Seed *Seed
 	// CookieLifetime is how long the session cookies (wxsid, wxuin,

@@ -47,9 +47,14 @@ func (s *Server) handleGetContact(req *request) {
 // their members; a member who is not a friend is only resolved when
 // EncryChatRoomId names a group of theirs (its UserName or its
 // EncryChatRoomId), else it comes back bare. Unknown UserNames are skipped.
+// A call over the account's rate limit is answered 1205.
 func (s *Server) handleBatchGetContact(req *request) {
 	var body wechat.BatchContactRequest
 	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true}, func(sess *session) {
+		if s.rateLimitedLocked(req) {
+			writeJSON(req.w, batchContactAnswer{BatchContactResponse: wechat.BatchContactResponse{BaseResponse: tooFrequentBase()}, ContactList: []wireContact{}})
+			return
+		}
 		if n := max(body.Count, len(body.List)); n > wechat.MaxBatchContacts {
 			s.violationLocked(req.endpoint, "batch of "+strconv.Itoa(n)+" contacts (at most 50)")
 			writeRet(req.w, wechat.RetParseRequest, "")

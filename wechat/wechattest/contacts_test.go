@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -155,6 +156,23 @@ func TestBatchGetGroup(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "Bobby", bobby)
+
+	// Member entries have no HeadImgUrl (protocol reference §3.5): a
+	// client builds a non-friend's from the group's EncryChatRoomId.
+	body, err := json.Marshal(wechat.BatchContactRequest{BaseRequest: c.baseReq(), Count: 1,
+		List: []wechat.BatchContactRequestItem{{UserName: s.UserName("family")}}})
+	require.NoError(t, err)
+	_, raw := c.do(http.MethodPost, api("webwxbatchgetcontact"), url.Values{"type": {"ex"}, "r": {"1"}, "pass_ticket": {c.passTicket}},
+		body, http.Header{"Content-Type": {"application/json; charset=UTF-8"}})
+	var generic struct {
+		ContactList []struct{ MemberList []map[string]any }
+	}
+	require.NoError(t, json.Unmarshal(raw, &generic))
+	require.Len(t, generic.ContactList, 1)
+	require.NotEmpty(t, generic.ContactList[0].MemberList)
+	for _, m := range generic.ContactList[0].MemberList {
+		assert.NotContains(t, m, "HeadImgUrl")
+	}
 }
 
 func TestBatchGetMoreThan50(t *testing.T) {

@@ -33,7 +33,7 @@ const maxControlBody = 64 << 20
 //	POST /_sim/phone-offline?selector=2      synccheck answers it at once; webwxsync stays empty
 //	POST /_sim/phone-online
 //	POST /_sim/refuse-next-login?ret=&message=
-//	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent
+//	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
 func (s *Server) ControlHandler() http.Handler { return s.control }
 
@@ -122,7 +122,7 @@ func (s *Server) newControlHandler() http.Handler {
 		f, ok := ParseFault(q.Get("fault"))
 		n, err := strconv.Atoi(q.Get("n"))
 		if !ok || err != nil || q.Get("endpoint") == "" {
-			http.Error(w, "endpoint, n and fault (http-500, reset, malformed, hang, too-frequent) are required", http.StatusBadRequest)
+			http.Error(w, "endpoint, n and fault (http-500, reset, malformed, hang, too-frequent, lose-answer) are required", http.StatusBadRequest)
 			return
 		}
 		s.FailNext(q.Get("endpoint"), n, f)

@@ -42,7 +42,7 @@ func TestControlAPI(t *testing.T) {
 	require.Equal(t, 200, pollCode)
 	_, lp := c.newLoginPage(redirectRe.FindStringSubmatch(pollBody)[1], false, false)
 	require.Equal(t, 0, lp.Ret)
-	c.uin, c.sid, c.skey, c.passTicket = lp.WxUin, lp.WxSid, lp.SKey, lp.PassTicket
+	c.uin, c.sid, c.skey, c.passTicket = lp.WxUin, lp.WxSid, lp.SKey, unescapePassTicket(c.t, lp.PassTicket)
 	init := c.init()
 
 	posts := []struct {

@@ -30,11 +30,18 @@
 // server. Seed ids (see Seed) stay stable and are how tests name contacts.
 //
 // Error codes the fake answers with, beyond the real server's session
-// codes 1100/1101/1102: 1200 for a body it cannot parse (or a batch of more
+// codes 1100/1101/1102: 1205 for a send or webwxbatchgetcontact over the
+// account's rate limit (RateLimit: the limits users measured, on unless a
+// test turns them off), 1200 for a body it cannot parse (or a batch of more
 // than 50 contacts), 1 for a missing or malformed parameter, 1204 for a
 // message to a UserName the session does not know, and -1 for an
 // operation it refuses (revoke outside the window, wrong verify ticket,
 // upload that fails its length or MD5 check, a SyncKey it never issued).
+//
+// Like the real server it gives pass_ticket URL-escaped ("%2B"), serves a
+// non-friend's avatar only with the group's EncryChatRoomId as chatroomid,
+// gives video messages an opaque "@…" Content, and takes an upload chunk
+// sent again without adding it twice.
 // SyncKeys are checked per account, not per session, so a client that
 // logs in again may keep its old key and catch up. Downloads without a
 // valid session answer 200 with an empty body (as the real server does);

@@ -21,6 +21,10 @@ const (
 	FaultHang
 	// FaultTooFrequent answers ret/retcode 1205 ("operation too frequent").
 	FaultTooFrequent
+	// FaultLoseAnswer handles the request (it takes effect) and then
+	// closes the connection instead of answering, as when the answer is
+	// lost on the way back.
+	FaultLoseAnswer
 )
 
 func (f Fault) String() string {
@@ -35,13 +39,15 @@ func (f Fault) String() string {
 		return "hang"
 	case FaultTooFrequent:
 		return "too-frequent"
+	case FaultLoseAnswer:
+		return "lose-answer"
 	}
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
 
 // ParseFault parses the String form of a Fault.
 func ParseFault(name string) (Fault, bool) {
-	for f := FaultHTTP500; f <= FaultTooFrequent; f++ {
+	for f := FaultHTTP500; f <= FaultLoseAnswer; f++ {
 		if f.String() == name {
 			return f, true
 		}
@@ -60,6 +66,22 @@ func (s *Server) FailNext(endpoint string, n int, f Fault) {
 	}
 }
 
+// FailAfter lets the next skip requests to endpoint through and makes the
+// n after them fail with f: FailAfter("webwxuploadmedia", 1, 1, f) fails
+// the second chunk of an upload.
+func (s *Server) FailAfter(endpoint string, skip, n int, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range skip {
+		s.faults[endpoint] = append(s.faults[endpoint], 0)
+	}
+	for range n {
+		s.faults[endpoint] = append(s.faults[endpoint], f)
+	}
+}
+
+// takeFault pops the endpoint's next queued fault; a 0 queued by FailAfter
+// lets its request through.
 func (s *Server) takeFault(endpoint string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -68,7 +90,7 @@ func (s *Server) takeFault(endpoint string) (Fault, bool) {
 		return 0, false
 	}
 	s.faults[endpoint] = q[1:]
-	return q[0], true
+	return q[0], q[0] != 0
 }
 
 const tooFrequentMsg = "操作太频繁，请稍后再试。"

@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -65,6 +66,34 @@ func TestFaultReset(t *testing.T) {
 	}
 	retcode, _ := c.syncCheck(init.SyncKey)
 	assert.Equal(t, 0, retcode, "only n requests fail")
+}
+
+// TestFaultLoseAnswer: the call takes effect, its answer never arrives.
+func TestFaultLoseAnswer(t *testing.T) {
+	s, c, _ := loggedIn(t, Config{})
+	s.FailNext("webwxsendmsg", 1, FaultLoseAnswer)
+	c.hc.Transport = toServer(t, s, &http.Transport{DisableKeepAlives: true})
+	body := mustJSON(t, wechat.SendRequest{BaseRequest: c.baseReq(), Msg: wechat.OutMessage{
+		Type: wechat.MsgTypeText, Content: "lost", FromUserName: s.UserName(SelfID), ToUserName: s.UserName("alice"),
+		LocalID: "17000000000000001", ClientMsgId: "17000000000000001",
+	}})
+	u := c.url(api("webwxsendmsg"), url.Values{"pass_ticket": {c.passTicket}})
+	_, err := c.hc.Post(u, "application/json; charset=UTF-8", bytes.NewReader(body))
+	assert.Error(t, err, "no answer")
+	require.Len(t, s.Sent(), 1, "the message was delivered all the same")
+	assert.Equal(t, "lost", s.Sent()[0].Msg.Content)
+	f, ok := ParseFault("lose-answer")
+	assert.True(t, ok)
+	assert.Equal(t, FaultLoseAnswer, f)
+}
+
+func TestFailAfter(t *testing.T) {
+	s, c := newTest(t, Config{})
+	s.FailAfter("jslogin", 2, 1, FaultHTTP500)
+	for i, want := range []int{200, 200, 500, 200} {
+		resp, _ := c.do(http.MethodGet, "/jslogin", nil, nil, nil)
+		assert.Equal(t, want, resp.StatusCode, "request %d", i)
+	}
 }
 
 func TestFaultHang(t *testing.T) {

@@ -242,7 +242,16 @@ func (c *tclient) login(desktop bool) {
 	redirect := c.confirmAndRedirect(c.jslogin(desktop))
 	_, lp := c.newLoginPage(redirect, desktop, true)
 	require.Equal(c.t, 0, lp.Ret, lp.Message)
-	c.uin, c.sid, c.skey, c.passTicket = lp.WxUin, lp.WxSid, lp.SKey, lp.PassTicket
+	c.uin, c.sid, c.skey, c.passTicket = lp.WxUin, lp.WxSid, lp.SKey, unescapePassTicket(c.t, lp.PassTicket)
+}
+
+// unescapePassTicket decodes pass_ticket as issued, so that url.Values
+// escapes it back to the issued form: the form the official client sends.
+func unescapePassTicket(t *testing.T, issued string) string {
+	t.Helper()
+	pt, err := url.QueryUnescape(issued)
+	require.NoError(t, err, "pass_ticket is a URL-escaped string")
+	return pt
 }
 
 func (c *tclient) baseReq() wechat.BaseRequest {

@@ -222,7 +222,7 @@ func (s *Server) handleNewLoginPage(req *request) {
 	writeCookies(req.w, s.loginCookiesLocked(sess))
 	body := "<error><ret>0</ret><message></message><skey>" + html.EscapeString(sess.skey) +
 		"</skey><wxsid>" + html.EscapeString(sess.sid) + "</wxsid><wxuin>" + strconv.FormatInt(sess.uin, 10) +
-		"</wxuin><pass_ticket>" + html.EscapeString(sess.passTicket) + "</pass_ticket><isgrayscale>1</isgrayscale></error>"
+		"</wxuin><pass_ticket>" + html.EscapeString(sess.issuedPassTicket()) + "</pass_ticket><isgrayscale>1</isgrayscale></error>"
 	writeBody(req.w, status, "text/xml; charset=UTF-8", body)
 	s.log.Info().Int64("uin", sess.uin).Bool("desktop", desktop).Int("login_count", s.logins.count).Msg("Session started")
 }

@@ -157,8 +157,12 @@ func (s *Server) handleGetMedia(req *request) {
 }
 
 // handleGetIcon serves a person's avatar. A group member who is not a
-// friend needs chatroomid (the group's EncryChatRoomId or UserName); the
-// person of a friend request or card needs the message's msgid.
+// friend needs chatroomid, the group's EncryChatRoomId: the web client
+// builds such a member's avatar URL with it (protocol reference §3.5, §6),
+// and nothing in the protocol says the group's UserName works there (it
+// does in webwxbatchgetcontact). The person of a friend request or card
+// needs the message's msgid. What is refused gets the empty 200 every
+// failed download gets.
 func (s *Server) handleGetIcon(req *request) {
 	sess := s.lockDownload(req, authSpec{skey: true})
 	if sess == nil {
@@ -172,7 +176,7 @@ func (s *Server) handleGetIcon(req *request) {
 		return
 	}
 	if !s.iconAllowedLocked(sess, req, e) {
-		s.violationLocked(req.endpoint, "avatar of a non-friend without a chatroomid or msgid that allows it")
+		s.violationLocked(req.endpoint, "avatar of a non-friend without a chatroomid (the group's EncryChatRoomId) or msgid that allows it")
 		s.mu.Unlock()
 		writeEmpty(req.w)
 		return
@@ -186,8 +190,10 @@ func (s *Server) iconAllowedLocked(sess *session, req *request, e *contactEntry)
 	if e.ID == SelfID || e.Group || (e.Friend && !e.deleted) || isSpecialID(e.ID) {
 		return true
 	}
-	if g := s.groupOfLocked(sess, req.query.Get("chatroomid")); g != nil && g.hasMember(e.ID) {
-		return true
+	if id, ok := sess.encryIDs[req.query.Get("chatroomid")]; ok {
+		if g := s.acct.contacts[id]; g.Group && !g.deleted && g.hasMember(e.ID) {
+			return true
+		}
 	}
 	sm := s.mediaMsgLocked(req)
 	return sm != nil && sm.strangerID == e.ID

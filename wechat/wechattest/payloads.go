@@ -36,9 +36,10 @@ func (s *Server) defaultBodyLocked(sm *storedMsg) string {
 		return escapeXML(fmt.Sprintf(`<msg><voicemsg endflag="1" cancelflag="0" forwardflag="0" voiceformat="4" voicelength="%d" length="%d" bufid="0" clientmsgid="%s" fromusername="%s" /></msg>`,
 			sm.VoiceLength, len(sm.Media), randomHex(32), attr(from.rawID)))
 	case wechat.MsgTypeVideo, wechat.MsgTypeMicroVideo:
-		return escapeXML(fmt.Sprintf("<?xml version=\"1.0\"?>\n<msg>\n\t<videomsg aeskey=\"%s\" cdnthumbaeskey=\"%s\" cdnvideourl=\"%s\" cdnthumburl=\"%s\" length=\"%d\" playlength=\"%d\" cdnthumblength=\"%d\" cdnthumbwidth=\"%d\" cdnthumbheight=\"%d\" fromusername=\"%s\" md5=\"%s\" newmd5=\"%s\" isad=\"0\" />\n</msg>\n",
-			randomHex(32), randomHex(32), randomHex(180), randomHex(180), len(sm.Media), sm.PlayLength,
-			len(sm.Thumb), sm.ImgWidth, sm.ImgHeight, attr(from.rawID), md5Hex(sm.Media), md5Hex(sm.Media)))
+		// Not XML: the web client gets an opaque blob and learns the
+		// video's length and poster size from PlayLength, ImgWidth and
+		// ImgHeight (a test that needs the XML form passes Message.XML).
+		return videoBlob()
 	case wechat.MsgTypeEmoticon:
 		return escapeXML(emojiXML(sm, from.rawID, s.acct.entry(sm.Chat).rawID, md5Hex(sm.Media)))
 	case wechat.MsgTypeApp:
@@ -50,6 +51,10 @@ func (s *Server) defaultBodyLocked(sm *storedMsg) string {
 	}
 	return escapeText(sm.Text)
 }
+
+// videoBlob is the Content of a video message as web clients get it: an
+// opaque "@…" token, not the <videomsg> XML other clients get.
+func videoBlob() string { return "@" + randomFrom(urlSafeAlphabet, 344) }
 
 func imageXML(sm *storedMsg) string {
 	return fmt.Sprintf("<?xml version=\"1.0\"?>\n<msg>\n\t<img aeskey=\"%s\" encryver=\"1\" cdnthumbaeskey=\"%s\" cdnthumburl=\"%s\" cdnthumblength=\"%d\" cdnthumbheight=\"%d\" cdnthumbwidth=\"%d\" cdnmidheight=\"0\" cdnmidwidth=\"0\" cdnhdheight=\"0\" cdnhdwidth=\"0\" cdnmidimgurl=\"%s\" length=\"%d\" md5=\"%s\" />\n</msg>\n",

@@ -12,14 +12,16 @@ import (
 
 // Request is one request the server received, as recorded for tests.
 type Request struct {
-	Method  string
-	Host    string // the Host header, without a port
-	Path    string
-	Query   url.Values
-	Header  http.Header
-	Body    []byte
-	Cookies map[string]string
-	Time    time.Time
+	Method string
+	Host   string // the Host header, without a port
+	Path   string
+	Query  url.Values
+	// RawQuery is the query as it came, before decoding.
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	Cookies  map[string]string
+	Time     time.Time
 }
 
 // SentMessage is one message a client sent through a send endpoint and the
@@ -67,6 +69,7 @@ type records struct {
 	oplogs     [][]byte
 	stats      SyncCheckStats
 	violations []string
+	refusals   []Refusal
 }
 
 func newRecords() records {
@@ -77,14 +80,15 @@ func (s *Server) recordRequest(req *request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rec.requests[req.endpoint] = append(s.rec.requests[req.endpoint], Request{
-		Method:  req.r.Method,
-		Host:    requestHost(req.r),
-		Path:    req.r.URL.Path,
-		Query:   maps.Clone(req.query),
-		Header:  req.r.Header.Clone(),
-		Body:    slices.Clone(req.body),
-		Cookies: maps.Clone(req.cookies),
-		Time:    s.now(),
+		Method:   req.r.Method,
+		Host:     requestHost(req.r),
+		Path:     req.r.URL.Path,
+		Query:    maps.Clone(req.query),
+		RawQuery: req.r.URL.RawQuery,
+		Header:   req.r.Header.Clone(),
+		Body:     slices.Clone(req.body),
+		Cookies:  maps.Clone(req.cookies),
+		Time:     s.now(),
 	})
 }
 

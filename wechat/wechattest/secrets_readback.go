@@ -13,7 +13,7 @@ type Secret struct {
 
 // Secrets lists every credential the server has issued so far and still
 // knows: of every session, the skey (and one RotateSKey has queued), wxsid,
-// pass_ticket and the webwx_data_ticket and webwx_auth_ticket cookies; the
+// pass_ticket (decoded and as issued) and the webwx_data_ticket and webwx_auth_ticket cookies; the
 // account's webwxuvid cookie; and the ticket of every confirmed QR or push
 // login. An skey replaced by a rotation is forgotten, so a test that rotates
 // calls Secrets before and after.
@@ -40,6 +40,7 @@ func (s *Server) Secrets() []Secret {
 		add("skey (rotation pending)", sess.nextSKey)
 		add("wxsid", sess.sid)
 		add("pass_ticket", sess.passTicket)
+		add("pass_ticket (as issued)", sess.issuedPassTicket())
 		add("cookie webwx_data_ticket", sess.dataTicket)
 		add("cookie webwx_auth_ticket", sess.authTicket)
 	}

@@ -25,11 +25,16 @@ func sendType(endpoint string) int {
 
 // handleSend serves the five send endpoints. An accepted message is
 // recorded, answered with its MsgID, and echoed into the event log with
-// FromUserName = self and the same id, as the real server does.
+// FromUserName = self and the same id, as the real server does. A send
+// over the account's rate limit is answered 1205 and not delivered.
 func (s *Server) handleSend(req *request) {
 	var body wechat.SendRequest
 	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: req.endpoint == "webwxsendmsg"}, func(sess *session) {
 		m := body.Msg
+		if s.rateLimitedLocked(req) {
+			writeJSON(req.w, wechat.SendResponse{BaseResponse: tooFrequentBase(), LocalID: m.LocalID})
+			return
+		}
 		fail := func(ret int, why string) {
 			s.violationLocked(req.endpoint, why)
 			writeJSON(req.w, wechat.SendResponse{BaseResponse: wechat.BaseResponse{Ret: ret, ErrMsg: why}, LocalID: m.LocalID})

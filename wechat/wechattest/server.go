@@ -39,6 +39,7 @@ type Server struct {
 	rec      records
 	faults   map[string][]Fault
 	stuck    int // PhoneOffline's selector; 0 when the phone is online
+	limits   *limiter
 }
 
 // New returns a server for cfg. Serve it with ServeHTTP (through any
@@ -55,6 +56,7 @@ func New(cfg Config) *Server {
 		faults:   make(map[string][]Fault),
 		logins:   newLoginState(),
 		rec:      newRecords(),
+		limits:   newLimiter(cfg.RateLimit),
 	}
 	if cfg.Log != nil {
 		s.log = cfg.Log.With().Str("component", "wechattest").Logger()
@@ -202,10 +204,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		buf.flush(w)
 		return
 	}
-	if f, ok := s.takeFault(endpoint); ok {
+	f, faulty := s.takeFault(endpoint)
+	if faulty {
 		s.log.Debug().Str("endpoint", endpoint).Stringer("fault", f).Msg("Injecting fault")
-		s.applyFault(req, f)
-		return
+		if f != FaultLoseAnswer {
+			s.applyFault(req, f)
+			return
+		}
 	}
 	if req.bodyErr != nil {
 		s.violation(endpoint, "request body too large or unreadable: "+req.bodyErr.Error())
@@ -219,6 +224,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	buf := newResponseBuffer()
 	req.w = buf
 	handler(req)
+	if faulty && f == FaultLoseAnswer {
+		resetConnection(w)
+		return
+	}
 	buf.flush(w)
 }
 

@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"net/url"
 	"strconv"
 	"time"
 
@@ -14,7 +15,7 @@ type session struct {
 	sid        string
 	skey       string
 	nextSKey   string // set by RotateSKey; takes over at the next webwxsync
-	passTicket string
+	passTicket string // the ticket itself; clients get it URL-escaped (issuedPassTicket)
 	dataTicket string
 	authTicket string
 	desktop    bool
@@ -77,6 +78,12 @@ func (s *Server) newSessionLocked(desktop bool) *session {
 	s.notifyLocked()
 	return sess
 }
+
+// issuedPassTicket is pass_ticket as webwxnewloginpage gives it: already
+// URL-escaped, as the real one is ("…%2F…%2B…"). The official client puts
+// it into URLs as it is, so a query decodes to the ticket itself; it sends
+// the decoded ticket in the upload form (protocol reference §3.1, §7.2).
+func (sess *session) issuedPassTicket() string { return url.QueryEscape(sess.passTicket) }
 
 // nameLocked returns the UserName of a seed id in a session, assigning a
 // new random one the first time.
@@ -177,6 +184,10 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 		switch {
 		case !present && p.required:
 			return fail(wechat.RetSessionInvalid, "query "+p.name+" missing")
+		case present && p.name == "pass_ticket" && len(vals) == 1 && vals[0] == sess.issuedPassTicket():
+			// Escaped once more than issued. The real server takes it
+			// (openwechat does this), the official client never does.
+			s.violationLocked(req.endpoint, "query pass_ticket URL-escaped twice (send it as webwxnewloginpage gave it)")
 		case present && (len(vals) != 1 || vals[0] != p.want):
 			return fail(wechat.RetSessionInvalid, "query "+p.name+" does not match the session (URL-escaped?)")
 		}

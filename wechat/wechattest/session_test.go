@@ -1,6 +1,7 @@
 package wechattest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -32,6 +34,10 @@ func TestSessionChecks(t *testing.T) {
 			q.Set("pass_ticket", strings.ReplaceAll(c.passTicket, "+", " "))
 			return c
 		}, 1101, "pass_ticket does not match"},
+		{"pass_ticket escaped twice is taken but noted", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient {
+			q.Set("pass_ticket", url.QueryEscape(c.passTicket))
+			return c
+		}, 0, "pass_ticket URL-escaped twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,11 +56,36 @@ func TestSessionChecks(t *testing.T) {
 	}
 }
 
-func TestPassTicketHasCharactersToEscape(t *testing.T) {
-	_, c := newTest(t, Config{})
-	c.login(false)
-	assert.Contains(t, c.passTicket, "+")
-	assert.Contains(t, c.passTicket, "/")
+// TestPassTicketIsIssuedEscaped: like the real one, pass_ticket comes
+// URL-escaped ("%2B", "%2F"); sent as it came it passes, and the ticket it
+// stands for has characters a client must not leave unescaped.
+func TestPassTicketIsIssuedEscaped(t *testing.T) {
+	s, c := newTest(t, Config{})
+	redirect := c.confirmAndRedirect(c.jslogin(true))
+	_, lp := c.newLoginPage(redirect, true, true)
+	require.Equal(t, 0, lp.Ret)
+	assert.Contains(t, lp.PassTicket, "%2B")
+	assert.Contains(t, lp.PassTicket, "%2F")
+	assert.NotContains(t, lp.PassTicket, "+")
+	assert.NotContains(t, lp.PassTicket, "/")
+	decoded, err := url.QueryUnescape(lp.PassTicket)
+	require.NoError(t, err)
+	assert.Contains(t, decoded, "+")
+	assert.Contains(t, decoded, "/")
+
+	c.uin, c.sid, c.skey, c.passTicket = lp.WxUin, lp.WxSid, lp.SKey, decoded
+	// The ticket exactly as issued, pasted into the query.
+	req, err := http.NewRequest(http.MethodPost, c.url(api("webwxinit"), nil)+"?r=-1&pass_ticket="+lp.PassTicket,
+		strings.NewReader(`{"BaseRequest":{"Uin":`+strconv.FormatInt(c.uin, 10)+`,"Sid":"`+c.sid+`","Skey":"`+c.skey+`","DeviceID":"`+testDeviceID+`"}}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+	resp, err := c.hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out wechat.InitResponse
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	assert.Equal(t, 0, out.BaseResponse.Ret)
+	assert.Empty(t, s.Violations())
 }
 
 func TestSyncCheckSessionChecks(t *testing.T) {

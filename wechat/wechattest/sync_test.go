@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -262,7 +263,7 @@ func TestMessageRendering(t *testing.T) {
 		{"voice", func() int64 { return s.InjectVoice("alice", "", []byte("ID3mp3"), 3000) },
 			want{from: alice, to: self, contains: []string{`voicelength="3000"`}}},
 		{"video", func() int64 { return s.InjectVideo("alice", "", []byte("mp4"), nil, 7) },
-			want{from: alice, to: self, contains: []string{`playlength="7"`}}},
+			want{from: alice, to: self, contains: []string{"@"}}},
 		{"emoticon", func() int64 { return s.InjectEmoticon("alice", "", []byte("GIF89a....")) },
 			want{from: alice, to: self, contains: []string{"&lt;emoji ", `md5="`}}},
 		{"card", func() int64 {
@@ -390,4 +391,26 @@ func TestPhoneOffline(t *testing.T) {
 	s.Close()
 	assert.Equal(t, syncCheckBody(0, 0), receive(t, held))
 	assert.Empty(t, s.Violations())
+}
+
+// TestVideoContentIsOpaque: a video's Content is an opaque "@…" blob, not
+// XML (after the sender prefix in a group); what a client knows of the
+// video comes from PlayLength and ImgWidth/ImgHeight.
+func TestVideoContentIsOpaque(t *testing.T) {
+	s, c, init := loggedIn(t, Config{})
+	blob := regexp.MustCompile(`^@[A-Za-z0-9_-]{100,}$`)
+	s.InjectVideo("alice", "", []byte("mp4"), plainJPEG(nil, 160, 90), 7)
+	s.InjectVideo("family", "bob", []byte("mp4"), nil, 3)
+	r := c.sync(init.SyncKey)
+	require.Equal(t, 2, r.AddMsgCount)
+	direct, group := r.AddMsgList[0], r.AddMsgList[1]
+	assert.Equal(t, wechat.MsgTypeVideo, direct.MsgType)
+	assert.Regexp(t, blob, direct.Content)
+	assert.Equal(t, 7, direct.PlayLength)
+	assert.Equal(t, 160, direct.ImgWidth)
+	assert.Equal(t, 90, direct.ImgHeight)
+	prefix := s.UserName("bob") + ":<br/>"
+	require.True(t, strings.HasPrefix(group.Content, prefix), group.Content)
+	assert.Regexp(t, blob, strings.TrimPrefix(group.Content, prefix))
+	assert.NotEqual(t, direct.Content, strings.TrimPrefix(group.Content, prefix), "each video its own blob")
 }

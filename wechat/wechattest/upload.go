@@ -14,7 +14,8 @@ import (
 	"github.com/wxbridge/wxbridge/wechat"
 )
 
-// uploadProgress is an upload whose last chunk has not arrived yet.
+// uploadProgress is an upload by ClientMediaId: its chunks so far, and
+// once complete the answer that gave its MediaId.
 type uploadProgress struct {
 	req       wechat.UploadMediaRequest // of chunk 0, without DeviceID
 	chunks    int
@@ -22,6 +23,8 @@ type uploadProgress struct {
 	name      string
 	mediaType string
 	data      []byte
+	lastSum   string                      // MD5 of the latest chunk, to know it when it comes again
+	done      *wechat.UploadMediaResponse // the last chunk's answer, once complete
 }
 
 // uploadForm is a parsed webwxuploadmedia request.
@@ -93,17 +96,18 @@ func (s *Server) handleUpload(req *request) {
 			return
 		}
 		p, why := s.chunkLocked(sess, form, umr)
-		if why != "" {
+		switch {
+		case why != "":
 			s.violationLocked(req.endpoint, why)
 			writeRet(req.w, 1, why)
-			return
-		}
-		if p.next < p.chunks {
+		case p.done != nil:
+			// The last chunk again (its answer was lost): the same MediaId.
+			writeJSON(req.w, *p.done)
+		case p.next < p.chunks:
 			writeJSON(req.w, wechat.UploadMediaResponse{StartPos: int64(len(p.data))})
-			return
+		default:
+			s.finishUploadLocked(req, sess, umr.ClientMediaId, p, form)
 		}
-		delete(sess.uploads, umr.ClientMediaId)
-		s.finishUploadLocked(req, p, form)
 	})
 }
 
@@ -146,7 +150,9 @@ func (s *Server) checkUploadFieldsLocked(req *request, sess *session, form uploa
 }
 
 // chunkLocked adds a chunk to its upload, checking the order and that
-// every chunk carries the same request.
+// every chunk carries the same request. The chunk received last may come
+// again with the same bytes (the web client's uploader sends a chunk
+// again when its answer is lost): it is taken without being added twice.
 func (s *Server) chunkLocked(sess *session, form uploadForm, umr wechat.UploadMediaRequest) (*uploadProgress, string) {
 	chunks, chunk := 1, 0
 	if c, ok := form.fields["chunks"]; ok {
@@ -161,6 +167,9 @@ func (s *Server) chunkLocked(sess *session, form uploadForm, umr wechat.UploadMe
 	}
 	umr.BaseRequest.DeviceID = ""
 	p := sess.uploads[umr.ClientMediaId]
+	if p != nil && chunk == p.next-1 && p.lastSum == md5Hex(form.file) && p.chunks == chunks && p.req == umr {
+		return p, ""
+	}
 	if chunk == 0 {
 		p = &uploadProgress{req: umr, chunks: chunks, name: form.fields["name"], mediaType: form.fields["mediatype"]}
 		sess.uploads[umr.ClientMediaId] = p
@@ -175,16 +184,20 @@ func (s *Server) chunkLocked(sess *session, form uploadForm, umr wechat.UploadMe
 	}
 	p.data = append(p.data, form.file...)
 	p.next++
+	p.lastSum = md5Hex(form.file)
 	return p, ""
 }
 
-func (s *Server) finishUploadLocked(req *request, p *uploadProgress, form uploadForm) {
+// finishUploadLocked checks an upload whose last chunk came and answers
+// with its MediaId, which the upload keeps for a repeat of that chunk.
+func (s *Server) finishUploadLocked(req *request, sess *session, clientMediaID int64, p *uploadProgress, form uploadForm) {
 	up := Upload{
 		Name: p.name, MediaType: p.mediaType, MIME: form.fields["type"],
 		Data: p.data, MD5: md5Hex(p.data), Chunks: p.chunks,
 	}
 	if int64(len(p.data)) != p.req.TotalLen || up.MD5 != p.req.FileMd5 {
 		why := "assembled file does not match TotalLen and FileMd5"
+		delete(sess.uploads, clientMediaID)
 		up.Violations = append(up.Violations, why)
 		s.rec.uploads = append(s.rec.uploads, up)
 		s.violationLocked(req.endpoint, why)
@@ -204,6 +217,7 @@ func (s *Server) finishUploadLocked(req *request, p *uploadProgress, form upload
 		w, h := imageSize(p.data)
 		resp.CDNThumbImgWidth, resp.CDNThumbImgHeight = min(w, 120), min(h, 120)
 	}
+	p.done = &resp
 	writeJSON(req.w, resp)
 }
 

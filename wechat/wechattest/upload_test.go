@@ -228,6 +228,27 @@ func TestUploadChunkDiffersFromFirst(t *testing.T) {
 	assert.True(t, hasViolation(s, "differs from chunk 0"))
 }
 
+// TestUploadChunkSentAgain: a chunk whose answer was lost comes again with
+// the same bytes (the web client's uploader retries chunks): it is taken
+// once, and a repeated last chunk gets the MediaId it already got, so
+// the file exists once.
+func TestUploadChunkSentAgain(t *testing.T) {
+	s, c, _ := loggedIn(t, Config{})
+	data := patterned(2*wechat.UploadChunkSize + 1000)
+	resps := c.upload(uploadOpts{data: data, order: []int{0, 1, 1, 2, 2}})
+	require.Len(t, resps, 5)
+	for i, r := range resps {
+		require.Equal(t, 0, r.BaseResponse.Ret, "answer %d: %s", i, r.BaseResponse.ErrMsg)
+	}
+	assert.Equal(t, resps[1], resps[2], "the middle chunk again: the same answer")
+	require.NotEmpty(t, resps[3].MediaId)
+	assert.Equal(t, resps[3].MediaId, resps[4].MediaId, "the last chunk again: the same MediaId")
+	ups := s.Uploads()
+	require.Len(t, ups, 1, "one file")
+	assert.Equal(t, data, ups[0].Data, "each chunk once, in order")
+	assert.Empty(t, s.Violations())
+}
+
 func TestGIFUploadedAsPic(t *testing.T) {
 	s, c, _ := loggedIn(t, Config{})
 	gif := append([]byte("GIF89a"), patterned(100)...)
