@@ -67,10 +67,18 @@ func TestChats(t *testing.T) {
 			}
 		}
 		// erin is in the family group but not a friend: her avatar is
-		// fetched as the web client fetches it, through the group's
-		// EncryChatRoomId: with the URL it builds from the member list,
-		// or with the HeadImgUrl of her record as the server wrote it.
+		// fetched when she first writes, as the web client fetches it,
+		// through the group's EncryChatRoomId: with the URL it builds from
+		// the member list, or with the HeadImgUrl of her record as the
+		// server wrote it.
 		sim := e.s.Sim
+		erinGhost := family.ghosts[seedName("erin")]
+		sim.InjectText("family", "erin", "hi, it is erin")
+		e.waitMessage(e.u, family.ID, erinGhost, "hi, it is erin")
+		e.waitUntil("erin's ghost has an avatar", func(ctx context.Context) (bool, error) {
+			p, err := e.u.Profile(ctx, erinGhost)
+			return err == nil && !p.AvatarURL.IsEmpty(), err
+		})
 		var erin []wechattest.Request
 		for _, r := range sim.Requests("webwxgeticon") {
 			if r.Query.Get("username") == sim.UserName("erin") {
