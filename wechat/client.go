@@ -180,7 +180,7 @@ func (c *Client) notifyStatus(ctx context.Context, code int, to string) error {
 		Code:         code,
 		FromUserName: v.self,
 		ToUserName:   to,
-		ClientMsgId:  newClientMsgID(),
+		ClientMsgId:  time.Now().UnixMilli(),
 	}
 	var resp GenericResponse
 	return c.t.callJSON(ctx, "webwxstatusnotify", c.webURL(v, "webwxstatusnotify", url.Values{"lang": {"zh_CN"}}), req, &resp)

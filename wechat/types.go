@@ -335,13 +335,14 @@ type SyncResponse struct {
 	SKey                   string
 }
 
-// StatusNotifyRequest is the body of webwxstatusnotify.
+// StatusNotifyRequest is the body of webwxstatusnotify. ClientMsgId is a
+// number here, the ms clock, as the web client sends it.
 type StatusNotifyRequest struct {
 	BaseRequest  BaseRequest
 	Code         int
 	FromUserName string
 	ToUserName   string
-	ClientMsgId  string
+	ClientMsgId  int64
 }
 
 // OutMessage is the Msg part of every send call.
