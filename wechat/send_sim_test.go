@@ -237,7 +237,7 @@ func TestAcceptFriendRequest(t *testing.T) {
 	c, _ := startClient(t, login(t, sim, cfg), cfg, rec)
 	id := sim.Inject(wechattest.Message{
 		Chat: "fmessage", Type: wechat.MsgTypeVerify,
-		RecommendInfo: &wechat.RecommendInfo{NickName: "Grace", Content: "Hi, I'm Grace from the conference"},
+		RecommendInfo: &wechattest.RecommendInfo{NickName: "Grace", Content: "Hi, I'm Grace from the conference"},
 	})
 	msg := rec.waitForMessageID(t, id)
 	req, ok := msg.Content.(*wechat.FriendRequest)
@@ -252,7 +252,7 @@ func TestAcceptFriendRequest(t *testing.T) {
 	require.NotEmpty(t, verifies)
 	last := verifies[len(verifies)-1]
 	assert.Equal(t, wechat.VerifyOpVerifyOK, last.Opcode)
-	assert.Equal(t, []wechat.VerifyUser{{Value: req.UserName, VerifyUserTicket: req.Ticket}}, last.VerifyUserList)
+	assert.Equal(t, []wechattest.VerifyUser{{Value: req.UserName, VerifyUserTicket: req.Ticket}}, last.VerifyUserList)
 	rec.waitFor(t, "the new friend", func() bool {
 		for _, b := range rec.batches() {
 			for _, ct := range b.ModContacts {

@@ -1,10 +1,6 @@
 package wechattest
 
-import (
-	"strconv"
-
-	"github.com/wxbridge/wxbridge/wechat"
-)
+import "strconv"
 
 // handleGetContact answers one page of the address book: friends, official
 // accounts, groups saved to contacts (without members, as the real one)
@@ -17,7 +13,7 @@ func (s *Server) handleGetContact(req *request) {
 			off, ok := sess.contactSeqs[n]
 			if err != nil || !ok {
 				s.violationLocked(req.endpoint, "seq "+strconv.Quote(seq)+" was never returned")
-				writeRet(req.w, 1, "param error")
+				writeError(req, retParamError, "param error")
 				return
 			}
 			offset = off
@@ -39,7 +35,9 @@ func (s *Server) handleGetContact(req *request) {
 			next = 100_000_000 + randomInt63n(900_000_000)
 			sess.contactSeqs[next] = end
 		}
-		writeJSON(req.w, contactPage{ContactListResponse: wechat.ContactListResponse{MemberCount: len(page), Seq: next}, MemberList: page})
+		a := newContactPage()
+		a.MemberCount, a.MemberList, a.Seq = len(page), page, next
+		writeJSON(req.w, a)
 	})
 }
 
@@ -49,15 +47,15 @@ func (s *Server) handleGetContact(req *request) {
 // EncryChatRoomId), else it comes back bare. Unknown UserNames are skipped.
 // A call over the account's rate limit is answered 1205.
 func (s *Server) handleBatchGetContact(req *request) {
-	var body wechat.BatchContactRequest
+	var body batchContactBody
 	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true}, func(sess *session) {
 		if s.rateLimitedLocked(req) {
-			writeJSON(req.w, batchContactAnswer{BatchContactResponse: wechat.BatchContactResponse{BaseResponse: tooFrequentBase()}, ContactList: []wireContact{}})
+			writeError(req, retTooFrequent, tooFrequentMsg)
 			return
 		}
-		if n := max(body.Count, len(body.List)); n > wechat.MaxBatchContacts {
+		if n := max(body.Count, len(body.List)); n > maxBatchContacts {
 			s.violationLocked(req.endpoint, "batch of "+strconv.Itoa(n)+" contacts (at most 50)")
-			writeRet(req.w, wechat.RetParseRequest, "")
+			writeError(req, retParseRequest, "")
 			return
 		}
 		if body.Count != len(body.List) {
@@ -79,11 +77,15 @@ func (s *Server) handleBatchGetContact(req *request) {
 				if g := s.groupOfLocked(sess, item.EncryChatRoomId); g != nil && g.hasMember(id) {
 					out = append(out, s.contactLocked(sess, e, false, s.encryLocked(sess, g.ID)))
 				} else {
-					out = append(out, wireContact{Contact: wechat.Contact{UserName: item.UserName}})
+					bare := newWireContact()
+					bare.UserName = item.UserName
+					out = append(out, bare)
 				}
 			}
 		}
-		writeJSON(req.w, batchContactAnswer{BatchContactResponse: wechat.BatchContactResponse{Count: len(out)}, ContactList: out})
+		a := newBatchContactAnswer()
+		a.Count, a.ContactList = len(out), out
+		writeJSON(req.w, a)
 	})
 }
 

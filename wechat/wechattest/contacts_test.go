@@ -219,8 +219,10 @@ func TestStatusNotify(t *testing.T) {
 	}
 	notifies := s.StatusNotifies()
 	require.Len(t, notifies, 2)
-	assert.Equal(t, "1700000000000", notifies[0].ClientMsgId)
+	assert.Equal(t, int64(1700000000000), notifies[0].ClientMsgId)
 	assert.Equal(t, wechat.StatusNotifyRead, notifies[1].Code)
+	assert.Equal(t, int64(17000000000001234), notifies[1].ClientMsgId, "a string is read too")
+	assert.True(t, hasViolation(s, `body: key ClientMsgId is a string, the web client sends a number`), s.Violations())
 }
 
 func TestOpLogRecorded(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // contactLocked renders a contact for a session. withMembers adds a
@@ -16,26 +14,25 @@ import (
 func (s *Server) contactLocked(sess *session, e *contactEntry, withMembers bool, chatroom string) wireContact {
 	name := s.nameLocked(sess, e.ID)
 	py := pinyinish(e.NickName)
-	c := wireContact{Contact: wechat.Contact{
-		UserName:        name,
-		NickName:        e.NickName,
-		HeadImgUrl:      s.headImgURLLocked(sess, e, chatroom),
-		ContactFlag:     contactFlag(e),
-		RemarkName:      e.RemarkName,
-		Sex:             e.Sex,
-		Signature:       e.Signature,
-		VerifyFlag:      e.VerifyFlag,
-		PYInitial:       strings.ToUpper(py),
-		PYQuanPin:       py,
-		RemarkPYInitial: strings.ToUpper(pinyinish(e.RemarkName)),
-		RemarkPYQuanPin: pinyinish(e.RemarkName),
-		AttrStatus:      attrStatus(e),
-		Province:        e.Province,
-		City:            e.City,
-		Alias:           e.Alias,
-		KeyWord:         keyWord(e),
-		HeadImgFlag:     1,
-	}}
+	c := newWireContact()
+	c.UserName = name
+	c.NickName = e.NickName
+	c.HeadImgUrl = s.headImgURLLocked(sess, e, chatroom)
+	c.ContactFlag = contactFlag(e)
+	c.RemarkName = e.RemarkName
+	c.Sex = e.Sex
+	c.Signature = e.Signature
+	c.VerifyFlag = e.VerifyFlag
+	c.PYInitial = strings.ToUpper(py)
+	c.PYQuanPin = py
+	c.RemarkPYInitial = strings.ToUpper(pinyinish(e.RemarkName))
+	c.RemarkPYQuanPin = pinyinish(e.RemarkName)
+	c.AttrStatus = attrStatus(e)
+	c.Province = e.Province
+	c.City = e.City
+	c.Alias = e.Alias
+	c.KeyWord = keyWord(e)
+	c.HeadImgFlag = 1
 	if e.Friend {
 		c.SnsFlag = 17
 	}
@@ -71,15 +68,13 @@ func (s *Server) memberLocked(sess *session, group *contactEntry, id string) wir
 	m := s.acct.entry(id)
 	py := pinyinish(m.NickName)
 	return wireMember{
-		Member: wechat.Member{
-			UserName:    s.nameLocked(sess, id),
-			NickName:    m.NickName,
-			AttrStatus:  attrStatus(m),
-			DisplayName: group.MemberDisplayNames[id],
-		},
-		PYInitial: strings.ToUpper(py),
-		PYQuanPin: py,
-		KeyWord:   keyWord(m),
+		UserName:    s.nameLocked(sess, id),
+		NickName:    m.NickName,
+		AttrStatus:  attrStatus(m),
+		DisplayName: group.MemberDisplayNames[id],
+		PYInitial:   strings.ToUpper(py),
+		PYQuanPin:   py,
+		KeyWord:     keyWord(m),
 	}
 }
 
@@ -89,7 +84,7 @@ func (s *Server) headImgURLLocked(sess *session, e *contactEntry, chatroom strin
 	if e.Group {
 		endpoint = "webwxgetheadimg"
 	}
-	u := wechat.APIPath + endpoint + "?seq=" + strconv.FormatInt(e.avatarSeq, 10) +
+	u := apiPath + endpoint + "?seq=" + strconv.FormatInt(e.avatarSeq, 10) +
 		"&username=" + s.nameLocked(sess, e.ID)
 	if chatroom != "" {
 		u += "&chatroomid=" + chatroom
@@ -104,11 +99,11 @@ func contactFlag(e *contactEntry) int {
 	case e.deleted:
 		return 0
 	case e.Group && e.SavedToContacts:
-		return wechat.ContactFlagContact | 2 | wechat.ContactFlagChatRoom
+		return contactFlagContact | 2 | contactFlagChatRoom
 	case e.Group:
-		return 2 | wechat.ContactFlagChatRoom
+		return 2 | contactFlagChatRoom
 	case e.Friend:
-		return wechat.ContactFlagContact | 2
+		return contactFlagContact | 2
 	}
 	return 0
 }

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // controlPrefix is where Config.ControlAPI serves the control API.
@@ -112,7 +110,7 @@ func (s *Server) newControlHandler() http.Handler {
 	mux.HandleFunc("POST /_sim/refuse-next-login", func(w http.ResponseWriter, r *http.Request) {
 		ret, err := strconv.Atoi(r.URL.Query().Get("ret"))
 		if err != nil {
-			ret = wechat.RetLoginBarred
+			ret = retLoginBarred
 		}
 		s.RefuseNextLogin(ret, r.URL.Query().Get("message"))
 		writeJSON(w, map[string]bool{"ok": true})
@@ -203,7 +201,7 @@ func (s *Server) state() simState {
 		Contacts: []simContact{},
 	}
 	if pl := s.newestPendingLocked(); pl != nil {
-		st.PendingLogin, st.QRPayload = pl.uuid, wechat.QRPayloadPrefix+pl.uuid
+		st.PendingLogin, st.QRPayload = pl.uuid, qrPayloadPrefix+pl.uuid
 	}
 	if sess := s.current; sess != nil {
 		st.Session = &simSession{Alive: sess.dead == 0, Ret: sess.dead, Desktop: sess.desktop}

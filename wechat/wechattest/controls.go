@@ -3,8 +3,6 @@ package wechattest
 import (
 	"slices"
 	"strconv"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // SelfUin is the account's stable uin.
@@ -141,7 +139,7 @@ func (s *Server) EndSession(ret int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if ret == 0 {
-		ret = wechat.RetSessionInvalid
+		ret = retSessionInvalid
 	}
 	if s.current != nil && s.current.dead == 0 {
 		s.current.dead = ret

@@ -1,7 +1,5 @@
 package wechattest
 
-import "github.com/wxbridge/wxbridge/wechat"
-
 // eventKind is what an entry of the event log carries.
 type eventKind int
 
@@ -45,7 +43,7 @@ func (a *account) selectorAfter(pos int) int {
 	sel := selectorNone
 	for _, ev := range a.log[min(pos, len(a.log)):] {
 		switch {
-		case ev.kind == eventMessage && ev.msg.Type != wechat.MsgTypeStatusNotify:
+		case ev.kind == eventMessage && ev.msg.Type != msgStatusNotify:
 			return selectorMessage
 		case ev.kind == eventMessage:
 			if sel == selectorNone {

@@ -173,6 +173,6 @@ func writeTooFrequent(w http.ResponseWriter, endpoint string) {
 	case kindMedia:
 		http.Error(w, tooFrequentMsg, http.StatusServiceUnavailable)
 	default:
-		writeRet(w, 1205, tooFrequentMsg)
+		writeJSON(w, errorAnswer(endpoint, retTooFrequent, tooFrequentMsg))
 	}
 }

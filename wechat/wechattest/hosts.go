@@ -3,8 +3,6 @@ package wechattest
 import (
 	"net/http"
 	"strings"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // The simulator routes by the Host header, like the real server: the
@@ -17,10 +15,29 @@ import (
 
 // hostSet says which hosts serve which endpoints for an account.
 type hostSet struct {
-	wechat.Hosts
+	Web, Login, File, Push string
 }
 
-func newHostSet(web string) hostSet { return hostSet{wechat.HostsFor(web)} }
+// hostDomains is the table of reference §1 (the web client's confFactory):
+// the first entry whose key the web host contains names the domain of the
+// login., file. and webpush. hosts.
+var hostDomains = []struct{ contains, domain string }{
+	{"wx2.qq.com", "wx2.qq.com"},
+	{"wx8.qq.com", "wx8.qq.com"},
+	{"qq.com", "wx.qq.com"},
+	{"web2.wechat.com", "web2.wechat.com"},
+	{"wechat.com", "web.wechat.com"},
+}
+
+func newHostSet(web string) hostSet {
+	web = strings.ToLower(web)
+	for _, d := range hostDomains {
+		if strings.Contains(web, d.contains) {
+			return hostSet{Web: web, Login: "login." + d.domain, File: "file." + d.domain, Push: "webpush." + d.domain}
+		}
+	}
+	return hostSet{Web: web, Login: "login.weixin.qq.com", File: "file.wx.qq.com", Push: "webpush.weixin.qq.com"}
+}
 
 // isLogin reports whether host serves the QR login pages.
 func (h hostSet) isLogin(host string) bool {
@@ -95,13 +112,13 @@ func (s *Server) answerWrongHost(req *request, host string) {
 	s.violation(req.endpoint, "called on host "+host+"; the real server serves it on "+s.hosts.want(req.endpoint))
 	switch req.endpoint {
 	case "synccheck":
-		writeJS(req.w, syncCheckBody(wechat.RetSessionNotExist, selectorNone))
+		writeJS(req.w, syncCheckBody(retSessionNotExist, selectorNone))
 		return
 	case "jslogin", "qrcode", "l", "login":
 		http.NotFound(req.w, req.r)
 		return
 	case "webwxnewloginpage":
-		writeLoginPageError(req.w, http.StatusOK, -14, "check ticket failed")
+		writeLoginPageError(req.w, http.StatusOK, retTicketError, "check ticket failed")
 		return
 	case "webwxpushloginurl":
 		writeJSON(req.w, pushLoginAnswer{Ret: "1", Msg: "device authinfo invalid"})
@@ -111,5 +128,5 @@ func (s *Server) answerWrongHost(req *request, host string) {
 		writeEmpty(req.w)
 		return
 	}
-	writeRet(req.w, wechat.RetSessionNotExist, "")
+	writeError(req, retSessionNotExist, "")
 }

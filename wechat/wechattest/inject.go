@@ -1,32 +1,28 @@
 package wechattest
 
-import (
-	"fmt"
-
-	"github.com/wxbridge/wxbridge/wechat"
-)
+import "fmt"
 
 // InjectText injects a text message. from "" means the chat itself (a
 // DM), SelfID a message sent from the phone, else a group member.
 func (s *Server) InjectText(chat, from, text string) int64 {
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeText, Text: text})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgText, Text: text})
 }
 
 // InjectImage injects an image; webwxgetmsgimg serves data (and a
 // thumbnail with type=slave).
 func (s *Server) InjectImage(chat, from string, data []byte) int64 {
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeImage, Media: data, Thumb: thumbnail(data)})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgImage, Media: data, Thumb: thumbnail(data)})
 }
 
 // InjectFile injects a file (app message type 6); webwxgetmedia serves data.
 func (s *Server) InjectFile(chat, from, name string, data []byte) int64 {
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeApp, AppMsgType: wechat.AppMsgTypeAttach, FileName: name, Media: data})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgApp, AppMsgType: appMsgAttach, FileName: name, Media: data})
 }
 
 // InjectVoice injects a voice message of ms milliseconds; webwxgetvoice
 // serves mp3.
 func (s *Server) InjectVoice(chat, from string, mp3 []byte, ms int) int64 {
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeVoice, Media: mp3, VoiceLength: ms})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgVoice, Media: mp3, VoiceLength: ms})
 }
 
 // InjectVideo injects a video of the given seconds; webwxgetvideo serves
@@ -35,17 +31,17 @@ func (s *Server) InjectVideo(chat, from string, mp4, thumb []byte, seconds int) 
 	if thumb == nil {
 		thumb = plainJPEG(mp4, 160, 90)
 	}
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeVideo, Media: mp4, Thumb: thumb, PlayLength: seconds})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgVideo, Media: mp4, Thumb: thumb, PlayLength: seconds})
 }
 
 // InjectEmoticon injects a sticker; webwxgetmsgimg&type=big serves data.
 func (s *Server) InjectEmoticon(chat, from string, data []byte) int64 {
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeEmoticon, Media: data})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgEmoticon, Media: data})
 }
 
 // InjectLink injects a shared link (app message type 5).
 func (s *Server) InjectLink(chat, from, title, desc, link string) int64 {
-	return s.Inject(Message{Chat: chat, From: from, Type: wechat.MsgTypeApp, AppMsgType: wechat.AppMsgTypeURL, FileName: title, Text: desc, Url: link})
+	return s.Inject(Message{Chat: chat, From: from, Type: msgApp, AppMsgType: appMsgURL, FileName: title, Text: desc, Url: link})
 }
 
 // InjectLocation injects a location: a text message with SubMsgType 48,
@@ -57,14 +53,14 @@ func (s *Server) InjectLocation(chat, from, label string, lat, lng float64) int6
 </msg>
 `, lat, lng, attr(label), attr(label))
 	return s.Inject(Message{
-		Chat: chat, From: from, Type: wechat.MsgTypeText, SubMsgType: wechat.SubMsgTypeLocation, Text: label,
+		Chat: chat, From: from, Type: msgText, SubMsgType: subMsgLocation, Text: label,
 		Url: fmt.Sprintf("https://apis.map.qq.com/uri/v1/geocoder?coord=%.6f,%.6f", lat, lng), OriContent: ori,
 	})
 }
 
 // InjectSystem injects a system message (10000) into a chat.
 func (s *Server) InjectSystem(chat, text string) int64 {
-	return s.Inject(Message{Chat: chat, Type: wechat.MsgTypeSys, Text: text})
+	return s.Inject(Message{Chat: chat, Type: msgSys, Text: text})
 }
 
 // InjectRecall injects the notice (10002) that from recalled msgID in chat.
@@ -81,7 +77,7 @@ func (s *Server) InjectRecall(chat, from string, msgID int64) int64 {
 		who = "\"" + s.acct.entry(sender).NickName + "\" 撤回了一条消息"
 	}
 	return s.injectLocked(Message{
-		Chat: chat, From: from, Type: wechat.MsgTypeRecalled,
+		Chat: chat, From: from, Type: msgRecalled,
 		XML: recallXML(s.acct.entry(chat).rawID, msgID, who),
 	}).id
 }
@@ -92,8 +88,8 @@ func (s *Server) InjectFriendRequest(nick, greeting string) (strangerID string, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sm := s.injectLocked(Message{
-		Type: wechat.MsgTypeVerify,
-		RecommendInfo: &wechat.RecommendInfo{
+		Type: msgVerify,
+		RecommendInfo: &RecommendInfo{
 			NickName: nick, Content: greeting, Scene: 30, Sex: 2, Province: "Guangdong", City: "Shenzhen", OpCode: 2,
 		},
 	})
@@ -103,5 +99,5 @@ func (s *Server) InjectFriendRequest(nick, greeting string) (strangerID string, 
 // InjectStatusNotify injects a status notify (51) from the phone: code 2
 // (entered chat), 4 (conversation list: ids) or 5 (left chat).
 func (s *Server) InjectStatusNotify(code int, chat string, ids ...string) int64 {
-	return s.Inject(Message{Chat: chat, Type: wechat.MsgTypeStatusNotify, StatusNotifyCode: code, StatusNotifyIDs: ids})
+	return s.Inject(Message{Chat: chat, Type: msgStatusNotify, StatusNotifyCode: code, StatusNotifyIDs: ids})
 }

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // loginStatus is where a QR or push login stands.
@@ -72,8 +70,8 @@ const (
 
 func (s *Server) handleJSLogin(req *request) {
 	redirect := req.param("redirect_uri")
-	if req.param("appid") != wechat.AppID || req.param("fun") != "new" || redirect == "" {
-		s.violation(req.endpoint, "appid="+wechat.AppID+", fun=new and redirect_uri are required")
+	if req.param("appid") != webAppID || req.param("fun") != "new" || redirect == "" {
+		s.violation(req.endpoint, "appid="+webAppID+", fun=new and redirect_uri are required")
 		writeJS(req.w, `window.QRLogin.code = 400; window.QRLogin.error = "invalid request";`)
 		return
 	}
@@ -96,7 +94,7 @@ func (s *Server) knownLoginUUID(req *request) bool {
 }
 
 // handleQRCode serves a picture for /qrcode/<uuid>. It is not a real QR
-// code: clients that want one render wechat.QRPayloadPrefix + uuid.
+// code: clients that want one render qrPayloadPrefix + uuid.
 func (s *Server) handleQRCode(req *request) {
 	if !s.knownLoginUUID(req) {
 		return
@@ -162,7 +160,7 @@ func (s *Server) pollAnswerLocked(pl *pendingLogin, icon bool) (string, bool) {
 		return body, true
 	case loginConfirmed:
 		pl.reported = loginConfirmed
-		redirect := "https://" + s.cfg.WebHost + wechat.APIPath + "webwxnewloginpage?ticket=" + pl.ticket +
+		redirect := "https://" + s.cfg.WebHost + apiPath + "webwxnewloginpage?ticket=" + pl.ticket +
 			"&uuid=" + pl.uuid + "&lang=zh_CN&scan=" + strconv.FormatInt(pl.scanTime.Unix(), 10)
 		return "window.code=200;\nwindow.redirect_uri=\"" + redirect + "\";", true
 	case loginCancelled:
@@ -188,10 +186,10 @@ func (s *Server) handleNewLoginPage(req *request) {
 		writeLoginPageError(req.w, status, 1, "param error")
 		return
 	}
-	if desktop && (req.r.Header.Get("client-version") != wechat.DesktopClientVersion ||
-		req.r.Header.Get("extspam") != wechat.DesktopExtspam) {
+	if desktop && (req.r.Header.Get("client-version") != uosClientVersion ||
+		req.r.Header.Get("extspam") != uosExtspam) {
 		s.violation(req.endpoint, "mod=desktop without the client-version and extspam headers")
-		writeLoginPageError(req.w, status, wechat.RetLoginBarred, envAbnormalMsg)
+		writeLoginPageError(req.w, status, retLoginBarred, envAbnormalMsg)
 		return
 	}
 	s.mu.Lock()
@@ -199,7 +197,7 @@ func (s *Server) handleNewLoginPage(req *request) {
 	pl := s.logins.tickets[q.Get("ticket")]
 	if pl == nil || pl.uuid != q.Get("uuid") || pl.status != loginConfirmed {
 		s.violationLocked(req.endpoint, "unknown or already used ticket")
-		writeLoginPageError(req.w, status, -14, "check ticket failed")
+		writeLoginPageError(req.w, status, retTicketError, "check ticket failed")
 		return
 	}
 	delete(s.logins.tickets, pl.ticket)
@@ -214,7 +212,7 @@ func (s *Server) handleNewLoginPage(req *request) {
 		return
 	}
 	if !desktop && s.cfg.WebLoginBarred {
-		writeLoginPageError(req.w, status, wechat.RetLoginBarred, barredMsg)
+		writeLoginPageError(req.w, status, retLoginBarred, barredMsg)
 		return
 	}
 	sess := s.newSessionLocked(desktop)
@@ -265,7 +263,7 @@ func (s *Server) handleLogout(req *request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sess, _ := s.authLocked(req, nil, authSpec{skey: true}); sess != nil {
-		sess.dead = wechat.RetSessionInvalid
+		sess.dead = retSessionInvalid
 		s.notifyLocked()
 		s.log.Info().Int64("uin", sess.uin).Msg("Session logged out")
 	}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // Downloads fail the way the real server fails them: a request without a
@@ -64,7 +62,7 @@ func (s *Server) handleGetMsgImg(req *request) {
 	}
 	var data []byte
 	if sm := s.mediaMsgLocked(req); sm != nil {
-		video := sm.Type == wechat.MsgTypeVideo || sm.Type == wechat.MsgTypeMicroVideo
+		video := sm.Type == msgVideo || sm.Type == msgMicroVideo
 		switch {
 		case req.query.Get("type") == "slave" || video:
 			data = sm.Thumb
@@ -86,7 +84,7 @@ func (s *Server) handleGetVoice(req *request) {
 		return
 	}
 	var data []byte
-	if sm := s.mediaMsgLocked(req); sm != nil && sm.Type == wechat.MsgTypeVoice {
+	if sm := s.mediaMsgLocked(req); sm != nil && sm.Type == msgVoice {
 		data = sm.Media
 	}
 	s.mu.Unlock()
@@ -101,7 +99,7 @@ func (s *Server) handleGetVideo(req *request) {
 		return
 	}
 	var data []byte
-	if sm := s.mediaMsgLocked(req); sm != nil && (sm.Type == wechat.MsgTypeVideo || sm.Type == wechat.MsgTypeMicroVideo) {
+	if sm := s.mediaMsgLocked(req); sm != nil && (sm.Type == msgVideo || sm.Type == msgMicroVideo) {
 		data = sm.Media
 	}
 	if !strings.HasPrefix(req.r.Header.Get("Range"), "bytes=") {

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // Message is a message to inject, as the phone or another person would
@@ -23,7 +21,7 @@ type Message struct {
 	// system message), SelfID for a message sent from the phone, or the
 	// member who wrote in a group.
 	From string
-	// Type is the MsgType (default wechat.MsgTypeText).
+	// Type is the MsgType (default 1, text).
 	Type       int
 	AppMsgType int
 	SubMsgType int
@@ -52,7 +50,7 @@ type Message struct {
 	VoiceLength   int // ms
 	PlayLength    int // s
 	HasProductId  int
-	RecommendInfo *wechat.RecommendInfo // 37, 40, 42; UserName may be a seed id
+	RecommendInfo *RecommendInfo // 37, 40, 42; UserName may be a seed id
 	// StatusNotifyCode and StatusNotifyIDs (seed ids) make a MsgType 51.
 	StatusNotifyCode int
 	StatusNotifyIDs  []string
@@ -88,16 +86,16 @@ func (s *Server) Inject(m Message) int64 {
 
 func (s *Server) injectLocked(m Message) *storedMsg {
 	if m.Type == 0 {
-		m.Type = wechat.MsgTypeText
+		m.Type = msgText
 	}
 	if m.Chat == "" {
 		switch m.Type {
-		case wechat.MsgTypeVerify:
-			m.Chat = wechat.FriendRequestSender
-		case wechat.MsgTypeStatusNotify:
+		case msgVerify:
+			m.Chat = friendRequestSender
+		case msgStatusNotify:
 			m.Chat = SelfID
 		default:
-			m.Chat = wechat.FileHelper
+			m.Chat = fileHelper
 		}
 	}
 	m.Media, m.Thumb = slices.Clone(m.Media), slices.Clone(m.Thumb)
@@ -132,20 +130,20 @@ func (s *Server) injectLocked(m Message) *storedMsg {
 // friend request or card.
 func (s *Server) fillDefaultsLocked(sm *storedMsg) {
 	switch sm.Type {
-	case wechat.MsgTypeImage, wechat.MsgTypeEmoticon:
+	case msgImage, msgEmoticon:
 		if sm.ImgWidth == 0 && sm.ImgHeight == 0 {
 			sm.ImgWidth, sm.ImgHeight = imageSize(sm.Media)
 		}
-	case wechat.MsgTypeVideo, wechat.MsgTypeMicroVideo:
+	case msgVideo, msgMicroVideo:
 		if sm.ImgWidth == 0 && sm.ImgHeight == 0 {
 			sm.ImgWidth, sm.ImgHeight = imageSize(sm.Thumb)
 		}
-	case wechat.MsgTypeApp:
-		if sm.AppMsgType == wechat.AppMsgTypeAttach {
+	case msgApp:
+		if sm.AppMsgType == appMsgAttach {
 			sm.mediaID = newMediaID()
 		}
-	case wechat.MsgTypeVerify, wechat.MsgTypePossibleFriend, wechat.MsgTypeShareCard:
-		ri := wechat.RecommendInfo{}
+	case msgVerify, msgPossibleFriend, msgShareCard:
+		ri := RecommendInfo{}
 		if sm.RecommendInfo != nil {
 			ri = *sm.RecommendInfo
 		}
@@ -158,7 +156,7 @@ func (s *Server) fillDefaultsLocked(sm *storedMsg) {
 			})
 		}
 		sm.strangerID = e.ID
-		if sm.Type == wechat.MsgTypeVerify {
+		if sm.Type == msgVerify {
 			sm.ticket = "v2_" + randomHex(64) + "@stranger"
 			s.acct.requests[e.ID] = &friendRequest{strangerID: e.ID, ticket: sm.ticket, msgID: sm.id}
 		}
@@ -166,12 +164,12 @@ func (s *Server) fillDefaultsLocked(sm *storedMsg) {
 }
 
 // renderMsgLocked renders a stored message for a session.
-func (s *Server) renderMsgLocked(sess *session, sm *storedMsg) wechat.RawMessage {
+func (s *Server) renderMsgLocked(sess *session, sm *storedMsg) wireMessage {
 	self := s.nameLocked(sess, SelfID)
 	chat := s.nameLocked(sess, sm.Chat)
-	rm := wechat.RawMessage{
+	rm := wireMessage{
 		MsgId:            strconv.FormatInt(sm.id, 10),
-		NewMsgId:         wechat.Int64(sm.id),
+		NewMsgId:         sm.id,
 		FromUserName:     chat,
 		ToUserName:       self,
 		MsgType:          sm.Type,
@@ -192,7 +190,7 @@ func (s *Server) renderMsgLocked(sess *session, sm *storedMsg) wechat.RawMessage
 	}
 	prefix := ""
 	switch {
-	case sm.From == SelfID, sm.Type == wechat.MsgTypeStatusNotify:
+	case sm.From == SelfID, sm.Type == msgStatusNotify:
 		rm.FromUserName, rm.ToUserName = self, chat
 	case s.acct.isGroup(sm.Chat) && sm.From != "" && sm.From != sm.Chat:
 		prefix = s.nameLocked(sess, sm.From) + ":<br/>"
@@ -201,7 +199,7 @@ func (s *Server) renderMsgLocked(sess *session, sm *storedMsg) wechat.RawMessage
 	if sm.raw {
 		rm.Content = sm.body
 	}
-	if sm.Type == wechat.MsgTypeImage {
+	if sm.Type == msgImage {
 		rm.ImgStatus = 2
 	}
 	if sm.mediaID != "" {

@@ -8,8 +8,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // attr escapes a value for an XML attribute or text node.
@@ -25,28 +23,28 @@ func md5Hex(data []byte) string {
 func (s *Server) defaultBodyLocked(sm *storedMsg) string {
 	from := s.acct.entry(sm.sender())
 	switch sm.Type {
-	case wechat.MsgTypeText:
-		if sm.SubMsgType == wechat.SubMsgTypeLocation {
+	case msgText:
+		if sm.SubMsgType == subMsgLocation {
 			return escapeText(sm.Text) + ":<br/>/cgi-bin/mmwebwx-bin/webwxgetpubliclinkimg?url=xxx&msgid=" +
 				strconv.FormatInt(sm.id, 10) + "&pictype=location"
 		}
-	case wechat.MsgTypeImage:
+	case msgImage:
 		return escapeXML(imageXML(sm))
-	case wechat.MsgTypeVoice:
+	case msgVoice:
 		return escapeXML(fmt.Sprintf(`<msg><voicemsg endflag="1" cancelflag="0" forwardflag="0" voiceformat="4" voicelength="%d" length="%d" bufid="0" clientmsgid="%s" fromusername="%s" /></msg>`,
 			sm.VoiceLength, len(sm.Media), randomHex(32), attr(from.rawID)))
-	case wechat.MsgTypeVideo, wechat.MsgTypeMicroVideo:
+	case msgVideo, msgMicroVideo:
 		// Not XML: the web client gets an opaque blob and learns the
 		// video's length and poster size from PlayLength, ImgWidth and
 		// ImgHeight (a test that needs the XML form passes Message.XML).
 		return videoBlob()
-	case wechat.MsgTypeEmoticon:
+	case msgEmoticon:
 		return escapeXML(emojiXML(sm, from.rawID, s.acct.entry(sm.Chat).rawID, md5Hex(sm.Media)))
-	case wechat.MsgTypeApp:
+	case msgApp:
 		return escapeXML(appXML(sm, from.rawID))
-	case wechat.MsgTypeVerify:
+	case msgVerify:
 		return escapeXML(friendRequestXML(sm, s.acct.contacts[sm.strangerID]))
-	case wechat.MsgTypeShareCard:
+	case msgShareCard:
 		return escapeXML(cardXML(s.acct.contacts[sm.strangerID]))
 	}
 	return escapeText(sm.Text)
@@ -77,10 +75,10 @@ func emojiXML(sm *storedMsg, fromRaw, toRaw, sum string) string {
 func appXML(sm *storedMsg, fromRaw string) string {
 	t := sm.AppMsgType
 	if t == 0 {
-		t = wechat.AppMsgTypeURL
+		t = appMsgURL
 	}
 	attach := "<appattach><totallen>0</totallen><attachid></attachid><emoticonmd5></emoticonmd5><fileext></fileext></appattach>"
-	if t == wechat.AppMsgTypeAttach {
+	if t == appMsgAttach {
 		attach = fmt.Sprintf("<appattach><totallen>%d</totallen><attachid>@cdn_%s_1</attachid><emoticonmd5></emoticonmd5><fileext>%s</fileext><cdnattachurl>%s</cdnattachurl><aeskey>%s</aeskey><encryver>1</encryver></appattach>",
 			len(sm.Media), randomHex(64), attr(strings.TrimPrefix(path.Ext(sm.FileName), ".")), randomHex(120), randomHex(32))
 	}

@@ -1,10 +1,6 @@
 package wechattest
 
-import (
-	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
-)
+import "time"
 
 // The real server refuses calls that come too often with ret 1205
 // ("操作太频繁，请稍后再试。"), per account (protocol reference §10.4):
@@ -144,8 +140,3 @@ func (s *Server) rateLimitedLocked(req *request) bool {
 // Refusals returns the calls the rate limiter refused with 1205, oldest
 // first (FailNext's too-frequent faults are not among them).
 func (s *Server) Refusals() []Refusal { return snapshot(s, &s.rec.refusals) }
-
-// tooFrequentBase is the BaseResponse of a call refused as too frequent.
-func tooFrequentBase() wechat.BaseResponse {
-	return wechat.BaseResponse{Ret: wechat.RetTooFrequent, ErrMsg: tooFrequentMsg}
-}

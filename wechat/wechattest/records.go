@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // Request is one request the server received, as recorded for tests.
@@ -28,7 +26,7 @@ type Request struct {
 // server accepted.
 type SentMessage struct {
 	Endpoint string
-	Msg      wechat.OutMessage
+	Msg      OutMessage
 	MsgID    int64
 	ToID     string // seed id of ToUserName
 }
@@ -63,9 +61,9 @@ type records struct {
 	requests   map[string][]Request
 	sent       []SentMessage
 	uploads    []Upload
-	revokes    []wechat.RevokeRequest
-	notifies   []wechat.StatusNotifyRequest
-	verifies   []wechat.VerifyUserRequest
+	revokes    []RevokeRequest
+	notifies   []StatusNotifyRequest
+	verifies   []VerifyUserRequest
 	oplogs     [][]byte
 	stats      SyncCheckStats
 	violations []string
@@ -128,13 +126,13 @@ func (s *Server) Sent() []SentMessage { return snapshot(s, &s.rec.sent) }
 func (s *Server) Uploads() []Upload { return snapshot(s, &s.rec.uploads) }
 
 // Revokes returns the accepted revoke requests.
-func (s *Server) Revokes() []wechat.RevokeRequest { return snapshot(s, &s.rec.revokes) }
+func (s *Server) Revokes() []RevokeRequest { return snapshot(s, &s.rec.revokes) }
 
 // StatusNotifies returns the accepted webwxstatusnotify requests.
-func (s *Server) StatusNotifies() []wechat.StatusNotifyRequest { return snapshot(s, &s.rec.notifies) }
+func (s *Server) StatusNotifies() []StatusNotifyRequest { return snapshot(s, &s.rec.notifies) }
 
 // Verifies returns the accepted webwxverifyuser requests.
-func (s *Server) Verifies() []wechat.VerifyUserRequest { return snapshot(s, &s.rec.verifies) }
+func (s *Server) Verifies() []VerifyUserRequest { return snapshot(s, &s.rec.verifies) }
 
 // OpLogs returns the bodies of the webwxoplog calls (recorded only).
 func (s *Server) OpLogs() [][]byte { return snapshot(s, &s.rec.oplogs) }

@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // Body size limits. An upload carries one chunk of at most 512 KiB plus a
@@ -71,21 +69,35 @@ func (req *request) param(name string) string {
 func (s *Server) requirePOST(req *request) bool {
 	if req.r.Method != http.MethodPost {
 		s.violation(req.endpoint, "method "+req.r.Method+", want POST")
-		writeRet(req.w, wechat.RetParseRequest, "POST required")
+		writeError(req, retParseRequest, "POST required")
 		return false
 	}
 	return true
 }
 
-// decodeJSON decodes the body into v. It answers 1200 and records a
-// violation when the body is not valid JSON.
-func (s *Server) decodeJSON(req *request, v any) bool {
+// readBody reads the JSON body strictly into v, a pointer to a wire type
+// (see readWire). Deviations from the web client's form are recorded as
+// violations and the request goes on; a body the real server would not
+// parse is recorded too and answered with 1200, and readBody returns false.
+func (s *Server) readBody(req *request, v any) bool {
 	if !s.requirePOST(req) {
 		return false
 	}
-	if err := json.Unmarshal(req.body, v); err != nil {
-		s.violation(req.endpoint, "malformed JSON body: "+err.Error())
-		writeRet(req.w, wechat.RetParseRequest, "")
+	return s.readWireData(req, "body", req.body, v)
+}
+
+// readWireData reads data (the body, or the form field what) into v as
+// readBody does.
+func (s *Server) readWireData(req *request, what string, data []byte, v any) bool {
+	rd := readWire(data, v)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range rd.deviations {
+		s.violationLocked(req.endpoint, what+": "+d)
+	}
+	if rd.refusal != "" {
+		s.violationLocked(req.endpoint, what+": "+rd.refusal)
+		writeError(req, retParseRequest, "")
 		return false
 	}
 	return true
@@ -132,9 +144,10 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// writeRet answers with only a BaseResponse.
-func writeRet(w http.ResponseWriter, ret int, msg string) {
-	writeJSON(w, wechat.GenericResponse{BaseResponse: wechat.BaseResponse{Ret: ret, ErrMsg: msg}})
+// writeError answers a JSON endpoint with ret and msg, in the full shape
+// of the endpoint's answer (see errorAnswer).
+func writeError(req *request, ret int, msg string) {
+	writeJSON(req.w, errorAnswer(req.endpoint, ret, msg))
 }
 
 func writeBody(w http.ResponseWriter, status int, contentType, body string) {

@@ -24,7 +24,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"GET on a JSON endpoint", http.MethodGet, "webwxsync", nil, "", "want POST"},
 		{"body too large", http.MethodPost, "webwxsync", make([]byte, maxBody+10), "", "too large"},
 		{"upload not multipart", http.MethodPost, "webwxuploadmedia", []byte("x"), "text/plain", "malformed multipart"},
-		{"malformed uploadmediarequest", http.MethodPost, "webwxuploadmedia", badUMR, badUMRType, "malformed uploadmediarequest"},
+		{"malformed uploadmediarequest", http.MethodPost, "webwxuploadmedia", badUMR, badUMRType, "uploadmediarequest: malformed JSON"},
 		{"GET on upload", http.MethodGet, "webwxuploadmedia", nil, "", "want POST"},
 	}
 	for _, tt := range tests {

@@ -3,8 +3,6 @@ package wechattest
 import (
 	"strconv"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // RevokeWindow is how long after sending a message it can be revoked.
@@ -16,11 +14,11 @@ const selfRecallText = "你撤回了一条消息"
 // (by Config.Now), given the ClientMsgId it was sent with. Anything else
 // answers -1 with an ErrMsg. A revoke is echoed as a 10002 notice.
 func (s *Server) handleRevoke(req *request) {
-	var body wechat.RevokeRequest
+	var body RevokeRequest
 	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{}, func(sess *session) {
 		fail := func(why string) {
 			s.violationLocked(req.endpoint, why)
-			writeJSON(req.w, wechat.RevokeResponse{BaseResponse: wechat.BaseResponse{Ret: -1, ErrMsg: why}})
+			writeError(req, retSysError, why)
 		}
 		id, err := strconv.ParseInt(body.SvrMsgId, 10, 64)
 		rec := sess.sent[id]
@@ -41,9 +39,9 @@ func (s *Server) handleRevoke(req *request) {
 		delete(sess.sent, id)
 		s.rec.revokes = append(s.rec.revokes, body)
 		s.injectLocked(Message{
-			Chat: rec.toID, From: SelfID, Type: wechat.MsgTypeRecalled,
+			Chat: rec.toID, From: SelfID, Type: msgRecalled,
 			XML: recallXML(s.acct.entry(rec.toID).rawID, id, selfRecallText),
 		})
-		writeJSON(req.w, wechat.RevokeResponse{SysWording: selfRecallText})
+		writeJSON(req.w, &revokeAnswer{SysWording: selfRecallText})
 	})
 }

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // Server is the fake Web WeChat server of one account. It is an
@@ -215,7 +213,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.bodyErr != nil {
 		s.violation(endpoint, "request body too large or unreadable: "+req.bodyErr.Error())
 		if kindOf(endpoint) == kindJSON {
-			writeRet(w, wechat.RetParseRequest, "request body too large")
+			writeJSON(w, errorAnswer(endpoint, retParseRequest, "request body too large"))
 		} else {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		}
@@ -240,8 +238,8 @@ func route(path string) (endpoint, arg string, ok bool) {
 		return "qrcode", strings.TrimPrefix(path, "/qrcode/"), true
 	case strings.HasPrefix(path, "/l/"):
 		return "l", strings.TrimPrefix(path, "/l/"), true
-	case strings.HasPrefix(path, wechat.APIPath):
-		name := strings.TrimPrefix(path, wechat.APIPath)
+	case strings.HasPrefix(path, apiPath):
+		name := strings.TrimPrefix(path, apiPath)
 		if name == "" || strings.Contains(name, "/") {
 			return "", "", false
 		}

@@ -4,8 +4,6 @@ import (
 	"net/url"
 	"strconv"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // session is one web login. Every login gets new tokens and new random
@@ -70,7 +68,7 @@ func (s *Server) newSessionLocked(desktop bool) *session {
 		s.nameLocked(sess, id)
 	}
 	if old := s.current; old != nil && old.dead == 0 {
-		old.dead = wechat.RetSessionInvalid
+		old.dead = retSessionInvalid
 	}
 	s.sessions[sess.sid] = sess
 	s.current = sess
@@ -131,14 +129,14 @@ type authSpec struct {
 // BaseRequest (when base is non-nil) and the query tokens. Query tokens
 // that spec does not require must still match when present. It returns
 // the session, or nil and the ret to answer.
-func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpec) (*session, int) {
+func (s *Server) authLocked(req *request, base *BaseRequest, spec authSpec) (*session, int) {
 	fail := func(ret int, why string) (*session, int) {
 		s.violationLocked(req.endpoint, why)
 		return nil, ret
 	}
 	missing := spec.missingRet
 	if missing == 0 {
-		missing = wechat.RetSessionNotExist
+		missing = retSessionNotExist
 	}
 	sid, okSid := req.cookies["wxsid"]
 	uin, okUin := req.cookies["wxuin"]
@@ -147,7 +145,7 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 	}
 	sess := s.sessions[sid]
 	if sess == nil {
-		return fail(wechat.RetSessionInvalid, "wxsid cookie names no session")
+		return fail(retSessionInvalid, "wxsid cookie names no session")
 	}
 	if sess.dead != 0 {
 		return nil, sess.dead
@@ -158,18 +156,20 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 			" (webwxsync sets them again with a new Expires; refresh before they expire)")
 	}
 	if uin != strconv.FormatInt(sess.uin, 10) {
-		return fail(wechat.RetSessionInvalid, "wxuin cookie does not match the session")
+		return fail(retSessionInvalid, "wxuin cookie does not match the session")
 	}
 	if base != nil {
 		switch {
 		case base.Uin != sess.uin:
-			return fail(wechat.RetSessionInvalid, "BaseRequest.Uin does not match the session")
+			return fail(retSessionInvalid, "BaseRequest.Uin does not match the session")
 		case base.Sid != sess.sid:
-			return fail(wechat.RetSessionInvalid, "BaseRequest.Sid does not match the session")
+			return fail(retSessionInvalid, "BaseRequest.Sid does not match the session")
 		case base.Skey != sess.skey && !(spec.emptySKeyOK && base.Skey == ""):
-			return fail(wechat.RetSessionInvalid, "BaseRequest.Skey does not match the session")
-		case !validDeviceID(base.DeviceID):
-			return fail(wechat.RetParseRequest, "BaseRequest.DeviceID is not \"e\" + 15 digits")
+			return fail(retSessionInvalid, "BaseRequest.Skey does not match the session")
+		}
+		// ItChat puts pass_ticket here and the real server takes it.
+		if !validDeviceID(base.DeviceID) {
+			s.violationLocked(req.endpoint, "BaseRequest.DeviceID is not \"e\" + 15 digits")
 		}
 	}
 	for _, p := range []struct {
@@ -183,13 +183,13 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 		vals, present := req.query[p.name]
 		switch {
 		case !present && p.required:
-			return fail(wechat.RetSessionInvalid, "query "+p.name+" missing")
+			return fail(retSessionInvalid, "query "+p.name+" missing")
 		case present && p.name == "pass_ticket" && len(vals) == 1 && vals[0] == sess.issuedPassTicket():
 			// Escaped once more than issued. The real server takes it
 			// (openwechat does this), the official client never does.
 			s.violationLocked(req.endpoint, "query pass_ticket URL-escaped twice (send it as webwxnewloginpage gave it)")
 		case present && (len(vals) != 1 || vals[0] != p.want):
-			return fail(wechat.RetSessionInvalid, "query "+p.name+" does not match the session (URL-escaped?)")
+			return fail(retSessionInvalid, "query "+p.name+" does not match the session (URL-escaped?)")
 		}
 	}
 	return sess, 0
@@ -198,21 +198,21 @@ func (s *Server) authLocked(req *request, base *wechat.BaseRequest, spec authSpe
 // withSession takes the server's lock and authenticates the request (see
 // authLocked). If that fails it answers with the ret; else it calls h with
 // the session while the lock is still held.
-func (s *Server) withSession(req *request, base *wechat.BaseRequest, spec authSpec, h func(*session)) {
+func (s *Server) withSession(req *request, base *BaseRequest, spec authSpec, h func(*session)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess, ret := s.authLocked(req, base, spec)
 	if sess == nil {
-		writeRet(req.w, ret, "")
+		writeError(req, ret, "")
 		return
 	}
 	h(sess)
 }
 
-// withJSONSession decodes the JSON body into body, then runs h as
-// withSession does; base points at body's BaseRequest.
-func (s *Server) withJSONSession(req *request, body any, base *wechat.BaseRequest, spec authSpec, h func(*session)) {
-	if !s.decodeJSON(req, body) {
+// withJSONSession reads the JSON body into body (see readBody), then runs
+// h as withSession does; base points at body's BaseRequest.
+func (s *Server) withJSONSession(req *request, body any, base *BaseRequest, spec authSpec, h func(*session)) {
+	if !s.readBody(req, body) {
 		return
 	}
 	s.withSession(req, base, spec, h)

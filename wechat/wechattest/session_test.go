@@ -28,7 +28,8 @@ func TestSessionChecks(t *testing.T) {
 		{"wrong Uin", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Uin++; return c }, 1101, "BaseRequest.Uin"},
 		{"wrong Sid", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Sid = "x"; return c }, 1101, "BaseRequest.Sid"},
 		{"wrong Skey", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Skey = "@crypt_x"; return c }, 1101, "BaseRequest.Skey"},
-		{"DeviceID not e+15 digits", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.DeviceID = c.passTicket; return c }, 1200, "DeviceID"},
+		// ItChat sends pass_ticket as DeviceID; the real server takes it.
+		{"DeviceID not e+15 digits", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.DeviceID = c.passTicket; return c }, 0, "DeviceID"},
 		{"pass_ticket missing", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient { q.Del("pass_ticket"); return c }, 1101, "pass_ticket missing"},
 		{"pass_ticket not URL-escaped", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient {
 			q.Set("pass_ticket", strings.ReplaceAll(c.passTicket, "+", " "))

@@ -1,19 +1,9 @@
 package wechattest
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
-
-// syncBody is webwxsync's body; rr may be a number or (openwechat) a string.
-type syncBody struct {
-	BaseRequest wechat.BaseRequest
-	SyncKey     wechat.SyncKey
-	RR          json.RawMessage `json:"rr"`
-}
 
 // handleSync answers webwxsync: the events after the given SyncKey (the
 // same events again for the same key), at most SyncBatchSize messages with
@@ -33,21 +23,13 @@ func (s *Server) handleSync(req *request) {
 				why = "SyncCheckKey sent as SyncKey"
 			}
 			s.violationLocked(req.endpoint, why)
-			writeRet(req.w, -1, "")
+			writeError(req, retSysError, "")
 			return
 		}
 		evs, more := s.acct.batchAfter(pos, s.cfg.SyncBatchSize)
-		resp := syncAnswer{
-			SyncResponse: wechat.SyncResponse{
-				AddMsgList:     []wechat.RawMessage{},
-				DelContactList: []wechat.DelContact{},
-				SyncKey:        wechat.SyncKey{List: []wechat.SyncKeyItem{}},
-			},
-			ModContactList:        []wireContact{},
-			ModChatRoomMemberList: []wireMember{},
-		}
+		resp := newSyncAnswer()
 		for _, ev := range evs {
-			s.renderEventLocked(sess, ev, &resp)
+			s.renderEventLocked(sess, ev, resp)
 		}
 		resp.AddMsgCount = len(resp.AddMsgList)
 		resp.ModContactCount = len(resp.ModContactList)
@@ -78,17 +60,17 @@ func (s *Server) renderEventLocked(sess *session, ev *event, resp *syncAnswer) {
 		c := ev.contact
 		resp.ModContactList = append(resp.ModContactList, s.contactLocked(sess, &c, c.Group, ""))
 	case eventDelContact:
-		resp.DelContactList = append(resp.DelContactList, wechat.DelContact{UserName: s.nameLocked(sess, ev.contact.ID)})
+		resp.DelContactList = append(resp.DelContactList, delContact{UserName: s.nameLocked(sess, ev.contact.ID)})
 	case eventProfile:
 		self := s.acct.contacts[SelfID]
-		resp.Profile = wechat.Profile{
-			BitFlag:   wechat.ProfileBitFlagChange,
-			UserName:  wechat.StringBuff{Buff: s.nameLocked(sess, SelfID)},
-			NickName:  wechat.StringBuff{Buff: ev.nick},
+		resp.Profile = profile{
+			BitFlag:   profileBitFlagChange,
+			UserName:  buff{Buff: s.nameLocked(sess, SelfID)},
+			NickName:  buff{Buff: ev.nick},
 			Sex:       self.Sex,
 			Alias:     self.Alias,
 			Signature: self.Signature,
-			HeadImgUrl: wechat.APIPath + "webwxgeticon?seq=" + strconv.FormatInt(self.avatarSeq, 10) +
+			HeadImgUrl: apiPath + "webwxgeticon?seq=" + strconv.FormatInt(self.avatarSeq, 10) +
 				"&username=" + s.nameLocked(sess, SelfID) + "&skey=" + sess.skey,
 		}
 	}
@@ -105,14 +87,14 @@ func syncCheckBody(retcode, selector int) string {
 func (s *Server) handleSyncCheck(req *request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess, ret := s.authLocked(req, nil, authSpec{skey: true, sid: true, missingRet: wechat.RetCookieInvalid})
+	sess, ret := s.authLocked(req, nil, authSpec{skey: true, sid: true, missingRet: retCookieInvalid})
 	if sess != nil {
 		switch {
 		case req.query.Get("uin") != strconv.FormatInt(sess.uin, 10):
-			sess, ret = nil, wechat.RetSessionInvalid
+			sess, ret = nil, retSessionInvalid
 			s.violationLocked(req.endpoint, "query uin does not match the session")
 		case !validDeviceID(req.query.Get("deviceid")):
-			sess, ret = nil, wechat.RetSessionInvalid
+			sess, ret = nil, retSessionInvalid
 			s.violationLocked(req.endpoint, "query deviceid is not \"e\" + 15 digits")
 		}
 	}
@@ -121,7 +103,7 @@ func (s *Server) handleSyncCheck(req *request) {
 		return
 	}
 	pos, class := 0, keyUnknown
-	if k, err := wechat.ParseSyncKey(req.query.Get("synckey")); err == nil {
+	if k, ok := parseCheckKey(req.query.Get("synckey")); ok {
 		pos, class = s.acct.classify(k)
 	}
 	switch {

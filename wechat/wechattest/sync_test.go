@@ -267,7 +267,7 @@ func TestMessageRendering(t *testing.T) {
 		{"emoticon", func() int64 { return s.InjectEmoticon("alice", "", []byte("GIF89a....")) },
 			want{from: alice, to: self, contains: []string{"&lt;emoji ", `md5="`}}},
 		{"card", func() int64 {
-			return s.Inject(Message{Chat: "alice", Type: wechat.MsgTypeShareCard, RecommendInfo: &wechat.RecommendInfo{UserName: "carol"}})
+			return s.Inject(Message{Chat: "alice", Type: wechat.MsgTypeShareCard, RecommendInfo: &RecommendInfo{UserName: "carol"}})
 		}, want{from: alice, to: self, contains: []string{`nickname="Carol"`, `alias="carol_wx"`}}},
 		{"recall", func() int64 { return s.InjectRecall("family", "erin", 42) },
 			want{from: family, to: self, contains: []string{erin + ":<br/>&lt;sysmsg", "&lt;msgid&gt;42&lt;/msgid&gt;", `"Erin" 撤回了一条消息`}}},

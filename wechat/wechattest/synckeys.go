@@ -2,9 +2,9 @@ package wechattest
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // keyBase holds the account's random base value of each sync key. A key
@@ -23,21 +23,21 @@ func newKeyBase(now time.Time) keyBase {
 	}
 }
 
-func (b keyBase) syncKey(pos int) wechat.SyncKey { return b.key(pos, 1, 2, 3, 1000) }
+func (b keyBase) syncKey(pos int) syncKey { return b.key(pos, 1, 2, 3, 1000) }
 
-func (b keyBase) checkKey(pos int) wechat.SyncKey {
+func (b keyBase) checkKey(pos int) syncKey {
 	return b.key(pos, 1, 2, 3, 11, 13, 201, 1000, 1001)
 }
 
-func (b keyBase) key(pos int, keys ...int) wechat.SyncKey {
-	list := make([]wechat.SyncKeyItem, len(keys))
+func (b keyBase) key(pos int, keys ...int) syncKey {
+	list := make([]syncKeyItem, len(keys))
 	for i, k := range keys {
-		list[i] = wechat.SyncKeyItem{Key: k, Val: b[k]}
+		list[i] = syncKeyItem{Key: k, Val: b[k]}
 		if k != 13 {
 			list[i].Val += int64(pos)
 		}
 	}
-	return wechat.SyncKey{Count: len(list), List: list}
+	return syncKey{Count: len(list), List: list}
 }
 
 // keyClass is what a key presented by a client turned out to be.
@@ -51,7 +51,7 @@ const (
 
 // classify finds the position a key names and whether it is a SyncKey or
 // a SyncCheckKey that this account issued.
-func (a *account) classify(k wechat.SyncKey) (int, keyClass) {
+func (a *account) classify(k syncKey) (int, keyClass) {
 	if len(k.List) == 0 || k.List[0].Key != 1 || k.Count != len(k.List) {
 		return 0, keyUnknown
 	}
@@ -68,12 +68,32 @@ func (a *account) classify(k wechat.SyncKey) (int, keyClass) {
 	return 0, keyUnknown
 }
 
-func (a *account) issueSyncKey(pos int) wechat.SyncKey {
+func (a *account) issueSyncKey(pos int) syncKey {
 	a.syncIssued[pos] = true
 	return a.keys.syncKey(pos)
 }
 
-func (a *account) issueCheckKey(pos int) wechat.SyncKey {
+func (a *account) issueCheckKey(pos int) syncKey {
 	a.chkIssued[pos] = true
 	return a.keys.checkKey(pos)
+}
+
+// parseCheckKey parses synccheck's synckey parameter, Key_Val pairs
+// joined by '|' (reference §4.1).
+func parseCheckKey(s string) (syncKey, bool) {
+	if s == "" {
+		return syncKey{}, false
+	}
+	k := syncKey{}
+	for _, pair := range strings.Split(s, "|") {
+		key, val, ok := strings.Cut(pair, "_")
+		ki, err1 := strconv.Atoi(key)
+		vi, err2 := strconv.ParseInt(val, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return syncKey{}, false
+		}
+		k.List = append(k.List, syncKeyItem{Key: ki, Val: vi})
+	}
+	k.Count = len(k.List)
+	return k, true
 }

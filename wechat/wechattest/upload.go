@@ -3,28 +3,25 @@ package wechattest
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/url"
 	"strconv"
-
-	"github.com/wxbridge/wxbridge/wechat"
 )
 
 // uploadProgress is an upload by ClientMediaId: its chunks so far, and
 // once complete the answer that gave its MediaId.
 type uploadProgress struct {
-	req       wechat.UploadMediaRequest // of chunk 0, without DeviceID
+	req       uploadMediaRequest // of chunk 0, without DeviceID
 	chunks    int
 	next      int
 	name      string
 	mediaType string
 	data      []byte
-	lastSum   string                      // MD5 of the latest chunk, to know it when it comes again
-	done      *wechat.UploadMediaResponse // the last chunk's answer, once complete
+	lastSum   string        // MD5 of the latest chunk, to know it when it comes again
+	done      *uploadAnswer // the last chunk's answer, once complete
 }
 
 // uploadForm is a parsed webwxuploadmedia request.
@@ -72,13 +69,11 @@ func (s *Server) handleUpload(req *request) {
 	form, err := parseUploadForm(req)
 	if err != nil {
 		s.violation(req.endpoint, "malformed multipart body: "+err.Error())
-		writeRet(req.w, wechat.RetParseRequest, "")
+		writeError(req, retParseRequest, "")
 		return
 	}
-	var umr wechat.UploadMediaRequest
-	if err := json.Unmarshal([]byte(form.fields["uploadmediarequest"]), &umr); err != nil {
-		s.violation(req.endpoint, "malformed uploadmediarequest: "+err.Error())
-		writeRet(req.w, wechat.RetParseRequest, "")
+	var umr uploadMediaRequest
+	if !s.readWireData(req, "uploadmediarequest", []byte(form.fields["uploadmediarequest"]), &umr) {
 		return
 	}
 	s.withSession(req, &umr.BaseRequest, authSpec{}, func(sess *session) {
@@ -87,24 +82,24 @@ func (s *Server) handleUpload(req *request) {
 		}
 		if why := s.checkUploadFieldsLocked(req, sess, form, &umr); why != "" {
 			s.violationLocked(req.endpoint, why)
-			writeRet(req.w, 1, why)
+			writeError(req, retParamError, why)
 			return
 		}
-		if sig, ok := s.acct.signatures[umr.FileMd5]; umr.TotalLen > wechat.CheckUploadThreshold && (!ok || umr.Signature != sig) {
+		if sig, ok := s.acct.signatures[umr.FileMd5]; umr.TotalLen > checkUploadThreshold && (!ok || umr.Signature != sig) {
 			s.violationLocked(req.endpoint, "file over 25 MB without the Signature of webwxcheckupload")
-			writeRet(req.w, -1, "signature required")
+			writeError(req, retSysError, "signature required")
 			return
 		}
 		p, why := s.chunkLocked(sess, form, umr)
 		switch {
 		case why != "":
 			s.violationLocked(req.endpoint, why)
-			writeRet(req.w, 1, why)
+			writeError(req, retParamError, why)
 		case p.done != nil:
 			// The last chunk again (its answer was lost): the same MediaId.
-			writeJSON(req.w, *p.done)
+			writeJSON(req.w, p.done)
 		case p.next < p.chunks:
-			writeJSON(req.w, wechat.UploadMediaResponse{StartPos: int64(len(p.data))})
+			writeJSON(req.w, &uploadAnswer{StartPos: int64(len(p.data))})
 		default:
 			s.finishUploadLocked(req, sess, umr.ClientMediaId, p, form)
 		}
@@ -112,7 +107,7 @@ func (s *Server) handleUpload(req *request) {
 }
 
 // checkUploadFieldsLocked checks the form fields every chunk carries.
-func (s *Server) checkUploadFieldsLocked(req *request, sess *session, form uploadForm, umr *wechat.UploadMediaRequest) string {
+func (s *Server) checkUploadFieldsLocked(req *request, sess *session, form uploadForm, umr *uploadMediaRequest) string {
 	pt := form.fields["pass_ticket"]
 	if unescaped, err := url.QueryUnescape(pt); err == nil && pt != sess.passTicket {
 		pt = unescaped
@@ -126,7 +121,7 @@ func (s *Server) checkUploadFieldsLocked(req *request, sess *session, form uploa
 		return "webwx_data_ticket field missing or not the cookie's value"
 	case pt != sess.passTicket:
 		return "pass_ticket field does not match the session"
-	case umr.UploadType != 2 || umr.StartPos != 0 || umr.MediaType != 4:
+	case umr.UploadType != uploadTypeSend || umr.StartPos != 0 || umr.MediaType != uploadMediaAttach:
 		return "uploadmediarequest needs UploadType 2, StartPos 0 and MediaType 4"
 	case umr.TotalLen <= 0 || umr.DataLen != umr.TotalLen:
 		return "uploadmediarequest needs DataLen = TotalLen = the file size"
@@ -140,7 +135,7 @@ func (s *Server) checkUploadFieldsLocked(req *request, sess *session, form uploa
 		return "mediatype must be pic, video or doc"
 	case form.fields["name"] == "":
 		return "name field missing"
-	case len(form.file) > wechat.UploadChunkSize:
+	case len(form.file) > uploadChunkSize:
 		return "chunk of " + strconv.Itoa(len(form.file)) + " bytes (at most 524288)"
 	}
 	if form.fields["id"] == "" {
@@ -153,7 +148,7 @@ func (s *Server) checkUploadFieldsLocked(req *request, sess *session, form uploa
 // every chunk carries the same request. The chunk received last may come
 // again with the same bytes (the web client's uploader sends a chunk
 // again when its answer is lost): it is taken without being added twice.
-func (s *Server) chunkLocked(sess *session, form uploadForm, umr wechat.UploadMediaRequest) (*uploadProgress, string) {
+func (s *Server) chunkLocked(sess *session, form uploadForm, umr uploadMediaRequest) (*uploadProgress, string) {
 	chunks, chunk := 1, 0
 	if c, ok := form.fields["chunks"]; ok {
 		var err1, err2 error
@@ -162,7 +157,7 @@ func (s *Server) chunkLocked(sess *session, form uploadForm, umr wechat.UploadMe
 		if err1 != nil || err2 != nil || chunks < 1 || chunk < 0 || chunk >= chunks {
 			return nil, "chunks/chunk fields malformed"
 		}
-	} else if umr.TotalLen > wechat.UploadChunkSize {
+	} else if umr.TotalLen > uploadChunkSize {
 		return nil, "file over 524288 bytes sent without chunks"
 	}
 	umr.BaseRequest.DeviceID = ""
@@ -201,7 +196,7 @@ func (s *Server) finishUploadLocked(req *request, sess *session, clientMediaID i
 		up.Violations = append(up.Violations, why)
 		s.rec.uploads = append(s.rec.uploads, up)
 		s.violationLocked(req.endpoint, why)
-		writeRet(req.w, -1, why)
+		writeError(req, retSysError, why)
 		return
 	}
 	if isGIF(p.data) && p.mediaType == "pic" {
@@ -212,12 +207,12 @@ func (s *Server) finishUploadLocked(req *request, sess *session, clientMediaID i
 	up.MediaID = newMediaID()
 	s.acct.uploads[up.MediaID] = &up
 	s.rec.uploads = append(s.rec.uploads, up)
-	resp := wechat.UploadMediaResponse{MediaId: up.MediaID, StartPos: int64(len(p.data)), EncryFileName: url.PathEscape(p.name)}
+	resp := &uploadAnswer{MediaId: up.MediaID, StartPos: int64(len(p.data)), EncryFileName: url.PathEscape(p.name)}
 	if p.mediaType == "pic" {
 		w, h := imageSize(p.data)
 		resp.CDNThumbImgWidth, resp.CDNThumbImgHeight = min(w, 120), min(h, 120)
 	}
-	p.done = &resp
+	p.done = resp
 	writeJSON(req.w, resp)
 }
 
@@ -225,15 +220,15 @@ func (s *Server) finishUploadLocked(req *request, sess *session, clientMediaID i
 // MediaId (the file is never already there), but the AESKey and Signature
 // the upload and the appmsg must carry.
 func (s *Server) handleCheckUpload(req *request) {
-	var body wechat.CheckUploadRequest
+	var body checkUploadBody
 	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{}, func(sess *session) {
 		md5Bytes, err := hex.DecodeString(body.FileMd5)
-		if err != nil || len(md5Bytes) != 16 || body.FileName == "" || body.FileSize <= 0 || body.FileType != 7 {
+		if err != nil || len(md5Bytes) != 16 || body.FileName == "" || body.FileSize <= 0 || body.FileType != uploadFileTypeBig {
 			s.violationLocked(req.endpoint, "FileMd5, FileName, FileSize and FileType 7 are required")
-			writeRet(req.w, 1, "param error")
+			writeError(req, retParamError, "param error")
 			return
 		}
-		if body.FileSize <= wechat.CheckUploadThreshold {
+		if body.FileSize <= checkUploadThreshold {
 			s.violationLocked(req.endpoint, "webwxcheckupload for a file of 25 MB or less")
 		}
 		sig, ok := s.acct.signatures[body.FileMd5]
@@ -241,7 +236,7 @@ func (s *Server) handleCheckUpload(req *request) {
 			sig = randomTicket(96)
 			s.acct.signatures[body.FileMd5] = sig
 		}
-		writeJSON(req.w, wechat.CheckUploadResponse{
+		writeJSON(req.w, &checkUploadAnswer{
 			AESKey: randomHex(32), Signature: sig, EncryFileName: url.PathEscape(body.FileName),
 		})
 	})
