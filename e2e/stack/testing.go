@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -31,7 +32,9 @@ func RequireBinaries(t testing.TB, dir string) Binaries {
 
 // StartTest starts a stack for a test and stops it in t.Cleanup. When the
 // test failed, the cleanup prints the tail of the bridge log and keeps the
-// stack's dir (its path is printed). A bridge that crashed fails the test.
+// stack's dir (its path is printed). A bridge that crashed fails the test,
+// and so does every protocol violation a simulator recorded (see
+// wechattest.Server.Violations).
 func StartTest(t testing.TB, opts Options) *Stack {
 	t.Helper()
 	RequireBinaries(t, opts.Bin)
@@ -43,9 +46,15 @@ func StartTest(t testing.TB, opts Options) *Stack {
 	}
 	t.Logf("stack started in %v", s.StartupTime.Round(time.Millisecond))
 	t.Cleanup(func() {
+		// A violation is a request the real server would refuse or
+		// the official client never sends: the bridge's mistake. Faults
+		// the test injected are not violations (see Server.Induced).
 		for i, sim := range s.Sims.Servers {
 			if v := sim.Violations(); len(v) > 0 {
-				t.Logf("protocol violations the simulator %d noticed: %q", i, v)
+				t.Errorf("the bridge broke the protocol: simulator %d recorded %d violations:\n%s", i, len(v), strings.Join(v, "\n"))
+			}
+			if v := sim.Induced(); len(v) > 0 {
+				t.Logf("simulator %d refused calls after the test's own changes (not violations): %q", i, v)
 			}
 		}
 		if os.Getenv(KeepEnv) != "" && !t.Failed() {

@@ -10,6 +10,7 @@ import (
 type contactEntry struct {
 	SeedContact
 	deleted   bool
+	deletedAt int // event log position of the deletion
 	avatarSeq int64
 	rawID     string // the permanent id that leaks in XML payloads (wxid_…)
 }

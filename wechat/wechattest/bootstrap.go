@@ -34,6 +34,7 @@ func (s *Server) handleInit(req *request) {
 		a.Count = len(recent)
 		a.ContactList = recent
 		a.SyncKey = s.acct.issueSyncKey(len(s.acct.log))
+		sess.synced = len(s.acct.log)
 		a.User = s.contactLocked(sess, s.acct.contacts[SelfID], false, "")
 		a.ChatSet = strings.Join(chatSet, ",") + ","
 		a.SKey = sess.skey

@@ -103,6 +103,7 @@ func (s *Server) DeleteContact(id string) {
 		return
 	}
 	e.deleted = true
+	e.deletedAt = len(s.acct.log)
 	delete(s.acct.requests, id)
 	s.appendEventLocked(&event{kind: eventDelContact, contact: e.snapshot()})
 }

@@ -68,6 +68,7 @@ type records struct {
 	stats      SyncCheckStats
 	violations []string
 	refusals   []Refusal
+	induced    []string
 }
 
 func newRecords() records {
@@ -100,6 +101,14 @@ func (s *Server) violation(endpoint, what string) {
 func (s *Server) violationLocked(endpoint, what string) {
 	s.rec.violations = append(s.rec.violations, endpoint+": "+what)
 	s.log.Warn().Str("endpoint", endpoint).Str("violation", what).Msg("Protocol violation")
+}
+
+// inducedLocked records what would be a violation, but follows from what
+// the test did to the server while the request was on its way (a control
+// such as RotateSKey or DeleteContact), not from a client mistake.
+func (s *Server) inducedLocked(endpoint, what string) {
+	s.rec.induced = append(s.rec.induced, endpoint+": "+what)
+	s.log.Debug().Str("endpoint", endpoint).Str("induced", what).Msg("Request refused after a test's change")
 }
 
 // Requests returns the requests received on an endpoint ("login",
@@ -145,8 +154,17 @@ func (s *Server) SyncCheckStats() SyncCheckStats {
 }
 
 // Violations returns the protocol violations the server noticed, each as
-// "endpoint: what".
+// "endpoint: what": requests the real server refuses, and requests that
+// differ from the official web client's but that it accepts. Faults a
+// test injects (FailNext) are not violations, and neither are refusals
+// that follow from a test's change (see Induced).
 func (s *Server) Violations() []string { return snapshot(s, &s.rec.violations) }
+
+// Induced returns the refusals, "endpoint: what", that follow from what a
+// test changed while a request was on its way: an skey RotateSKey
+// replaced, a send to a contact DeleteContact removed before the client
+// synced it. The server answers them as it answers a violation.
+func (s *Server) Induced() []string { return snapshot(s, &s.rec.induced) }
 
 // snapshot returns a copy of a record list, taken under the server's lock.
 func snapshot[T any](s *Server, list *[]T) []T {

@@ -46,6 +46,10 @@ func (s *Server) handleSend(req *request) {
 		case m.FromUserName != s.nameLocked(sess, SelfID):
 			fail(retParamError, "Msg.FromUserName is not self")
 			return
+		case known && s.deletedUnseenLocked(sess, toID):
+			s.inducedLocked(req.endpoint, "Msg.ToUserName was deleted after the client's last webwxsync")
+			writeJSON(req.w, &sendAnswer{BaseResponse: baseResponse{Ret: retBadRecipient}, LocalID: m.LocalID})
+			return
 		case !known || !canReceive(s.acct.contacts[toID]):
 			fail(retBadRecipient, "Msg.ToUserName is not a friend, group or filehelper of this session")
 			return
@@ -68,6 +72,13 @@ func (s *Server) handleSend(req *request) {
 		s.rec.sent = append(s.rec.sent, SentMessage{Endpoint: req.endpoint, Msg: m, MsgID: sm.id, ToID: toID})
 		writeJSON(req.w, &sendAnswer{MsgID: strconv.FormatInt(sm.id, 10), LocalID: m.LocalID})
 	})
+}
+
+// deletedUnseenLocked reports whether a contact was deleted (DeleteContact)
+// after the last event the session synced: the client cannot know yet.
+func (s *Server) deletedUnseenLocked(sess *session, id string) bool {
+	e := s.acct.contacts[id]
+	return e != nil && e.deleted && e.deletedAt >= sess.synced
 }
 
 func canReceive(e *contactEntry) bool {

@@ -34,6 +34,12 @@ type session struct {
 
 	checkKeyIssued bool // a webwxsync gave this session a SyncCheckKey
 	latestCheck    int  // position of the latest SyncCheckKey issued
+	// synced is the event log position the client has seen: that of
+	// webwxinit's SyncKey, then of the latest webwxsync answer.
+	synced int
+	// rotatedSKeys are the skeys RotateSKey replaced: a call still on
+	// its way with one is refused, but not blamed on the client.
+	rotatedSKeys map[string]bool
 }
 
 type sentRecord struct {
@@ -63,6 +69,7 @@ func (s *Server) newSessionLocked(desktop bool) *session {
 		sent:          make(map[int64]*sentRecord),
 		clientMsgIDs:  make(map[string]bool),
 		uploads:       make(map[int64]*uploadProgress),
+		rotatedSKeys:  make(map[string]bool),
 	}
 	for _, id := range s.acct.order {
 		s.nameLocked(sess, id)
@@ -134,6 +141,14 @@ func (s *Server) authLocked(req *request, base *BaseRequest, spec authSpec) (*se
 		s.violationLocked(req.endpoint, why)
 		return nil, ret
 	}
+	// An skey the test rotated away can still be on its way.
+	failSKey := func(sess *session, skey, why string) (*session, int) {
+		if sess.rotatedSKeys[skey] {
+			s.inducedLocked(req.endpoint, why+" (an skey RotateSKey replaced)")
+			return nil, retSessionInvalid
+		}
+		return fail(retSessionInvalid, why)
+	}
 	missing := spec.missingRet
 	if missing == 0 {
 		missing = retSessionNotExist
@@ -165,7 +180,7 @@ func (s *Server) authLocked(req *request, base *BaseRequest, spec authSpec) (*se
 		case base.Sid != sess.sid:
 			return fail(retSessionInvalid, "BaseRequest.Sid does not match the session")
 		case base.Skey != sess.skey && !(spec.emptySKeyOK && base.Skey == ""):
-			return fail(retSessionInvalid, "BaseRequest.Skey does not match the session")
+			return failSKey(sess, base.Skey, "BaseRequest.Skey does not match the session")
 		}
 		// ItChat puts pass_ticket here and the real server takes it.
 		if !validDeviceID(base.DeviceID) {
@@ -188,6 +203,8 @@ func (s *Server) authLocked(req *request, base *BaseRequest, spec authSpec) (*se
 			// Escaped once more than issued. The real server takes it
 			// (openwechat does this), the official client never does.
 			s.violationLocked(req.endpoint, "query pass_ticket URL-escaped twice (send it as webwxnewloginpage gave it)")
+		case present && p.name == "skey" && len(vals) == 1 && vals[0] != p.want:
+			return failSKey(sess, vals[0], "query skey does not match the session (URL-escaped?)")
 		case present && (len(vals) != 1 || vals[0] != p.want):
 			return fail(retSessionInvalid, "query "+p.name+" does not match the session (URL-escaped?)")
 		}

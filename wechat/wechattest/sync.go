@@ -43,7 +43,9 @@ func (s *Server) handleSync(req *request) {
 		if more {
 			resp.ContinueFlag = 1
 		}
+		sess.synced = next
 		if sess.nextSKey != "" {
+			sess.rotatedSKeys[sess.skey] = true
 			sess.skey, sess.nextSKey = sess.nextSKey, ""
 		}
 		resp.SKey = sess.skey
