@@ -25,6 +25,38 @@
 // (AddContact, SetMembers, ChangeProfile…) and break things on purpose
 // (EndSession, RotateSKey, FailNext, RefuseNextLogin, RefuseNextPushLogin).
 //
+// It speaks the wire format on its own: the bodies it reads and the
+// answers it writes are its own types (wire_*.go), written from the
+// reference with the real server's key spelling and JSON types, and its
+// files do not import package wechat. A client that misspells a key
+// therefore fails against it instead of agreeing with itself. Bodies are
+// read case-sensitively against those types, and what a request gets
+// wrong falls in one of two levels:
+//
+//   - What the real server refuses is refused with the real answer and
+//     recorded as a violation: 1200 for a body it cannot parse (not JSON,
+//     a value of a type it cannot convert such as "Type":"text"),
+//     1100/1101/1102 for a bad session (cookies, BaseRequest, query
+//     tokens), and the endpoint's own refusals below. A mis-cased key is
+//     ignored as the real server ignores it, so "ClientMsgID" is a
+//     missing ClientMsgId, which the send then refuses.
+//   - What differs from the official web client (webwx-app-tracker) but
+//     the real server accepts is answered normally and recorded as a
+//     violation: unknown and mis-cased keys, a number sent as a string or
+//     the other way round (ItChat's string Uin, openwechat's string rr), a
+//     key the web client always sends left out, null, a DeviceID that is
+//     not "e" + 15 digits (ItChat puts pass_ticket there), a file appmsg
+//     whose appid is not the web client's for the session's mode.
+//
+// Violations lists both; tests of our own client expect it empty, and the
+// end-to-end stack fails a test that leaves any. A refusal that follows
+// from what a test changed while a request was on its way (an skey
+// RotateSKey replaced, a contact DeleteContact removed before the client
+// synced it) is answered the same way but listed by Induced instead, and
+// faults injected with FailNext are neither. Error answers have the full
+// shape of the endpoint's answer: every field at its zero value, lists as
+// [] and SyncKey as {"Count":0,"List":[]}.
+//
 // Each login is a new session: every contact gets a new random UserName and
 // the previous session of the account dies with 1101, as on the real
 // server. Seed ids (see Seed) stay stable and are how tests name contacts.
