@@ -19,6 +19,8 @@ func (s *Server) handleSync(req *request) {
 			switch {
 			case len(body.SyncKey.List) == 0:
 				why = "empty SyncKey (stored the Count 0 key of an idle answer?)"
+			case body.SyncKey.Count != len(body.SyncKey.List):
+				why = "SyncKey.Count does not match len(SyncKey.List)"
 			case class == keyCheck:
 				why = "SyncCheckKey sent as SyncKey"
 			}

@@ -94,6 +94,9 @@ func TestSyncRejectsUnknownKeys(t *testing.T) {
 			k.List[1].Val++
 			return k
 		}, "never issued"},
+		{"Count that is not the list's length", func(i wechat.InitResponse, _ wechat.SyncResponse) wechat.SyncKey {
+			return wechat.SyncKey{Count: i.SyncKey.Count + 1, List: i.SyncKey.List}
+		}, "SyncKey.Count does not match len(SyncKey.List)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,8 @@ func (s *Server) handleVerifyUser(req *request) {
 		case len(body.VerifyUserList) == 0 || body.VerifyUserListSize != len(body.VerifyUserList):
 			fail(retParamError, "VerifyUserListSize must equal len(VerifyUserList) and be non-zero")
 			return
+		case body.SceneListCount != len(body.SceneList):
+			s.violationLocked(req.endpoint, "SceneListCount does not match len(SceneList)")
 		}
 		ids := make([]string, len(body.VerifyUserList))
 		for i, v := range body.VerifyUserList {

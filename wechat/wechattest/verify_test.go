@@ -71,3 +71,15 @@ func TestVerifyUserBodySkey(t *testing.T) {
 	}, &out)
 	assert.Equal(t, 1101, out.BaseResponse.Ret)
 }
+
+// A SceneListCount that is not the list's length is taken, and recorded.
+func TestVerifyUserSceneListCount(t *testing.T) {
+	s, c, _ := loggedIn(t, Config{})
+	var out wechat.GenericResponse
+	c.postJSON("webwxverifyuser", nil, wechat.VerifyUserRequest{
+		BaseRequest: c.baseReq(), Opcode: wechat.VerifyOpSendRequest, VerifyUserListSize: 1,
+		VerifyUserList: []wechat.VerifyUser{{Value: s.UserName("erin")}}, SceneListCount: 2, SceneList: []int{33}, Skey: c.skey,
+	}, &out)
+	assert.Equal(t, 0, out.BaseResponse.Ret)
+	assert.Equal(t, []string{"webwxverifyuser: SceneListCount does not match len(SceneList)"}, s.Violations())
+}
