@@ -29,7 +29,6 @@ const qrPayloadPrefix = "https://login.weixin.qq.com/l/"
 
 // BaseResponse.Ret values (reference §9).
 const (
-	retOK              = 0
 	retSysError        = -1
 	retTicketError     = -14
 	retParamError      = 1
@@ -37,9 +36,12 @@ const (
 	retSessionInvalid  = 1101
 	retCookieInvalid   = 1102
 	retParseRequest    = 1200
-	retBadRecipient    = 1204
 	retLoginBarred     = 1203
 	retTooFrequent     = 1205
+	// retBadRecipient answers a send to a UserName the session cannot
+	// message; the sources name no code for it, this one is the
+	// simulator's.
+	retBadRecipient = 1204
 )
 
 // MsgType values (reference §5.2).
