@@ -14,7 +14,7 @@ func (s *Server) handleInit(req *request) {
 		return
 	}
 	base := body.BaseRequest.base()
-	s.withSession(req, &base, authSpec{emptySKeyOK: true, passTicket: true}, func(sess *session) {
+	s.withSession(req, &base, authSpec{emptySKeyOK: true, officialPassTicket: true}, func(sess *session) {
 		recent := []wireContact{}
 		var chatSet []string
 		for _, id := range s.acct.order {
@@ -50,7 +50,7 @@ func (s *Server) handleInit(req *request) {
 // handleStatusNotify records a status notify (mark read, inited…).
 func (s *Server) handleStatusNotify(req *request) {
 	var body statusNotifyBody
-	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true}, func(sess *session) {
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{officialPassTicket: true}, func(sess *session) {
 		self := s.nameLocked(sess, SelfID)
 		_, knownTo := sess.ids[body.ToUserName]
 		fail := func(why string) {

@@ -48,7 +48,7 @@ func (s *Server) handleGetContact(req *request) {
 // A call over the account's rate limit is answered 1205.
 func (s *Server) handleBatchGetContact(req *request) {
 	var body batchContactBody
-	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{passTicket: true}, func(sess *session) {
+	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{officialPassTicket: true}, func(sess *session) {
 		if s.rateLimitedLocked(req) {
 			writeError(req, retTooFrequent, tooFrequentMsg)
 			return

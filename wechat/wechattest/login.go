@@ -68,12 +68,18 @@ const (
 	envAbnormalMsg = "当前登录环境异常。为了你的帐号安全，暂时不能登录web微信。"
 )
 
+// handleJSLogin issues a login uuid. It needs the web client's appid and
+// a redirect_uri; fun=new, which every client sends, is only recorded when
+// missing.
 func (s *Server) handleJSLogin(req *request) {
 	redirect := req.param("redirect_uri")
-	if req.param("appid") != webAppID || req.param("fun") != "new" || redirect == "" {
-		s.violation(req.endpoint, "appid="+webAppID+", fun=new and redirect_uri are required")
+	if req.param("appid") != webAppID || redirect == "" {
+		s.violation(req.endpoint, "appid="+webAppID+" and redirect_uri are required")
 		writeJS(req.w, `window.QRLogin.code = 400; window.QRLogin.error = "invalid request";`)
 		return
+	}
+	if req.param("fun") != "new" {
+		s.violation(req.endpoint, "fun=new missing (the official client sends it)")
 	}
 	s.mu.Lock()
 	pl := s.addLoginLocked(false, strings.Contains(redirect, "mod=desktop"))
@@ -171,26 +177,37 @@ func (s *Server) pollAnswerLocked(pl *pendingLogin, icon bool) (string, bool) {
 	return "window.code=400;", true
 }
 
-// handleNewLoginPage turns a confirmed ticket into a session. In desktop
-// mode (mod=desktop) it needs the UOS headers and answers 301 without a
-// Location header, the real server's quirk.
+// handleNewLoginPage turns a confirmed ticket into a session. Like the
+// real server it goes by the UOS headers (client-version, extspam) to
+// tell a desktop login from a web one, and answers a desktop login with
+// 301 without a Location header, the real server's quirk. Only ticket and
+// uuid are required; where a request differs from the official client's
+// form (fun=new&version=v2, &mod=desktop with the headers) the difference
+// is recorded as a violation and the login goes ahead, as openwechat's
+// and ItChat's do against the real server.
 func (s *Server) handleNewLoginPage(req *request) {
 	q := req.query
-	desktop := q.Get("mod") == "desktop"
+	desktop := req.r.Header.Get("client-version") == uosClientVersion &&
+		req.r.Header.Get("extspam") == uosExtspam
 	status := http.StatusOK
 	if desktop {
 		status = http.StatusMovedPermanently
 	}
-	if q.Get("ticket") == "" || q.Get("uuid") == "" || q.Get("fun") != "new" || q.Get("version") != "v2" {
-		s.violation(req.endpoint, "ticket, uuid, fun=new and version=v2 are required")
+	if q.Get("ticket") == "" || q.Get("uuid") == "" {
+		s.violation(req.endpoint, "ticket and uuid are required")
 		writeLoginPageError(req.w, status, 1, "param error")
 		return
 	}
-	if desktop && (req.r.Header.Get("client-version") != uosClientVersion ||
-		req.r.Header.Get("extspam") != uosExtspam) {
-		s.violation(req.endpoint, "mod=desktop without the client-version and extspam headers")
-		writeLoginPageError(req.w, status, retLoginBarred, envAbnormalMsg)
-		return
+	for _, p := range []struct{ name, want string }{{"fun", "new"}, {"version", "v2"}} {
+		if q.Get(p.name) != p.want {
+			s.violation(req.endpoint, p.name+"="+p.want+" missing (the official client sends it)")
+		}
+	}
+	switch modDesktop := q.Get("mod") == "desktop"; {
+	case modDesktop && !desktop:
+		s.violation(req.endpoint, "mod=desktop without the client-version and extspam headers (a web login)")
+	case desktop && !modDesktop:
+		s.violation(req.endpoint, "desktop headers without mod=desktop (the official client sends both)")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,7 +221,7 @@ func (s *Server) handleNewLoginPage(req *request) {
 	pl.status = loginUsed
 	s.notifyLocked()
 	if desktop != pl.desktop {
-		s.violationLocked(req.endpoint, "mod=desktop here does not match the login's redirect_uri")
+		s.violationLocked(req.endpoint, "desktop mode here does not match the login's redirect_uri")
 	}
 	if r := s.logins.refusal; r != nil {
 		s.logins.refusal = nil

@@ -77,10 +77,32 @@ func TestLoginPollWakesOnChange(t *testing.T) {
 }
 
 func TestJSLoginRequiresParams(t *testing.T) {
-	s, c := newTest(t, Config{})
-	_, body := c.get("/jslogin", url.Values{"appid": {"wrong"}, "fun": {"new"}, "redirect_uri": {"x"}})
-	assert.Contains(t, body, "window.QRLogin.code = 400;")
-	assert.True(t, hasViolation(s, "jslogin"))
+	redirect := "https://wx.qq.com" + api("webwxnewloginpage")
+	tests := []struct {
+		name      string
+		q         url.Values
+		wantCode  string
+		violation string
+	}{
+		{"wrong appid", url.Values{"appid": {"wrong"}, "fun": {"new"}, "redirect_uri": {redirect}}, "400", "appid="},
+		{"no redirect_uri", url.Values{"appid": {wechat.AppID}, "fun": {"new"}}, "400", "redirect_uri are required"},
+		{"no fun=new: accepted, recorded", url.Values{"appid": {wechat.AppID}, "redirect_uri": {redirect}}, "200", "fun=new missing"},
+		{"official form", url.Values{"appid": {wechat.AppID}, "fun": {"new"}, "redirect_uri": {redirect}}, "200", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c := newTest(t, Config{})
+			_, body := c.get("/jslogin", tt.q)
+			assert.Contains(t, body, "window.QRLogin.code = "+tt.wantCode+";")
+			if tt.violation == "" {
+				assert.Empty(t, s.Violations())
+				return
+			}
+			require.Len(t, s.Violations(), 1)
+			assert.Contains(t, s.Violations()[0], "jslogin: ")
+			assert.Contains(t, s.Violations()[0], tt.violation)
+		})
+	}
 }
 
 func TestQRCodeAndLink(t *testing.T) {
@@ -110,7 +132,8 @@ func TestNewLoginPageModes(t *testing.T) {
 	}{
 		{"web", Config{}, false, false, http.StatusOK, 0, ""},
 		{"desktop: 301 without Location", Config{}, true, true, http.StatusMovedPermanently, 0, ""},
-		{"desktop without UOS headers", Config{}, true, false, http.StatusMovedPermanently, 1203, "当前登录环境异常"},
+		{"mod=desktop without UOS headers is a web login", Config{}, true, false, http.StatusOK, 0, ""},
+		{"mod=desktop without UOS headers when web is barred", Config{WebLoginBarred: true}, true, false, http.StatusOK, 1203, "此微信号不能登录网页微信"},
 		{"web barred", Config{WebLoginBarred: true}, false, false, http.StatusOK, 1203, "此微信号不能登录网页微信"},
 		{"desktop works when web is barred", Config{WebLoginBarred: true}, true, true, http.StatusMovedPermanently, 0, ""},
 	}
@@ -128,6 +151,8 @@ func TestNewLoginPageModes(t *testing.T) {
 				return
 			}
 			assert.Equal(t, 1, s.LoginCount())
+			assert.Equal(t, tt.desktop && tt.headers, currentDesktop(t, s), "desktop session")
+			assert.Equal(t, tt.desktop && !tt.headers, hasViolation(s, "mod=desktop without the client-version and extspam headers"), s.Violations())
 			assert.Equal(t, s.SelfUin(), lp.WxUin)
 			assert.True(t, strings.HasPrefix(lp.SKey, "@crypt_"))
 			assert.NotEmpty(t, lp.WxSid)
@@ -151,17 +176,56 @@ func TestNewLoginPageParamsAndTicketOnce(t *testing.T) {
 	redirect := c.confirmAndRedirect(c.jslogin(false))
 	u, _ := url.Parse(redirect)
 
-	// Without version=v2 the server refuses.
-	_, body := c.get(u.Path, url.Values{"ticket": {u.Query().Get("ticket")}, "uuid": {u.Query().Get("uuid")}, "fun": {"new"}})
+	// Without ticket or uuid the server refuses.
+	_, body := c.get(u.Path, url.Values{"uuid": {u.Query().Get("uuid")}, "fun": {"new"}, "version": {"v2"}})
 	assert.Contains(t, body, "<ret>1</ret>")
+	_, body = c.get(u.Path, url.Values{"ticket": {u.Query().Get("ticket")}, "fun": {"new"}, "version": {"v2"}})
+	assert.Contains(t, body, "<ret>1</ret>")
+	assert.Equal(t, 0, s.LoginCount())
+
+	// Without fun=new and version=v2 (ItChat leaves out version, openwechat
+	// fun) it logs in, as the real server does; the difference from the
+	// official client is recorded.
+	_, body = c.get(u.Path, url.Values{"ticket": {u.Query().Get("ticket")}, "uuid": {u.Query().Get("uuid")}})
+	assert.Contains(t, body, "<ret>0</ret>")
+	assert.Equal(t, 1, s.LoginCount())
+	assert.True(t, hasViolation(s, "webwxnewloginpage: fun=new missing"), s.Violations())
+	assert.True(t, hasViolation(s, "webwxnewloginpage: version=v2 missing"), s.Violations())
 
 	_, lp := c.newLoginPage(redirect, false, false)
-	require.Equal(t, 0, lp.Ret)
-	_, lp = c.newLoginPage(redirect, false, false)
 	assert.Equal(t, -14, lp.Ret)
 	assert.True(t, hasViolation(s, "already used ticket"))
 	code, _ := c.poll(u.Query().Get("uuid"), "")
 	assert.Equal(t, 400, code, "a used uuid polls 400")
+}
+
+// TestDesktopByHeaders: the real server tells a desktop login by the UOS
+// headers. openwechat sends them without &mod=desktop on
+// webwxnewloginpage (only jslogin's redirect_uri has it).
+func TestDesktopByHeaders(t *testing.T) {
+	s, c := newTest(t, Config{WebLoginBarred: true})
+	redirect := c.confirmAndRedirect(c.jslogin(true))
+	u, err := url.Parse(redirect)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("version", "v2")
+	h := http.Header{"client-version": {wechat.DesktopClientVersion}, "extspam": {wechat.DesktopExtspam}}
+	resp, body := c.do(http.MethodGet, u.Path, q, nil, h)
+	assert.Equal(t, http.StatusMovedPermanently, resp.StatusCode)
+	assert.Contains(t, string(body), "<ret>0</ret>")
+	assert.Equal(t, 1, s.LoginCount())
+	assert.True(t, currentDesktop(t, s))
+	assert.True(t, hasViolation(s, "desktop headers without mod=desktop"), s.Violations())
+	assert.False(t, hasViolation(s, "does not match the login's redirect_uri"), s.Violations())
+}
+
+// currentDesktop reports whether the newest session is a desktop one.
+func currentDesktop(t *testing.T, s *Server) bool {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	require.NotNil(t, s.current, "no session")
+	return s.current.desktop
 }
 
 func TestDesktopModeMismatchRecorded(t *testing.T) {

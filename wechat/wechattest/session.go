@@ -130,6 +130,10 @@ type authSpec struct {
 	skey        bool // query skey required
 	sid         bool // query sid required
 	missingRet  int  // ret when the cookies are missing; 0 means 1100
+	// officialPassTicket: the official client sends pass_ticket, but the
+	// real server also accepts the call without it (openwechat leaves it
+	// out); a missing one is recorded as a violation, not refused.
+	officialPassTicket bool
 }
 
 // authLocked finds the session of a request and checks its cookies, the
@@ -190,10 +194,11 @@ func (s *Server) authLocked(req *request, base *BaseRequest, spec authSpec) (*se
 	for _, p := range []struct {
 		name, want string
 		required   bool
+		official   bool
 	}{
-		{"pass_ticket", sess.passTicket, spec.passTicket},
-		{"skey", sess.skey, spec.skey},
-		{"sid", sess.sid, spec.sid},
+		{"pass_ticket", sess.passTicket, spec.passTicket, spec.officialPassTicket},
+		{"skey", sess.skey, spec.skey, false},
+		{"sid", sess.sid, spec.sid, false},
 	} {
 		vals, present := req.query[p.name]
 		switch {
@@ -205,6 +210,8 @@ func (s *Server) authLocked(req *request, base *BaseRequest, spec authSpec) (*se
 			s.violationLocked(req.endpoint, "query pass_ticket URL-escaped twice (send it as webwxnewloginpage gave it)")
 		case present && p.name == "skey" && len(vals) == 1 && vals[0] != p.want:
 			return failSKey(sess, vals[0], "query skey does not match the session (URL-escaped?)")
+		case !present && p.official:
+			s.violationLocked(req.endpoint, "query "+p.name+" missing (the official client sends it)")
 		case present && (len(vals) != 1 || vals[0] != p.want):
 			return fail(retSessionInvalid, "query "+p.name+" does not match the session (URL-escaped?)")
 		}

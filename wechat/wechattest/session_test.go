@@ -30,7 +30,7 @@ func TestSessionChecks(t *testing.T) {
 		{"wrong Skey", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.Skey = "@crypt_x"; return c }, 1101, "BaseRequest.Skey"},
 		// ItChat sends pass_ticket as DeviceID; the real server takes it.
 		{"DeviceID not e+15 digits", func(c *tclient, b *wechat.BaseRequest, _ url.Values) *tclient { b.DeviceID = c.passTicket; return c }, 0, "DeviceID"},
-		{"pass_ticket missing", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient { q.Del("pass_ticket"); return c }, 1101, "pass_ticket missing"},
+		{"pass_ticket missing: accepted, recorded", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient { q.Del("pass_ticket"); return c }, 0, "pass_ticket missing"},
 		{"pass_ticket not URL-escaped", func(c *tclient, _ *wechat.BaseRequest, q url.Values) *tclient {
 			q.Set("pass_ticket", strings.ReplaceAll(c.passTicket, "+", " "))
 			return c
@@ -147,4 +147,54 @@ func TestUnknownPaths(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, code)
 	code, _ = c.get("/_sim/state", nil)
 	assert.Equal(t, http.StatusNotFound, code, "no control API unless configured")
+}
+
+// TestPassTicketWhereOptional: webwxinit, webwxbatchgetcontact and
+// webwxstatusnotify work without pass_ticket on the real server
+// (openwechat never sends it there); the simulator accepts that and
+// records it, and still refuses a pass_ticket that does not match.
+// webwxsync keeps requiring it.
+func TestPassTicketWhereOptional(t *testing.T) {
+	tests := []struct {
+		endpoint string
+		request  func(c *tclient, s *Server) (url.Values, map[string]any)
+		optional bool
+	}{
+		{"webwxinit", func(*tclient, *Server) (url.Values, map[string]any) {
+			return url.Values{"r": {"-1"}}, map[string]any{}
+		}, true},
+		{"webwxbatchgetcontact", func(_ *tclient, s *Server) (url.Values, map[string]any) {
+			return url.Values{"type": {"ex"}, "r": {"1"}},
+				map[string]any{"Count": 1, "List": []map[string]string{{"UserName": s.UserName("alice"), "EncryChatRoomId": ""}}}
+		}, true},
+		{"webwxstatusnotify", func(_ *tclient, s *Server) (url.Values, map[string]any) {
+			self := s.UserName(SelfID)
+			return url.Values{"lang": {"zh_CN"}},
+				map[string]any{"Code": 3, "FromUserName": self, "ToUserName": self, "ClientMsgId": 1700000000}
+		}, true},
+		{"webwxsync", func(c *tclient, _ *Server) (url.Values, map[string]any) {
+			return url.Values{"sid": {c.sid}, "skey": {c.skey}}, map[string]any{"SyncKey": c.init().SyncKey, "rr": -1}
+		}, false},
+	}
+	for _, tt := range tests {
+		for _, passTicket := range []string{"", "wrong"} {
+			t.Run(tt.endpoint+" pass_ticket="+passTicket, func(t *testing.T) {
+				s, c := newTest(t, Config{})
+				c.login(false)
+				q, body := tt.request(c, s)
+				if passTicket != "" {
+					q.Set("pass_ticket", passTicket)
+				}
+				body["BaseRequest"] = c.baseReq()
+				var out wechat.GenericResponse
+				c.postJSON(tt.endpoint, q, body, &out)
+				if passTicket == "" && tt.optional {
+					assert.Equal(t, 0, out.BaseResponse.Ret)
+					assert.True(t, hasViolation(s, tt.endpoint+": query pass_ticket missing (the official client sends it)"), s.Violations())
+					return
+				}
+				assert.Equal(t, wechat.RetSessionInvalid, out.BaseResponse.Ret)
+			})
+		}
+	}
 }
