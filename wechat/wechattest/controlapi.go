@@ -23,6 +23,12 @@ const maxControlBody = 64 << 20
 //	POST /_sim/inject-text?chat=&from=&text=
 //	POST /_sim/inject-image?chat=&from=       body: the image
 //	POST /_sim/inject-file?chat=&from=&name=  body: the file
+//	POST /_sim/inject-voice?chat=&from=&ms=   body: the voice note (MP3), ms long
+//	POST /_sim/inject-video?chat=&from=&seconds=
+//	                                          body: the video (MP4); the poster is made up
+//	POST /_sim/inject-emoticon?chat=&from=    body: the sticker (GIF, PNG or JPEG)
+//	POST /_sim/inject-location?chat=&from=&label=&lat=&lng=   lat, lng in degrees
+//	POST /_sim/inject-link?chat=&from=&title=&desc=&url=      desc optional
 //	POST /_sim/friend-request?nick=&greeting=
 //	POST /_sim/recall?chat=&from=&msgid=
 //	POST /_sim/profile?nick=
@@ -68,6 +74,7 @@ func (s *Server) newControlHandler() http.Handler {
 			writeMsgID(w, s.InjectFile(q.Get("chat"), q.Get("from"), q.Get("name"), data))
 		}
 	})
+	s.handleInjectMoreKinds(mux)
 	mux.HandleFunc("POST /_sim/friend-request", func(w http.ResponseWriter, r *http.Request) {
 		id, msgID := s.InjectFriendRequest(r.URL.Query().Get("nick"), r.URL.Query().Get("greeting"))
 		writeJSON(w, map[string]string{"stranger_id": id, "msg_id": strconv.FormatInt(msgID, 10)})

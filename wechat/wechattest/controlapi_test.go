@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wxbridge/wxbridge/wechat"
 )
 
 func (c *tclient) control(method, path string, q url.Values, body []byte) (int, []byte) {
@@ -100,4 +103,97 @@ func TestControlBodyLimit(t *testing.T) {
 	_, c := newTest(t, Config{ControlAPI: true})
 	code, _ := c.control(http.MethodPost, "inject-image", nil, bytes.Repeat([]byte{1}, maxControlBody+1))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
+}
+
+// TestControlInjectKinds: each injection route of the control API puts one
+// message of its kind into the next webwxsync, with its media served by the
+// download endpoint a client uses; bad input is refused with 400 and
+// injects nothing.
+func TestControlInjectKinds(t *testing.T) {
+	mp3 := append([]byte("ID3\x03\x00\x00\x00\x00\x00\x00"), bytes.Repeat([]byte{0xff, 0xfb, 0x90, 0x64}, 64)...)
+	mp4 := append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), bytes.Repeat([]byte{7}, 300)...)
+	sticker := plainJPEG([]byte("sticker"), 64, 64)
+	tests := []struct {
+		name     string
+		path     string
+		q        url.Values
+		body     []byte
+		wantCode int
+		check    func(t *testing.T, c *tclient, m wechat.RawMessage)
+	}{
+		{"voice", "inject-voice", url.Values{"chat": {"alice"}, "ms": {"3000"}}, mp3, 200, func(t *testing.T, c *tclient, m wechat.RawMessage) {
+			assert.Equal(t, wechat.MsgTypeVoice, m.MsgType)
+			assert.Equal(t, 3000, m.VoiceLength)
+			assert.Equal(t, mp3, c.download("webwxgetvoice", url.Values{"msgid": {m.MsgId}, "skey": {c.skey}}, nil))
+		}},
+		{"voice in a group", "inject-voice", url.Values{"chat": {"family"}, "from": {"erin"}, "ms": {"1500"}}, mp3, 200, func(t *testing.T, c *tclient, m wechat.RawMessage) {
+			assert.Equal(t, wechat.MsgTypeVoice, m.MsgType)
+			assert.True(t, strings.HasPrefix(m.Content, c.srv.UserName("erin")+":<br/>"), m.Content)
+		}},
+		{"voice without ms", "inject-voice", url.Values{"chat": {"alice"}}, mp3, 400, nil},
+		{"voice without a body", "inject-voice", url.Values{"chat": {"alice"}, "ms": {"3000"}}, nil, 400, nil},
+		{"video", "inject-video", url.Values{"chat": {"bob"}, "seconds": {"12"}}, mp4, 200, func(t *testing.T, c *tclient, m wechat.RawMessage) {
+			assert.Equal(t, wechat.MsgTypeVideo, m.MsgType)
+			assert.Equal(t, 12, m.PlayLength)
+			assert.Equal(t, mp4, c.download("webwxgetvideo", url.Values{"msgid": {m.MsgId}, "skey": {c.skey}}, http.Header{"Range": {"bytes=0-"}}))
+			poster := c.download("webwxgetmsgimg", url.Values{"MsgID": {m.MsgId}, "skey": {c.skey}, "type": {"slave"}}, nil)
+			assert.Equal(t, "image/jpeg", http.DetectContentType(poster))
+		}},
+		{"video with seconds not a number", "inject-video", url.Values{"chat": {"bob"}, "seconds": {"long"}}, mp4, 400, nil},
+		{"emoticon", "inject-emoticon", url.Values{"chat": {"carol"}}, sticker, 200, func(t *testing.T, c *tclient, m wechat.RawMessage) {
+			assert.Equal(t, wechat.MsgTypeEmoticon, m.MsgType)
+			assert.Contains(t, m.Content, `md5="`+md5Hex(sticker)+`"`)
+			assert.Equal(t, sticker, c.download("webwxgetmsgimg", url.Values{"MsgID": {m.MsgId}, "skey": {c.skey}, "type": {"big"}}, nil))
+		}},
+		{"emoticon without a body", "inject-emoticon", url.Values{"chat": {"carol"}}, nil, 400, nil},
+		{"location", "inject-location", url.Values{"chat": {"alice"}, "label": {"Tiananmen Square"}, "lat": {"39.908722"}, "lng": {"116.397499"}}, nil, 200, func(t *testing.T, c *tclient, m wechat.RawMessage) {
+			assert.Equal(t, wechat.MsgTypeText, m.MsgType)
+			assert.Equal(t, wechat.SubMsgTypeLocation, m.SubMsgType)
+			assert.True(t, strings.HasPrefix(m.Content, "Tiananmen Square:<br/>"), m.Content)
+			assert.Contains(t, m.Url, "apis.map.qq.com")
+			assert.Contains(t, m.OriContent, `x="39.908722" y="116.397499"`)
+		}},
+		{"location without coordinates", "inject-location", url.Values{"chat": {"alice"}, "label": {"Somewhere"}}, nil, 400, nil},
+		{"location off the globe", "inject-location", url.Values{"chat": {"alice"}, "label": {"Nowhere"}, "lat": {"91"}, "lng": {"0"}}, nil, 400, nil},
+		{"location without a label", "inject-location", url.Values{"chat": {"alice"}, "lat": {"1"}, "lng": {"2"}}, nil, 400, nil},
+		{"link", "inject-link", url.Values{"chat": {"dave"}, "title": {"Rust & Go"}, "desc": {"a comparison"}, "url": {"https://example.com/a?b=1&c=2"}}, nil, 200, func(t *testing.T, c *tclient, m wechat.RawMessage) {
+			assert.Equal(t, wechat.MsgTypeApp, m.MsgType)
+			assert.Equal(t, wechat.AppMsgTypeURL, m.AppMsgType)
+			assert.Equal(t, "Rust & Go", m.FileName)
+			assert.Equal(t, "https://example.com/a?b=1&c=2", m.Url)
+			assert.Contains(t, m.Content, "&lt;des&gt;a comparison&lt;/des&gt;")
+		}},
+		{"link without a url", "inject-link", url.Values{"chat": {"dave"}, "title": {"t"}}, nil, 400, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, c, init := loggedIn(t, Config{ControlAPI: true})
+			code, body := c.control(http.MethodPost, tt.path, tt.q, tt.body)
+			require.Equal(t, tt.wantCode, code, string(body))
+			r := c.sync(init.SyncKey)
+			if tt.wantCode != http.StatusOK {
+				assert.NotEmpty(t, strings.TrimSpace(string(body)), "a 400 says what is expected")
+				assert.Zero(t, r.AddMsgCount, "nothing injected")
+				return
+			}
+			var answer map[string]string
+			require.NoError(t, json.Unmarshal(body, &answer))
+			require.Len(t, r.AddMsgList, 1)
+			m := r.AddMsgList[0]
+			assert.Equal(t, answer["msg_id"], m.MsgId)
+			from := s.UserName(tt.q.Get("chat"))
+			assert.Equal(t, from, m.FromUserName)
+			tt.check(t, c, m)
+		})
+	}
+}
+
+// download GETs a media endpoint and returns the body, which must be
+// non-empty (the real server fails downloads with an empty 200).
+func (c *tclient) download(endpoint string, q url.Values, h http.Header) []byte {
+	c.t.Helper()
+	resp, data := c.do(http.MethodGet, api(endpoint), q, nil, h)
+	require.Less(c.t, resp.StatusCode, 300, endpoint)
+	require.NotEmpty(c.t, data, endpoint)
+	return data
 }
