@@ -5,17 +5,18 @@ TAGS    ?= goolm
 # "context deadline exceeded" when the time runs out mid-input.
 FUZZTIME ?= 100000x
 
-.PHONY: build test unit vet fuzz bench bench-e2e sim dendrite e2e e2e-bin run example-config
+.PHONY: build test unit vet fuzz conformance bench bench-e2e sim dendrite e2e e2e-bin run example-config
 
 build:
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wxbridge .
 	CGO_ENABLED=1 $(GO) build -tags $(TAGS) -o wechatsim ./wechat/wechattest/wechatsim
 
 # Everything CI runs: vet, all tests with coverage, a short run of every fuzz
-# target, and the end-to-end tests against Dendrite.
+# target, the simulator's conformance test and the end-to-end tests against
+# Dendrite.
 # The database tests also run on PostgreSQL when WXBRIDGE_TEST_POSTGRES is set
 # (`eval "$$(.ci/postgres.sh)"` sets up a local server); with CI=true they must.
-test: vet unit fuzz e2e
+test: vet unit fuzz conformance e2e
 
 # config.example.yaml: what `wxbridge -e` writes, with SQLite as the
 # database instead of mautrix's PostgreSQL placeholder. TestRootExamples
@@ -41,6 +42,12 @@ fuzz:
 			$(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
+
+# The simulator's conformance test: unmodified openwechat v1.4.10, a client
+# that logs in to the real Web WeChat server, against the simulator, from its
+# own module (tools/openwechat) so that openwechat stays out of our go.mod.
+conformance:
+	cd tools/openwechat && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./wechat/ ./database/ ./bridge/
