@@ -187,10 +187,10 @@ func TestReceive(t *testing.T) {
 	// answers selector 2 at once while webwxsync brings nothing, so it
 	// spins between messages.
 	before := len(sim.Requests("synccheck"))
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(time.Second)
 	spins := len(sim.Requests("synccheck")) - before
-	assert.Greater(t, spins, 5, "synccheck answers at once to a SyncKey (held 2 s to a SyncCheckKey)")
-	t.Logf("synccheck calls in 0.5 s without a message: %d (rtt %s)", spins, rtt)
+	assert.Greater(t, spins, 3, "synccheck answers at once to a SyncKey (it holds a SyncCheckKey 2 s)")
+	t.Logf("synccheck calls in 1 s without a message: %d (rtt %s)", spins, rtt)
 }
 
 // TestSend: openwechat sends a text, an image large enough to go up in
