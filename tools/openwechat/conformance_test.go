@@ -289,7 +289,7 @@ func TestHotAndPushLogin(t *testing.T) {
 	assert.Len(t, first.scanAvatars(), 1, "scanned")
 	control(t, sim, "inject-text", url.Values{"chat": {"alice"}, "text": {"one"}}, nil)
 	assert.Equal(t, "one", first.next().msg.Content)
-	first.Exit() // the program stops; the session lives on
+	first.stop() // the program stops; the session lives on
 	cookies := storedCookies(t, afterQR.bytes())
 	require.Len(t, cookies, 1, "one host set cookies")
 	names := map[string]bool{}

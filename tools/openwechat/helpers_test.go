@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -104,6 +105,7 @@ type testBot struct {
 	t        *testing.T
 	sim      *wechattest.Server
 	received chan received
+	stop     context.CancelFunc // stops the bot (see newBot)
 
 	mu      sync.Mutex
 	avatars []string // the 201 answers' avatars (base64 JPEG)
@@ -124,13 +126,19 @@ type received struct {
 // newBot returns a desktop-mode bot (openwechat.DefaultBot(mode)) whose
 // HTTP client goes to the simulator; QR logins are scanned and confirmed
 // on the simulator as the phone would.
+//
+// The bot is stopped by cancelling the context it was given, not with
+// bot.Exit: Exit clears the bot's user while its sync loop may be handling
+// a message, which then dereferences it (openwechat's message.go
+// IsSendBySelf).
 func newBot(t *testing.T, sim *wechattest.Server, mode openwechat.BotPreparer) *testBot {
 	t.Helper()
-	bot := openwechat.DefaultBot(mode)
+	ctx, stop := context.WithCancel(context.Background())
+	bot := openwechat.DefaultBot(mode, openwechat.WithContextOption(ctx))
 	tr, err := NewTransport(sim.URL(), rtt)
 	require.NoError(t, err)
 	bot.Caller.Client.HTTPClient().Transport = tr
-	tb := &testBot{Bot: bot, t: t, sim: sim, received: make(chan received, 64)}
+	tb := &testBot{Bot: bot, t: t, sim: sim, received: make(chan received, 64), stop: stop}
 	bot.UUIDCallback = func(uuid string) {
 		if err := sim.Scan(uuid); err != nil {
 			t.Errorf("scan %s: %v", uuid, err)
@@ -151,7 +159,7 @@ func newBot(t *testing.T, sim *wechattest.Server, mode openwechat.BotPreparer) *
 	bot.LoginCallBack = func(openwechat.CheckLoginResponse) {}
 	bot.SyncCheckCallback = func(openwechat.SyncCheckResponse) {}
 	bot.MessageHandler = tb.handle
-	t.Cleanup(bot.Exit)
+	t.Cleanup(stop)
 	return tb
 }
 
