@@ -46,7 +46,13 @@
 //     the other way round (ItChat's string Uin, openwechat's string rr), a
 //     key the web client always sends left out, null, a DeviceID that is
 //     not "e" + 15 digits (ItChat puts pass_ticket there), a file appmsg
-//     whose appid is not the web client's for the session's mode.
+//     whose appid is not the web client's for the session's mode, query
+//     parameters the web client sends and the real server does without
+//     (fun=new and version=v2 on webwxnewloginpage, pass_ticket on
+//     webwxinit, webwxbatchgetcontact and webwxstatusnotify, mod=desktop
+//     beside the UOS headers, which alone make a login a desktop one).
+//     tools/openwechat runs unmodified openwechat against the simulator
+//     to keep this level honest.
 //
 // Violations lists both; tests of our own client expect it empty, and the
 // end-to-end stack fails a test that leaves any. A refusal that follows
