@@ -130,6 +130,29 @@ func (e *env) pushRelogin(sim *wechattest.Server, confirm bool) {
 // plain words what happened and what to do, once; the login's state says
 // wx-restricted; the bridge tries no login on its own, also after a
 // restart; and `login` warns and asks before it contacts WeChat.
+// sessionEndedRestricted checks what the user sees once WeChat ended a
+// session in a way that looks like a restriction: one notice in the
+// management room after mark that says each of words (case aside), the
+// login's BAD_CREDENTIALS state with code in whoami and at the status
+// endpoint (among the states recorded after the first statesBefore), and no
+// login attempt of the bridge's own.
+func (e *env) sessionEndedRestricted(rec *stack.StateRecorder, statesBefore int, loginID string, mgmt id.RoomID, mark id.EventID, code status.BridgeStateErrorCode, words ...string) {
+	e.t.Helper()
+	notice := e.waitStateNotice(mgmt, mark, code)
+	e.t.Logf("notice: %q", notice)
+	for _, w := range words {
+		assert.Contains(e.t, strings.ToLower(notice), strings.ToLower(w))
+	}
+	e.waitLoginState(loginID, status.StateBadCredentials, code)
+	_, err := rec.Wait(e.ctx, stack.DefaultWait, "BAD_CREDENTIALS "+string(code), func(all []status.BridgeState) bool {
+		_, ok := transition(loginStates(all[statesBefore:], loginID), stateIs(status.StateBadCredentials, code))
+		return ok
+	})
+	require.NoError(e.t, err, "the status endpoint got the state")
+	e.assertLeftAlone(loginID, code, mark)
+	assert.Len(e.t, e.stateNotices(mgmt, mark, ""), 1, "one notice in all")
+}
+
 func TestRestrictedEarlyLogout(t *testing.T) {
 	rec := stack.NewStateRecorder(t)
 	cfg := rec.Config()
@@ -141,20 +164,8 @@ func TestRestrictedEarlyLogout(t *testing.T) {
 	statesBefore := len(rec.States())
 
 	sim.EndSession(1102)
-	notice := e.waitStateNotice(mgmt, mark, codeRestricted)
-	t.Logf("notice: %q", notice)
-	for _, w := range []string{"within minutes of the login", "about two weeks", "do not log in again and again", "send `login`"} {
-		assert.Contains(t, strings.ToLower(notice), strings.ToLower(w))
-	}
-	e.waitLoginState(loginID, status.StateBadCredentials, codeRestricted)
-	_, err := rec.Wait(e.ctx, stack.DefaultWait, "BAD_CREDENTIALS wx-restricted", func(all []status.BridgeState) bool {
-		_, ok := transition(loginStates(all[statesBefore:], loginID), stateIs(status.StateBadCredentials, codeRestricted))
-		return ok
-	})
-	require.NoError(t, err, "the status endpoint got the state")
-
-	e.assertLeftAlone(loginID, codeRestricted, mark)
-	assert.Len(t, e.stateNotices(mgmt, mark, ""), 1, "one notice in all")
+	e.sessionEndedRestricted(rec, statesBefore, loginID, mgmt, mark, codeRestricted,
+		"within minutes of the login", "about two weeks", "do not log in again and again", "send `login`")
 
 	warning := e.askedFirst(sim)
 	t.Logf("warning: %q", warning)
@@ -292,19 +303,8 @@ func TestRepeatedLogouts(t *testing.T) {
 	mark := e.lastEvent(mgmt)
 	statesBefore := len(rec.States())
 	sim.EndSession(1102)
-	notice := e.waitStateNotice(mgmt, mark, codeRepeatedLogouts)
-	t.Logf("notice: %q", notice)
-	assert.Contains(t, notice, "several times within a day")
-	assert.Contains(t, notice, "send `login`")
-	e.waitLoginState(loginID, status.StateBadCredentials, codeRepeatedLogouts)
-	_, err := rec.Wait(e.ctx, stack.DefaultWait, "BAD_CREDENTIALS wx-repeated-logouts", func(all []status.BridgeState) bool {
-		_, ok := transition(loginStates(all[statesBefore:], loginID), stateIs(status.StateBadCredentials, codeRepeatedLogouts))
-		return ok
-	})
-	require.NoError(t, err, "the status endpoint got the state")
-
-	e.assertLeftAlone(loginID, codeRepeatedLogouts, mark)
-	assert.Len(t, e.stateNotices(mgmt, mark, ""), 1, "one notice in all")
+	e.sessionEndedRestricted(rec, statesBefore, loginID, mgmt, mark, codeRepeatedLogouts,
+		"several times within a day", "send `login`")
 	warning := e.askedFirst(sim)
 	t.Logf("warning: %q", warning)
 	assert.Contains(t, warning, "several times within a day")
