@@ -38,6 +38,8 @@ type Client struct {
 	loopGen  int
 	loopWG   sync.WaitGroup
 	progress atomic.Int64
+
+	inviteStart atomic.Int32 // webwxinit's InviteStartCount
 }
 
 // NewClient builds a client from a session (fresh from Login.Complete or
@@ -153,6 +155,7 @@ func (c *Client) Init(ctx context.Context) (*InitResult, error) {
 		c.sess.SyncCheckKey = resp.SyncKey.clone()
 	}
 	c.mu.Unlock()
+	c.inviteStart.Store(int32(resp.InviteStartCount))
 	c.log.Debug().Int("contacts", len(resp.ContactList)).Msg("Initialized Web WeChat session")
 	if err = c.notifyStatus(ctx, StatusNotifyInited, resp.User.UserName); err != nil {
 		if errors.Is(err, ErrLoggedOut) {

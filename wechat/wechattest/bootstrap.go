@@ -41,7 +41,7 @@ func (s *Server) handleInit(req *request) {
 		a.ClientVersion = 0x27001a34
 		a.SystemTime = s.now().Unix()
 		a.GrayScale = 1
-		a.InviteStartCount = 40
+		a.InviteStartCount = inviteStartCount
 		a.ClickReportInterval = 600000
 		writeJSON(req.w, a)
 	})

@@ -58,17 +58,21 @@ type SyncCheckStats struct {
 }
 
 type records struct {
-	requests   map[string][]Request
-	sent       []SentMessage
-	uploads    []Upload
-	revokes    []RevokeRequest
-	notifies   []StatusNotifyRequest
-	verifies   []VerifyUserRequest
-	oplogs     [][]byte
-	stats      SyncCheckStats
-	violations []string
-	refusals   []Refusal
-	induced    []string
+	requests  map[string][]Request
+	sent      []SentMessage
+	uploads   []Upload
+	revokes   []RevokeRequest
+	notifies  []StatusNotifyRequest
+	verifies  []VerifyUserRequest
+	oplogs    [][]byte
+	chatRooms []ChatRoomUpdate
+	// chatRoomRefusals are webwxupdatechatroom calls WeChat refused
+	// (not the owner, not a friend), with the reason.
+	chatRoomRefusals []string
+	stats            SyncCheckStats
+	violations       []string
+	refusals         []Refusal
+	induced          []string
 }
 
 func newRecords() records {
@@ -133,6 +137,12 @@ func (s *Server) Sent() []SentMessage { return snapshot(s, &s.rec.sent) }
 
 // Uploads returns the finished uploads.
 func (s *Server) Uploads() []Upload { return snapshot(s, &s.rec.uploads) }
+
+// ChatRoomUpdates returns the accepted webwxupdatechatroom calls.
+func (s *Server) ChatRoomUpdates() []ChatRoomUpdate { return snapshot(s, &s.rec.chatRooms) }
+
+// ChatRoomRefusals returns why webwxupdatechatroom calls were refused.
+func (s *Server) ChatRoomRefusals() []string { return snapshot(s, &s.rec.chatRoomRefusals) }
 
 // Revokes returns the accepted revoke requests.
 func (s *Server) Revokes() []RevokeRequest { return snapshot(s, &s.rec.revokes) }

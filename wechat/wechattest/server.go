@@ -84,6 +84,7 @@ func New(cfg Config) *Server {
 		"webwxrevokemsg":       s.handleRevoke,
 		"webwxverifyuser":      s.handleVerifyUser,
 		"webwxoplog":           s.handleOpLog,
+		"webwxupdatechatroom":  s.handleUpdateChatRoom,
 		"webwxgetmsgimg":       s.handleGetMsgImg,
 		"webwxgetvoice":        s.handleGetVoice,
 		"webwxgetvideo":        s.handleGetVideo,
