@@ -75,6 +75,11 @@
 // message to a UserName the session does not know, and -1 for an
 // operation it refuses (revoke outside the window, wrong verify ticket,
 // upload that fails its length or MD5 check, a SyncKey it never issued).
+// webwxupdatechatroom answers -2 to what WeChat refuses (delmember from a
+// group the account does not own, addmember or invitemember of someone
+// who is not a friend) and records it with ChatRoomRefusals, not as a
+// violation; an accepted change comes back as the group's ModContactList
+// and the phone's system message ("你修改群名为“X”").
 //
 // Like the real server it gives pass_ticket URL-escaped ("%2B"), serves a
 // non-friend's avatar only with the group's EncryChatRoomId as chatroomid,
