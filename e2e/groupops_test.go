@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -27,6 +28,12 @@ func TestGroupOps(t *testing.T) {
 	// A group carol owns: only she may remove members.
 	e.s.Sim.AddContact(wechattest.SeedContact{ID: "carols", NickName: "Carol's Club", Group: true, SavedToContacts: true,
 		Owner: "carol", Members: []string{"carol", wechattest.SelfID, "frank"}})
+	// A group of InviteStartCount (40) members: WeChat invites instead.
+	club := []string{wechattest.SelfID}
+	for i := range 39 {
+		club = append(club, fmt.Sprintf("member%02d", i))
+	}
+	e.s.Sim.AddContact(wechattest.SeedContact{ID: "club", NickName: "Big Club", Group: true, SavedToContacts: true, Members: club})
 	e.login(e.u, e.s.Sim, defaultSelf)
 	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"), seedName("erin"))
 	carols := e.waitPortal(e.u, "Carol's Club", seedName("carol"), seedName("frank"))
@@ -96,6 +103,20 @@ func TestGroupOps(t *testing.T) {
 		got := updates("family")
 		assert.Equal(t, wechattest.ChatRoomUpdate{Fun: "addmember", GroupID: "family", Members: []string{"carol"}}, got[len(got)-1])
 		require.NoError(t, e.u.WaitJoined(e.ctx, family.ID, carol), "carol's ghost joins the group's room")
+	})
+
+	t.Run("add to a group of 40", func(t *testing.T) {
+		e := e.sub(t)
+		big := e.waitPortal(e.u, "Big Club")
+		alice := family.ghosts[seedName("alice")]
+		_, err := e.u.Client.InviteUser(e.ctx, big.ID, &mautrix.ReqInviteUser{UserID: alice})
+		require.NoError(t, err)
+		notice, err := e.u.WaitEvent(e.ctx, big.ID, "the invitation notice", stack.Text(e.s.Bridge.Bot, "WeChat sent"))
+		require.NoError(t, err)
+		assert.Equal(t, "The group is large, so WeChat sent "+seedName("alice")+
+			" an invitation; they join the group when they accept it.", stack.Message(notice).Body)
+		assert.Equal(t, []wechattest.ChatRoomUpdate{{Fun: "invitemember", GroupID: "club", Members: []string{"alice"}}}, updates("club"))
+		assertMembership(e, big.ID, alice, event.MembershipInvite)
 	})
 
 	t.Run("add someone who is not a friend", func(t *testing.T) {
