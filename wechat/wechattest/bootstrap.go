@@ -74,12 +74,3 @@ func (s *Server) handleStatusNotify(req *request) {
 		writeJSON(req.w, &statusNotifyAnswer{MsgID: strconv.FormatInt(s.acct.nextMsgID(), 10)})
 	})
 }
-
-// handleOpLog records webwxoplog calls (remarks, pins) and accepts them.
-func (s *Server) handleOpLog(req *request) {
-	var body opLogBody
-	s.withJSONSession(req, &body, &body.BaseRequest, authSpec{}, func(*session) {
-		s.rec.oplogs = append(s.rec.oplogs, req.body)
-		writeJSON(req.w, &genericAnswer{})
-	})
-}

@@ -93,6 +93,14 @@ func (s *Server) headImgURLLocked(sess *session, e *contactEntry, chatroom strin
 }
 
 func contactFlag(e *contactEntry) int {
+	flag := baseContactFlag(e)
+	if e.Pinned && !e.deleted && e.ContactFlag == 0 {
+		flag |= contactFlagTop
+	}
+	return flag
+}
+
+func baseContactFlag(e *contactEntry) int {
 	switch {
 	case e.ContactFlag != 0:
 		return e.ContactFlag

@@ -31,6 +31,9 @@ type SeedContact struct {
 	VerifyFlag int
 	// ContactFlag overrides the computed flag when non-zero.
 	ContactFlag int
+	// Pinned puts the chat on top (ContactFlag 0x800), as pinning it on
+	// the phone or webwxoplog CmdId 3 does.
+	Pinned bool
 	// Friend puts the contact in the address book (also for official
 	// accounts and filehelper).
 	Friend bool

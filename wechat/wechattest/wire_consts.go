@@ -77,6 +77,13 @@ const statusNotifyInited = 3
 const (
 	contactFlagContact  = 0x1
 	contactFlagChatRoom = 0x4
+	contactFlagTop      = 0x800
+)
+
+// Commands of webwxoplog (reference §8.2).
+const (
+	opLogRemark = 2
+	opLogPin    = 3
 )
 
 // Opcodes of webwxverifyuser (reference §8.5).
