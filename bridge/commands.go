@@ -58,6 +58,18 @@ func (wc *WeChatConnector) commandList() []commands.CommandHandler {
 			},
 			RequiresLogin: true,
 		},
+		// cmd_remark.go
+		&commands.FullHandler{
+			Func: wc.fnRemark,
+			Name: "remark",
+			Help: commands.HelpMeta{
+				Section: commands.HelpSectionChats,
+				Description: "In the room of a WeChat friend's chat: set the friend's remark name on WeChat, " +
+					"which their name here follows; without a name, clear it.",
+				Args: "[_name_]",
+			},
+			RequiresLogin: true,
+		},
 	}
 }
 

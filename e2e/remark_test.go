@@ -1,0 +1,126 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/wechat/wechattest"
+)
+
+// TestRemark: `remark <name>` in a friend's DM sets the friend's remark
+// name on WeChat (webwxoplog CmdId 2), and the ghost's name follows once
+// WeChat echoes the contact (displayname_template prefers the remark);
+// `remark` alone clears it and the ghost falls back to the nickname. A
+// refusal from WeChat and a group portal get a sentence and change nothing.
+func TestRemark(t *testing.T) {
+	e, alice, aliceGhost := setupWithAlice(t, stack.Options{})
+	require.Equal(t, "Alice Work", seedName("alice"), "the seed's remark for alice")
+
+	t.Run("WeChat refuses", func(t *testing.T) {
+		e := e.sub(t)
+		e.s.Sim.FailNext("webwxoplog", 1, wechattest.FaultTooFrequent)
+		cmd := e.command(e.u, alice.ID, "!wx remark Ally")
+		e.botReply(e.u, alice.ID, cmd, "WeChat did not take the remark name for Alice")
+		assert.Empty(t, e.s.Sim.OpLogs())
+		name, err := e.u.ProfileName(e.ctx, aliceGhost)
+		require.NoError(t, err)
+		assert.Equal(t, "Alice Work", name)
+	})
+
+	cmd := e.command(e.u, alice.ID, "!wx remark Ally")
+	e.botReply(e.u, alice.ID, cmd, `WeChat accepted the remark name "Ally" for Alice.`)
+	op := lastOpLog(t, e.s.Sim)
+	assert.Equal(t, 2, op.CmdId)
+	assert.Equal(t, "Ally", op.RemarkName)
+	assert.Equal(t, e.s.Sim.UserName("alice"), op.UserName)
+	e.waitGhostName(aliceGhost, "Ally")
+
+	// The name changes once: a later message from alice does not bring
+	// the old remark back.
+	e.s.Sim.InjectText("alice", "", "after the remark")
+	e.waitMessage(e.u, alice.ID, aliceGhost, "after the remark")
+	assert.Equal(t, []string{"Ally"}, e.ghostNameChanges(alice.ID, aliceGhost, cmd))
+
+	cmd = e.command(e.u, alice.ID, "!wx remark")
+	e.botReply(e.u, alice.ID, cmd, "WeChat accepted clearing the remark name of Alice.")
+	op = lastOpLog(t, e.s.Sim)
+	assert.Equal(t, 2, op.CmdId)
+	assert.Empty(t, op.RemarkName)
+	e.waitGhostName(aliceGhost, "Alice")
+
+	t.Run("not a friend's chat", func(t *testing.T) {
+		e := e.sub(t)
+		family := e.waitPortal(e.u, seedName("family"))
+		before := len(e.s.Sim.OpLogs())
+		cmd := e.command(e.u, family.ID, "!wx remark Folks")
+		e.botReply(e.u, family.ID, cmd, "Remark names are for WeChat friends, and this chat is not with a friend.")
+		assert.Len(t, e.s.Sim.OpLogs(), before)
+	})
+	t.Run("management room", func(t *testing.T) {
+		e := e.sub(t)
+		room := e.managementRoom(e.u)
+		cmd := e.command(e.u, room, "remark Ally")
+		e.botReply(e.u, room, cmd, "in the room of the WeChat friend's chat")
+	})
+	assert.Empty(t, e.s.Sim.Violations())
+}
+
+// opLog is the part of a webwxoplog body the tests check.
+type opLog struct {
+	CmdId      int
+	OP         *int
+	RemarkName string
+	UserName   string
+}
+
+// lastOpLog decodes the newest webwxoplog call the simulator took.
+func lastOpLog(t *testing.T, sim *wechattest.Server) opLog {
+	t.Helper()
+	logs := sim.OpLogs()
+	require.NotEmpty(t, logs, "a webwxoplog call")
+	var op opLog
+	require.NoError(t, json.Unmarshal(logs[len(logs)-1], &op))
+	return op
+}
+
+// waitGhostName waits until a ghost's global display name is name.
+func (e *env) waitGhostName(ghost id.UserID, name string) {
+	e.t.Helper()
+	e.waitUntil(fmt.Sprintf("%s to be named %q", ghost, name), func(ctx context.Context) (bool, error) {
+		got, err := e.u.ProfileName(ctx, ghost)
+		if err != nil {
+			return false, err
+		}
+		return got == name, fmt.Errorf("it is named %q", got)
+	})
+}
+
+// ghostNameChanges lists the display names a ghost's member events in a
+// room set after the event after, in order, leaving out repeats.
+func (e *env) ghostNameChanges(room id.RoomID, ghost id.UserID, after id.EventID) []string {
+	e.t.Helper()
+	// Give a stray rename back time to arrive.
+	time.Sleep(time.Second)
+	events, err := e.u.Events(e.ctx, room)
+	require.NoError(e.t, err)
+	var names []string
+	for _, evt := range stack.After(events, after) {
+		if evt.Type != event.StateMember || evt.GetStateKey() != ghost.String() {
+			continue
+		}
+		name := evt.Content.AsMember().Displayname
+		if len(names) == 0 || names[len(names)-1] != name {
+			names = append(names, name)
+		}
+	}
+	return names
+}
