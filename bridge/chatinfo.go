@@ -29,10 +29,14 @@ func (c *WeChatClient) GetChatInfo(ctx context.Context, portal *bridgev2.Portal)
 	if ct == nil {
 		return nil, fmt.Errorf("chat %s is not in the current WeChat session", puid)
 	}
+	var info *bridgev2.ChatInfo
 	if !wechat.IsGroupUserName(ct.UserName) {
-		return c.dmInfo(puid, ct), nil
+		info = c.dmInfo(puid, ct)
+	} else {
+		info = c.groupInfo(ctx, r, ct)
 	}
-	return c.groupInfo(ctx, r, ct), nil
+	info.UserLocal = pinInfo(ct)
+	return info, nil
 }
 
 // selfMember is the logged-in user in a portal, with the power level to

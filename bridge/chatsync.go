@@ -55,8 +55,8 @@ func (c *WeChatClient) resyncChat(puid string, create bool) bridgev2.EventHandli
 }
 
 // updateContacts brings ghosts and group portals up to date with contact
-// records that changed during the session (ModContactList): names, avatars
-// and group members. Portals are only updated, never created, here.
+// records that changed during the session (ModContactList): names, avatars,
+// group members and pins. Portals are only updated, never created, here.
 func (c *WeChatClient) updateContacts(ctx context.Context, r *puidRoster, userNames []string) {
 	log := zerolog.Ctx(ctx).With().Str("action", "update contacts").Logger()
 	ctx = log.WithContext(ctx)
@@ -79,5 +79,7 @@ func (c *WeChatClient) updateContacts(ctx context.Context, r *puidRoster, userNa
 			continue
 		}
 		ghost.UpdateInfo(ctx, c.userInfo(ct, ct.UserName))
+		// The DM's own state, the pin (favourite tag) among it.
+		c.resyncChat(puid, false)
 	}
 }

@@ -222,6 +222,7 @@ func TestCommandList(t *testing.T) {
 		{"merge-identities", helpSectionIdentities, true, false},
 		{"friend-requests", commands.HelpSectionChats, false, true},
 		{"accept-friend", commands.HelpSectionChats, false, true},
+		{"remark", commands.HelpSectionChats, false, true},
 	}
 	list := (&WeChatConnector{}).commandList()
 	require.Len(t, list, len(want))

@@ -58,6 +58,7 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 		Observer:    mediaMetrics{wc.metrics},
 	}
 	wc.registerCommands()
+	wc.routeRoomTags()
 }
 
 // Start upgrades our tables and starts serving metrics if they are enabled.

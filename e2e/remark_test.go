@@ -124,3 +124,77 @@ func (e *env) ghostNameChanges(room id.RoomID, ghost id.UserID, after id.EventID
 	}
 	return names
 }
+
+// TestPinnedChat: a chat pinned on the phone gets Matrix's favourite tag
+// in the user's account (double puppeting) when its portal is created, and
+// one that is not pinned does not. Tagging a portal as favourite in Matrix
+// pins the chat on WeChat and untagging unpins it (webwxoplog CmdId 3),
+// with the contact's current remark name, so the remark survives. Dendrite
+// pushes no tags to appservices: the test pushes them as a homeserver that
+// does would.
+func TestPinnedChat(t *testing.T) {
+	e := setup(t, stack.Options{DoublePuppet: true})
+	e.s.Sim.UpdateContactQuietly("alice", func(c *wechattest.SeedContact) { c.Pinned = true })
+	e.login(e.u, e.s.Sim, defaultSelf)
+	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	family := e.waitPortal(e.u, seedName("family"))
+
+	e.waitUntil("alice's chat to be a favourite", func(ctx context.Context) (bool, error) {
+		tags, err := e.u.Client.GetTags(ctx, alice.ID)
+		if err != nil {
+			return false, err
+		}
+		_, fav := tags.Tags[event.RoomTagFavourite]
+		return fav, fmt.Errorf("its tags are %v", tags.Tags)
+	})
+	tags, err := e.u.Client.GetTags(e.ctx, family.ID)
+	require.NoError(t, err)
+	assert.NotContains(t, tags.Tags, event.RoomTagFavourite, "the family group is not pinned")
+	assert.Empty(t, e.s.Sim.OpLogs(), "a pin from the phone is not sent back")
+
+	pushTags := func(room id.RoomID, tags map[event.RoomTag]event.TagMetadata) {
+		e.pushEphemeral(t, &event.Event{
+			Type:    event.Type{Type: event.AccountDataRoomTags.Type},
+			RoomID:  room,
+			Sender:  e.u.ID,
+			Content: event.Content{Parsed: &event.TagEventContent{Tags: tags}},
+		})
+	}
+	waitOpLogs := func(n int) opLog {
+		e.waitUntil(fmt.Sprintf("%d webwxoplog calls", n), func(context.Context) (bool, error) {
+			return len(e.s.Sim.OpLogs()) >= n, fmt.Errorf("%d so far", len(e.s.Sim.OpLogs()))
+		})
+		return lastOpLog(t, e.s.Sim)
+	}
+
+	pushTags(family.ID, map[event.RoomTag]event.TagMetadata{event.RoomTagFavourite: {}})
+	op := waitOpLogs(1)
+	assert.Equal(t, 3, op.CmdId)
+	if assert.NotNil(t, op.OP) {
+		assert.Equal(t, 1, *op.OP, "pin")
+	}
+	assert.Equal(t, e.s.Sim.UserName("family"), op.UserName)
+
+	pushTags(alice.ID, map[event.RoomTag]event.TagMetadata{"u.work": {}})
+	op = waitOpLogs(2)
+	assert.Equal(t, 3, op.CmdId)
+	if assert.NotNil(t, op.OP) {
+		assert.Equal(t, 0, *op.OP, "unpin")
+	}
+	assert.Equal(t, e.s.Sim.UserName("alice"), op.UserName)
+	assert.Equal(t, "Alice Work", op.RemarkName, "the current remark goes with the pin, or WeChat clears it")
+
+	// WeChat's echo of the unpin keeps alice's remark, so her name stays.
+	e.s.Sim.InjectText("alice", "", "after the unpin")
+	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "after the unpin")
+	name, err := e.u.ProfileName(e.ctx, alice.ghosts[seedName("alice")])
+	require.NoError(t, err)
+	assert.Equal(t, "Alice Work", name)
+
+	// A tag change that leaves the favourite as it is sends nothing.
+	pushTags(family.ID, map[event.RoomTag]event.TagMetadata{event.RoomTagFavourite: {}, "u.family": {}})
+	e.s.Sim.InjectText("alice", "", "after the second tag")
+	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "after the second tag")
+	assert.Len(t, e.s.Sim.OpLogs(), 2)
+	assert.Empty(t, e.s.Sim.Violations())
+}
