@@ -81,6 +81,8 @@ func describeWeChatError(err error) string {
 	switch {
 	case errors.Is(err, wechat.ErrLoggedOut):
 		return "WeChat signed the bridge out"
+	case errors.Is(err, wechat.ErrTooFrequent):
+		return "too many requests in a short time"
 	case errors.As(err, &retErr):
 		return fmt.Sprintf("it answered with error %d", retErr.Ret)
 	}

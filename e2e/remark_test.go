@@ -29,7 +29,7 @@ func TestRemark(t *testing.T) {
 		e := e.sub(t)
 		e.s.Sim.FailNext("webwxoplog", 1, wechattest.FaultTooFrequent)
 		cmd := e.command(e.u, alice.ID, "!wx remark Ally")
-		e.botReply(e.u, alice.ID, cmd, "WeChat did not take the remark name for Alice")
+		e.botReply(e.u, alice.ID, cmd, "WeChat did not take the remark name for Alice (too many requests in a short time). Nothing changed")
 		assert.Empty(t, e.s.Sim.OpLogs())
 		name, err := e.u.ProfileName(e.ctx, aliceGhost)
 		require.NoError(t, err)
