@@ -198,3 +198,28 @@ func TestPinnedChat(t *testing.T) {
 	assert.Len(t, e.s.Sim.OpLogs(), 2)
 	assert.Empty(t, e.s.Sim.Violations())
 }
+
+// TestPinFollows: with bridge.tag_only_on_create off, pinning a chat on
+// the phone later makes its room a favourite, and unpinning it takes the
+// favourite away.
+func TestPinFollows(t *testing.T) {
+	e, alice, _ := setupWithAlice(t, stack.Options{DoublePuppet: true, Config: map[string]any{"bridge.tag_only_on_create": false}})
+	isFavourite := func(want bool) func(ctx context.Context) (bool, error) {
+		return func(ctx context.Context) (bool, error) {
+			tags, err := e.u.Client.GetTags(ctx, alice.ID)
+			if err != nil {
+				return false, err
+			}
+			_, fav := tags.Tags[event.RoomTagFavourite]
+			return fav == want, fmt.Errorf("its tags are %v", tags.Tags)
+		}
+	}
+	notFav, err := isFavourite(false)(e.ctx)
+	require.True(t, notFav, "not pinned yet: %v", err)
+	e.s.Sim.UpdateContact("alice", func(c *wechattest.SeedContact) { c.Pinned = true })
+	e.waitUntil("alice's chat to become a favourite", isFavourite(true))
+	e.s.Sim.UpdateContact("alice", func(c *wechattest.SeedContact) { c.Pinned = false })
+	e.waitUntil("alice's chat to stop being a favourite", isFavourite(false))
+	assert.Empty(t, e.s.Sim.OpLogs(), "the phone's pins are not sent back")
+	assert.Empty(t, e.s.Sim.Violations())
+}
