@@ -64,9 +64,9 @@ func (wc *WeChatConnector) commandList() []commands.CommandHandler {
 			Name: "remark",
 			Help: commands.HelpMeta{
 				Section: commands.HelpSectionChats,
-				Description: "In the room of a WeChat friend's chat: set the friend's remark name on WeChat, " +
-					"which their name here follows; without a name, clear it.",
-				Args: "[_name_]",
+				Description: "Set a WeChat friend's remark name, which their name here follows; without a name, clear it. " +
+					"In the friend's chat send the name alone; elsewhere name the friend first.",
+				Args: "[_friend_ =] [_name_]",
 			},
 			RequiresLogin: true,
 		},
