@@ -6,7 +6,7 @@ import (
 )
 
 // handleInit answers webwxinit: self, the recent contacts, the ChatSet
-// (recent chats, unsaved groups, filehelper; with a trailing comma as the
+// (recent chats, unsaved groups unless Dormant, filehelper; with a trailing comma as the
 // real one) and a SyncKey at the end of the event log.
 func (s *Server) handleInit(req *request) {
 	var body initBody
@@ -26,7 +26,7 @@ func (s *Server) handleInit(req *request) {
 			case e.Recent:
 				recent = append(recent, s.contactLocked(sess, e, e.Group, ""))
 				chatSet = append(chatSet, s.nameLocked(sess, id))
-			case e.Group && !e.SavedToContacts, id == fileHelper:
+			case e.Group && !e.SavedToContacts && !e.Dormant, id == fileHelper:
 				chatSet = append(chatSet, s.nameLocked(sess, id))
 			}
 		}

@@ -254,3 +254,30 @@ func TestUpdateContactQuietly(t *testing.T) {
 	}
 	assert.Contains(t, members, s.UserName("frank"))
 }
+
+// TestDormantGroup: a group neither saved to contacts nor recently active is
+// in no list webwxinit or webwxgetcontact gives; webwxbatchgetcontact,
+// asked for it by the UserName a message showed, answers it in full.
+func TestDormantGroup(t *testing.T) {
+	seed := DefaultSeed()
+	for i := range seed.Contacts {
+		if seed.Contacts[i].ID == "project" {
+			seed.Contacts[i].Dormant = true
+		}
+	}
+	s, c, init := loggedIn(t, Config{Seed: seed})
+	project := s.UserName("project")
+	assert.NotContains(t, strings.Split(init.ChatSet, ","), project)
+	for _, ct := range init.ContactList {
+		assert.NotEqual(t, project, ct.UserName)
+	}
+	out := batchGet(c, wechat.BatchContactRequestItem{UserName: project})
+	require.Len(t, out.ContactList, 1)
+	got := out.ContactList[0]
+	assert.Equal(t, "Project X", got.NickName)
+	var members []string
+	for _, m := range got.MemberList {
+		members = append(members, m.UserName)
+	}
+	assert.ElementsMatch(t, []string{s.UserName(SelfID), s.UserName("carol"), s.UserName("frank")}, members)
+}

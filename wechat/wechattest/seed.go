@@ -50,6 +50,10 @@ type SeedContact struct {
 
 	// Recent puts the contact in webwxinit's ContactList and ChatSet.
 	Recent bool
+	// Dormant leaves a group that is not saved to contacts out of
+	// webwxinit's ChatSet too (no recent activity): a client learns of it
+	// only from a message, and webwxbatchgetcontact answers it in full.
+	Dormant bool
 	// MemberDisplayNames are group nicknames (DisplayName) by member id.
 	MemberDisplayNames map[string]string
 	// Owner is the seed id of a group's owner; empty means the first member.
