@@ -105,7 +105,16 @@ func (c *WeChatClient) inboxItems(ctx context.Context, r *puidRoster, b *wechat.
 		p := inboxPayload{Self: self, Message: m.Raw}
 		if chat := chatOf(m); needsPUIDs(m) && c.shouldBridge(r, chat) {
 			var err error
-			if p.ChatPUID, err = c.puidFor(ctx, r, chat, ""); err != nil {
+			if r.contact(chat) == nil && !wechat.IsSpecialUserName(chat) {
+				// A chat the roster has no record of is fetched and matched
+				// on its full record when the message is bridged
+				// (unknownChatPUID), not here: the sync loop waits for this
+				// batch. Only an identity already holding it counts here.
+				p.ChatPUID, err = c.storedPUID(ctx, r, chat)
+			} else {
+				p.ChatPUID, err = c.puidFor(ctx, r, chat, "")
+			}
+			if err != nil {
 				return nil, err
 			}
 			if m.IsGroup && !m.FromSelf && m.Sender != "" && m.Sender != m.Chat {

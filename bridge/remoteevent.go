@@ -53,7 +53,18 @@ func (c *WeChatClient) remoteEvent(ctx context.Context, d *drainItem) (bridgev2.
 	if err != nil {
 		return nil, err
 	}
-	if chatPUID == "" {
+	if isUnknownChat(wx, r, chat, p.Self) {
+		fetched, bridged, err := c.unknownChatPUID(ctx, wx, r, chat)
+		if err != nil {
+			return nil, err
+		} else if !bridged {
+			log.Debug().Msg("Not bridging a message from a fetched chat that is not bridged")
+			return nil, nil
+		}
+		if chatPUID == "" {
+			chatPUID = fetched
+		}
+	} else if chatPUID == "" {
 		if chatPUID, err = c.puidFor(ctx, r, chat, ""); err != nil {
 			return nil, err
 		}
