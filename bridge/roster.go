@@ -27,6 +27,9 @@ type puidRoster struct {
 	// written are the group members who are not contacts and wrote in
 	// this session: their ghosts get avatars (see contactInfo).
 	written map[string]struct{}
+	// unrecorded are chats WeChat returned no record for when they wrote
+	// (see unknownChatPUID): not asked for again in this session.
+	unrecorded map[string]struct{}
 	// unfetched are the groups a failed call left without their record at
 	// start-up (wechat.Roster.Unfetched); the jobs worker fetches them.
 	unfetched []string

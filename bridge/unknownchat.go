@@ -23,7 +23,25 @@ import (
 // session (the UserNames of an ended one mean nothing to the server now).
 func isUnknownChat(wx *wechat.Client, r *puidRoster, chat, self string) bool {
 	return wx != nil && r != nil && self == r.selfUserName() && r.contact(chat) == nil &&
-		!wechat.IsSpecialUserName(chat)
+		!wechat.IsSpecialUserName(chat) && !r.isUnrecorded(chat)
+}
+
+// markUnrecorded notes that WeChat has no record of a chat.
+func (r *puidRoster) markUnrecorded(chat string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.unrecorded == nil {
+		r.unrecorded = make(map[string]struct{})
+	}
+	r.unrecorded[chat] = struct{}{}
+}
+
+// isUnrecorded reports whether markUnrecorded was called for chat.
+func (r *puidRoster) isUnrecorded(chat string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.unrecorded[chat]
+	return ok
 }
 
 // unknownChatPUID fetches a chat isUnknownChat reports and returns the PUID
@@ -39,6 +57,7 @@ func (c *WeChatClient) unknownChatPUID(ctx context.Context, wx *wechat.Client, r
 	}
 	if ct == nil {
 		zerolog.Ctx(ctx).Warn().Msg("WeChat returned no record for a chat that wrote; bridging it under its bare ID")
+		r.markUnrecorded(chat)
 		puid, err = c.puidFor(ctx, r, chat, "")
 		return puid, err == nil, err
 	}

@@ -87,6 +87,7 @@ func TestUnknownChatPUID(t *testing.T) {
 			assert.Equal(t, tt.wantNick, ident.NickName)
 			if tt.wantNick == "" {
 				assert.Nil(t, r.contact(tt.chat))
+				assert.False(t, isUnknownChat(wx, r, tt.chat, "@self1"), "not asked for again")
 				return
 			}
 			ct := r.contactByPUID(puid)
