@@ -111,23 +111,30 @@ func (r *puidRoster) setPUIDLocked(userName, puid string) {
 	r.names[puid] = userName
 }
 
-// markWritten notes that a group member wrote a message.
-func (r *puidRoster) markWritten(userName string) {
+// note adds userName to one of the roster's sets of UserNames (written,
+// unrecorded), under the roster's lock.
+func (r *puidRoster) note(set *map[string]struct{}, userName string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.written == nil {
-		r.written = make(map[string]struct{})
+	if *set == nil {
+		*set = make(map[string]struct{})
 	}
-	r.written[userName] = struct{}{}
+	(*set)[userName] = struct{}{}
 }
 
-// hasWritten reports whether markWritten was called for userName.
-func (r *puidRoster) hasWritten(userName string) bool {
+// noted reports whether note added userName to set.
+func (r *puidRoster) noted(set *map[string]struct{}, userName string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	_, ok := r.written[userName]
+	_, ok := (*set)[userName]
 	return ok
 }
+
+// markWritten notes that a group member wrote a message.
+func (r *puidRoster) markWritten(userName string) { r.note(&r.written, userName) }
+
+// hasWritten reports whether markWritten was called for userName.
+func (r *puidRoster) hasWritten(userName string) bool { return r.noted(&r.written, userName) }
 
 // setPUID records the PUID of a session UserName.
 func (r *puidRoster) setPUID(userName, puid string) {

@@ -27,22 +27,10 @@ func isUnknownChat(wx *wechat.Client, r *puidRoster, chat, self string) bool {
 }
 
 // markUnrecorded notes that WeChat has no record of a chat.
-func (r *puidRoster) markUnrecorded(chat string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.unrecorded == nil {
-		r.unrecorded = make(map[string]struct{})
-	}
-	r.unrecorded[chat] = struct{}{}
-}
+func (r *puidRoster) markUnrecorded(chat string) { r.note(&r.unrecorded, chat) }
 
 // isUnrecorded reports whether markUnrecorded was called for chat.
-func (r *puidRoster) isUnrecorded(chat string) bool {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	_, ok := r.unrecorded[chat]
-	return ok
-}
+func (r *puidRoster) isUnrecorded(chat string) bool { return r.noted(&r.unrecorded, chat) }
 
 // unknownChatPUID fetches a chat isUnknownChat reports and returns the PUID
 // the identity layer matches its record to. A failed fetch is returned: the
