@@ -24,6 +24,10 @@ import (
 func TestRemark(t *testing.T) {
 	e, alice, aliceGhost := setupWithAlice(t, stack.Options{})
 	require.Equal(t, "Alice Work", seedName("alice"), "the seed's remark for alice")
+	// The family group, which alice is in, is built at login too: its
+	// member list carries alice's name as it was then. Wait for it, so that
+	// what follows sees only what the remark changes.
+	e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
 
 	t.Run("WeChat refuses", func(t *testing.T) {
 		e := e.sub(t)
