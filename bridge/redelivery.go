@@ -99,9 +99,10 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 	if !ok {
 		return false, nil
 	}
+	decrypt := ownEventDecrypter(c.conn.Bridge)
 	var sent *event.Event
 	found, err := lookUntilSettled(ctx, settled, func(ctx context.Context) (found bool, err error) {
-		sent, err = findByMsgID(ctx, cli, portal.MXID, msgID)
+		sent, err = findByMsgID(ctx, cli, portal.MXID, msgID, decrypt)
 		return sent != nil, err
 	})
 	if err != nil || !found {
@@ -127,14 +128,22 @@ func (c *WeChatClient) findDelivered(ctx context.Context, evt bridgev2.RemoteEve
 	return true, nil
 }
 
+// decryptFunc decrypts an m.room.encrypted event the bridge's own device
+// sent. nil when the bridge has no encryption.
+type decryptFunc func(context.Context, *event.Event) (*event.Event, error)
+
 // findByMsgID returns the sender's latest event in a room that carries a
 // WeChat message ID, or nil. A sender who cannot read the room never sent
-// anything to it.
-func findByMsgID(ctx context.Context, cli *mautrix.Client, roomID id.RoomID, msgID networkid.MessageID) (*event.Event, error) {
-	filter := &mautrix.FilterPart{
-		Types:   []event.Type{event.EventMessage, event.EventSticker},
-		Senders: []id.UserID{cli.UserID},
+// anything to it. In an encrypted room the ID is inside the ciphertext: the
+// bridge's device encrypted every event its ghosts sent and kept the
+// Megolm sessions, so decrypt opens them, across restarts too. An event it
+// cannot open is not one it can prove it sent, and is passed over.
+func findByMsgID(ctx context.Context, cli *mautrix.Client, roomID id.RoomID, msgID networkid.MessageID, decrypt decryptFunc) (*event.Event, error) {
+	types := []event.Type{event.EventMessage, event.EventSticker}
+	if decrypt != nil {
+		types = append(types, event.EventEncrypted)
 	}
+	filter := &mautrix.FilterPart{Types: types, Senders: []id.UserID{cli.UserID}}
 	resp, err := cli.Messages(ctx, roomID, "", "", mautrix.DirectionBackward, filter, redeliveryLookback)
 	if errors.Is(err, mautrix.MForbidden) {
 		return nil, nil
@@ -142,9 +151,35 @@ func findByMsgID(ctx context.Context, cli *mautrix.Client, roomID id.RoomID, msg
 		return nil, fmt.Errorf("reading the room's latest messages: %w", err)
 	}
 	for _, evt := range resp.Chunk {
-		if evt.Sender == cli.UserID && evt.Content.Raw[msgconv.MsgIDKey] == string(msgID) {
+		if evt.Sender != cli.UserID {
+			continue
+		}
+		content := evt.Content.Raw
+		if evt.Type == event.EventEncrypted && decrypt != nil {
+			if evt.RoomID == "" {
+				// Megolm payloads name their room; decryption checks it.
+				evt.RoomID = roomID
+			}
+			content = decryptedContent(ctx, evt, decrypt)
+		}
+		if content[msgconv.MsgIDKey] == string(msgID) {
 			return evt, nil
 		}
 	}
 	return nil, nil
+}
+
+// decryptedContent is the plaintext content of an encrypted event, or nil
+// when it cannot be decrypted.
+func decryptedContent(ctx context.Context, evt *event.Event, decrypt decryptFunc) map[string]any {
+	if err := evt.Content.ParseRaw(evt.Type); err != nil {
+		zerolog.Ctx(ctx).Debug().Err(err).Stringer("event_id", evt.ID).Msg("Encrypted event in the room's history is malformed")
+		return nil
+	}
+	plain, err := decrypt(ctx, evt)
+	if err != nil {
+		zerolog.Ctx(ctx).Debug().Err(err).Stringer("event_id", evt.ID).Msg("Could not decrypt an event in the room's history")
+		return nil
+	}
+	return plain.Content.Raw
 }

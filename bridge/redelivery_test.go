@@ -6,12 +6,14 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/bridge/msgconv"
@@ -29,24 +31,45 @@ func TestFindByMsgID(t *testing.T) {
 		}
 		return c
 	}
+	// encrypted is what the homeserver returns for an event the bridge's
+	// device encrypted; plaintexts is what that device can decrypt.
+	encrypted := func(evtID string) map[string]any {
+		return map[string]any{"event_id": evtID, "sender": string(ghost), "type": "m.room.encrypted", "content": map[string]any{
+			"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn...", "session_id": "sess", "sender_key": "key", "device_id": "BRIDGE",
+		}}
+	}
+	plaintexts := map[id.EventID]map[string]any{"$e2": text("it", "11"), "$e1": text("earlier", "10")}
+	decrypt := func(_ context.Context, evt *event.Event) (*event.Event, error) {
+		assert.Equal(t, id.RoomID("!r:example.org"), evt.RoomID, "decrypted as an event of its room")
+		require.IsType(t, &event.EncryptedEventContent{}, evt.Content.Parsed, "content parsed before decrypting")
+		plain, ok := plaintexts[evt.ID]
+		if !ok {
+			return nil, errors.New("no session")
+		}
+		return &event.Event{ID: evt.ID, Type: event.EventMessage, Content: event.Content{Raw: plain}}, nil
+	}
 	tests := []struct {
-		name    string
-		status  int
-		chunk   []map[string]any
-		want    id.EventID
-		wantErr bool
+		name      string
+		status    int
+		chunk     []map[string]any
+		noDecrypt bool
+		want      id.EventID
+		wantErr   bool
 	}{
 		{"found among others", 200, []map[string]any{
 			msg("$3", string(ghost), text("later", "12")),
 			msg("$2", string(ghost), text("it", "11")),
 			msg("$1", string(ghost), text("earlier", "10")),
-		}, "$2", false},
-		{"not there", 200, []map[string]any{msg("$1", string(ghost), text("other", "10"))}, "", false},
-		{"same ID from someone else", 200, []map[string]any{msg("$1", "@mallory:example.org", text("fake", "11"))}, "", false},
-		{"no ID in the content", 200, []map[string]any{msg("$1", string(ghost), text("untagged", ""))}, "", false},
-		{"empty room", 200, nil, "", false},
-		{"sender not in the room", 403, nil, "", false},
-		{"homeserver error", 500, nil, "", true},
+		}, false, "$2", false},
+		{"not there", 200, []map[string]any{msg("$1", string(ghost), text("other", "10"))}, false, "", false},
+		{"same ID from someone else", 200, []map[string]any{msg("$1", "@mallory:example.org", text("fake", "11"))}, false, "", false},
+		{"no ID in the content", 200, []map[string]any{msg("$1", string(ghost), text("untagged", ""))}, false, "", false},
+		{"empty room", 200, nil, false, "", false},
+		{"sender not in the room", 403, nil, false, "", false},
+		{"homeserver error", 500, nil, false, "", true},
+		{"encrypted, found", 200, []map[string]any{encrypted("$e3"), encrypted("$e2"), encrypted("$e1")}, false, "$e2", false},
+		{"encrypted, cannot be decrypted", 200, []map[string]any{encrypted("$e3")}, false, "", false},
+		{"encrypted, bridge without encryption", 200, []map[string]any{encrypted("$e2")}, true, "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +79,7 @@ func TestFindByMsgID(t *testing.T) {
 				var filter mautrix.FilterPart
 				require.NoError(t, json.Unmarshal([]byte(r.URL.Query().Get("filter")), &filter))
 				assert.Equal(t, []id.UserID{ghost}, filter.Senders)
+				assert.Equal(t, !tt.noDecrypt, slices.Contains(filter.Types, event.EventEncrypted), "encrypted events asked for only when they can be read")
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(tt.status)
 				switch tt.status {
@@ -71,7 +95,11 @@ func TestFindByMsgID(t *testing.T) {
 			cli, err := mautrix.NewClient(srv.URL, ghost, "as-token")
 			require.NoError(t, err)
 			cli.SetAppServiceUserID = true
-			evt, err := findByMsgID(context.Background(), cli, "!r:example.org", "11")
+			dec := decryptFunc(decrypt)
+			if tt.noDecrypt {
+				dec = nil
+			}
+			evt, err := findByMsgID(context.Background(), cli, "!r:example.org", "11", dec)
 			if tt.wantErr {
 				assert.Error(t, err)
 				return

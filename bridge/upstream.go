@@ -89,6 +89,17 @@ func senderClient(ctx context.Context, intent bridgev2.MatrixAPI) (cli *mautrix.
 // intent, whose Client reads the room.
 var _ = func(as *matrix.ASIntent) *mautrix.Client { return as.Matrix().Client }
 
+// ownEventDecrypter is the bridge device's decryption, for reading back
+// what its ghosts sent to encrypted rooms, or nil without encryption.
+// bridgev2 exposes it only on its Matrix connector's Crypto field.
+func ownEventDecrypter(br *bridgev2.Bridge) decryptFunc {
+	mc, ok := br.Matrix.(*matrix.Connector)
+	if !ok || mc.Crypto == nil {
+		return nil
+	}
+	return mc.Crypto.Decrypt
+}
+
 // saveFoundMessage stores the mapping of a message found in its room,
 // the row bridgev2 would have written had the send been answered, so that
 // replies, recalls and duplicate checks find it. bridgev2 has no public way
