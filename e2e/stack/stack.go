@@ -59,6 +59,8 @@ type Options struct {
 	// Metrics turns on the bridge's Prometheus metrics on a free loopback
 	// port (Bridge.MetricsURL, Bridge.Scrape).
 	Metrics bool
+	// Encryption turns on end-to-bridge encryption; nil leaves it off.
+	Encryption *Encryption
 	// Config sets bridge config values by dotted path
 	// ("network.login_mode": "web"), after everything else.
 	Config map[string]any
@@ -170,7 +172,13 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		homeserverURL: homeserverURL,
 		simURL:        s.Sims.URL,
 		permissions:   opts.Permissions,
-		values:        opts.Config,
+		values:        opts.Encryption.values(),
+	}
+	for k, v := range opts.Config {
+		if bs.values == nil {
+			bs.values = make(map[string]any)
+		}
+		bs.values[k] = v
 	}
 	if opts.Metrics {
 		if bs.metricsPort, err = FreePort(); err != nil {

@@ -72,3 +72,30 @@ func StartTest(t testing.TB, opts Options) *Stack {
 	})
 	return s
 }
+
+// StartNioTest starts the nio client (Stack.StartNio) for a test, logged in
+// as localpart with its store in a temporary dir, and stops it in
+// t.Cleanup; a failed test gets the tail of the driver's log. Without
+// matrix-nio the test is skipped, or fails when CI=true.
+func StartNioTest(t testing.TB, s *Stack, localpart string) *Nio {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if err := CheckNio(ctx); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but the encrypted-room client is missing: %v", err)
+		}
+		t.Skipf("skipping the encrypted-room test: %v", err)
+	}
+	n, err := s.StartNio(ctx, localpart, t.TempDir())
+	if err != nil {
+		t.Fatalf("starting the nio client: %v", err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("tail of the nio client's log:\n%s", n.Stderr(80))
+		}
+		n.Close()
+	})
+	return n
+}
