@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,7 @@ func TestEncryptedRooms(t *testing.T) {
 			tag := " (" + r.name + ")"
 
 			t.Run("created encrypted", func(t *testing.T) {
+				e := e.sub(t)
 				var enc event.EncryptionEventContent
 				require.NoError(t, e.u.Client.StateEvent(e.ctx, r.id, event.StateEncryption, "", &enc), "the portal has m.room.encryption")
 				assert.Equal(t, id.AlgorithmMegolmV1, enc.Algorithm)
@@ -62,6 +64,7 @@ func TestEncryptedRooms(t *testing.T) {
 
 			var fromWeChat stack.NioEvent
 			t.Run("text from WeChat", func(t *testing.T) {
+				e := e.sub(t)
 				sim.InjectText(r.chat, r.from, "secret hello"+tag)
 				var err error
 				fromWeChat, err = nio.WaitEvent(e.ctx, r.id, "the decrypted text", stack.DecryptedText(r.sender, "secret hello"+tag))
@@ -70,6 +73,7 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 
 			t.Run("image from WeChat", func(t *testing.T) {
+				e := e.sub(t)
 				picture := sendMediaPNG(t, 24, 16, uint8(i))
 				sim.InjectImage(r.chat, r.from, picture)
 				evt, err := nio.WaitEvent(e.ctx, r.id, "the decrypted image", func(ev stack.NioEvent) bool {
@@ -88,6 +92,7 @@ func TestEncryptedRooms(t *testing.T) {
 			var sentText wechattest.SentMessage
 			var sentTextID id.EventID
 			t.Run("text to WeChat", func(t *testing.T) {
+				e := e.sub(t)
 				var err error
 				sentTextID, err = nio.SendText(e.ctx, r.id, "encrypted hi"+tag)
 				require.NoError(t, err)
@@ -97,6 +102,7 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 
 			t.Run("reply to WeChat", func(t *testing.T) {
+				e := e.sub(t)
 				require.NotEmpty(t, fromWeChat.ID, "needs the text from WeChat")
 				_, err := nio.SendReply(e.ctx, r.id, fromWeChat.ID, "encrypted answer"+tag)
 				require.NoError(t, err)
@@ -109,6 +115,7 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 
 			t.Run("image to WeChat", func(t *testing.T) {
+				e := e.sub(t)
 				picture := sendMediaPNG(t, 20, 30, uint8(i))
 				_, _, err := nio.SendImage(e.ctx, r.id, picture, "image/png", "secret.png", 20, 30)
 				require.NoError(t, err)
@@ -122,6 +129,7 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 
 			t.Run("recalled in WeChat", func(t *testing.T) {
+				e := e.sub(t)
 				msgID := sim.InjectText(r.chat, r.from, "recall me"+tag)
 				evt, err := nio.WaitEvent(e.ctx, r.id, "the message to recall", stack.DecryptedText(r.sender, "recall me"+tag))
 				require.NoError(t, err)
@@ -137,6 +145,7 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 
 			t.Run("redacted in Matrix", func(t *testing.T) {
+				e := e.sub(t)
 				require.NotEmpty(t, sentTextID, "needs the text sent to WeChat")
 				redaction, err := nio.Redact(e.ctx, r.id, sentTextID, "typo")
 				require.NoError(t, err)
@@ -155,6 +164,7 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 
 			t.Run("read receipt", func(t *testing.T) {
+				e := e.sub(t)
 				sim.InjectText(r.chat, r.from, "read me"+tag)
 				evt, err := nio.WaitEvent(e.ctx, r.id, "the message to read", stack.DecryptedText(r.sender, "read me"+tag))
 				require.NoError(t, err)
@@ -197,6 +207,52 @@ func TestEncryptedRooms(t *testing.T) {
 		devices, err := nio.Devices(e.ctx, e.s.Bridge.Bot)
 		require.NoError(t, err)
 		assert.Equal(t, before, devices, "the client knows the bridge by the same single device")
+	})
+
+	t.Run("require", func(t *testing.T) {
+		e := e.sub(t)
+		cfg, err := stack.LoadYAML(e.s.Bridge.ConfigPath)
+		require.NoError(t, err)
+		require.NoError(t, cfg.Set("encryption.require", true))
+		require.NoError(t, cfg.Save())
+		require.NoError(t, e.s.Bridge.Restart(e.ctx))
+		bot := e.s.Bridge.Bot
+		notEncrypted := func(to id.EventID) func(stack.NioEvent) bool {
+			return func(ev stack.NioEvent) bool {
+				msg := ev.Message()
+				// bridgev2 sends these notices unencrypted, even now.
+				return ev.Sender == bot && msg != nil && msg.MsgType == event.MsgNotice &&
+					msg.RelatesTo.GetReplyTo() == to && strings.Contains(msg.Body, "not bridged: the message is not encrypted")
+			}
+		}
+
+		// A client without encryption (the stack's User) writes in plain
+		// text: the message is dropped and the user told why.
+		plain, err := e.u.SendText(e.ctx, alice.ID, "sent in plain text")
+		require.NoError(t, err)
+		_, err = nio.WaitEvent(e.ctx, alice.ID, "the bot's notice that the message was not bridged", notEncrypted(plain))
+		require.NoError(t, err)
+
+		// The management room was created unencrypted: plain commands are
+		// dropped there too, and the bot's answers are encrypted anyway.
+		mgmt := e.managementRoom(e.u)
+		cmd, err := e.u.SendText(e.ctx, mgmt, "help")
+		require.NoError(t, err)
+		_, err = nio.WaitEvent(e.ctx, mgmt, "the bot's notice that the command was not bridged", notEncrypted(cmd))
+		require.NoError(t, err)
+		// Turned encrypted, the management room takes commands again.
+		_, err = e.u.Client.SendStateEvent(e.ctx, mgmt, event.StateEncryption, "", &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1})
+		require.NoError(t, err)
+		cmd, err = nio.SendText(e.ctx, mgmt, "help")
+		require.NoError(t, err)
+		_, err = nio.WaitEvent(e.ctx, mgmt, "the bot's encrypted help", func(ev stack.NioEvent) bool {
+			msg := ev.Message()
+			return ev.Encrypted && ev.Sender == bot && msg != nil && msg.MsgType == event.MsgNotice && strings.Contains(msg.Body, "login")
+		})
+		require.NoError(t, err)
+
+		assert.False(t, slices.ContainsFunc(e.s.Sim.Sent(), func(m wechattest.SentMessage) bool { return m.Msg.Content == "sent in plain text" }),
+			"the plain-text message did not reach WeChat")
 	})
 }
 
