@@ -28,6 +28,7 @@ import (
 // bridge keeps its device and its sessions, so new messages are still
 // decrypted in both directions.
 func TestEncryptedRooms(t *testing.T) {
+	stack.RequireNio(t)
 	e := setup(t, stack.Options{Encryption: &stack.Encryption{}})
 	// The client's device exists before the login, so the portals' first
 	// room keys are shared with it.

@@ -110,9 +110,11 @@ func NioPython() string {
 // ErrNoNio means the Python packages of the nio client are missing.
 var ErrNoNio = errors.New("stack: matrix-nio with python-olm is not installed")
 
-// CheckNio reports whether NioPython can import nio with encryption.
+// CheckNio reports whether NioPython has the nio and olm modules (without
+// importing them, which takes a second).
 func CheckNio(ctx context.Context) error {
-	out, err := exec.CommandContext(ctx, NioPython(), "-c", "import nio, olm; nio.AsyncClient").CombinedOutput()
+	out, err := exec.CommandContext(ctx, NioPython(), "-c",
+		"import importlib.util as u, sys; sys.exit(0 if u.find_spec('nio') and u.find_spec('olm') else 'no module nio or olm')").CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%w for %s (apt-get install python3-matrix-nio python3-olm, or set %s): %v: %s",
 			ErrNoNio, NioPython(), NioPythonEnv, err, strings.TrimSpace(string(out)))

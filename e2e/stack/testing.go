@@ -73,20 +73,27 @@ func StartTest(t testing.TB, opts Options) *Stack {
 	return s
 }
 
-// StartNioTest starts the nio client (Stack.StartNio) for a test, logged in
-// as localpart with its store in a temporary dir, and stops it in
-// t.Cleanup; a failed test gets the tail of the driver's log. Without
-// matrix-nio the test is skipped, or fails when CI=true.
-func StartNioTest(t testing.TB, s *Stack, localpart string) *Nio {
+// RequireNio skips the test when matrix-nio is missing (CheckNio), or
+// fails it when CI=true, where it must be there.
+func RequireNio(t testing.TB) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
-	defer cancel()
-	if err := CheckNio(ctx); err != nil {
+	if err := CheckNio(context.Background()); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but the encrypted-room client is missing: %v", err)
 		}
 		t.Skipf("skipping the encrypted-room test: %v", err)
 	}
+}
+
+// StartNioTest starts the nio client (Stack.StartNio) for a test, logged in
+// as localpart with its store in a temporary dir, and stops it in
+// t.Cleanup; a failed test gets the tail of the driver's log. Without
+// matrix-nio the test is skipped, or fails when CI=true (RequireNio).
+func StartNioTest(t testing.TB, s *Stack, localpart string) *Nio {
+	t.Helper()
+	RequireNio(t)
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
 	n, err := s.StartNio(ctx, localpart, t.TempDir())
 	if err != nil {
 		t.Fatalf("starting the nio client: %v", err)
