@@ -18,6 +18,12 @@
 // /messages, /joined_members and /state rather than the /sync stream, which
 // Dendrite was seen to leave incomplete once.
 //
+// Nio is the user's own device with end-to-end encryption: matrix-nio with
+// libolm (e2e/nio/driver.py, run by Debian's python3), driven over JSON
+// lines, for the tests of encrypted rooms (Options.Encryption turns the
+// bridge's encryption on as Dendrite needs it). StartNioTest starts it for a
+// test; WaitEvents and Count read the timeline it decrypted.
+//
 // The binaries come from a directory (Options.Bin, else $WXBRIDGE_E2E_BIN)
 // holding wxbridge, dendrite, generate-keys, generate-config and
 // create-account; `make e2e` builds them into bin/.
