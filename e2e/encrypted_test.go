@@ -3,6 +3,7 @@ package e2e_test
 import (
 	"context"
 	"crypto/sha256"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ import (
 // decrypted in both directions.
 func TestEncryptedRooms(t *testing.T) {
 	stack.RequireNio(t)
-	e := setup(t, stack.Options{Encryption: &stack.Encryption{}})
+	e := setup(t, stack.Options{Encryption: &stack.Encryption{}, HomeserverFront: true})
 	// The client's device exists before the login, so the portals' first
 	// room keys are shared with it.
 	nio := stack.StartNioTest(t, e.s, tester)
@@ -188,6 +189,61 @@ func TestEncryptedRooms(t *testing.T) {
 			})
 		})
 	}
+
+	// The no-doubles look-up of TestLostAnswerNotDoubled, where the WeChat
+	// message ID is inside the ciphertext: the bridge decrypts its own
+	// events to find the message, also after being killed mid-send.
+	t.Run("lost answer", func(t *testing.T) {
+		dm := rooms[0]
+		const readLag = 1500 * time.Millisecond
+		faults := []struct {
+			name  string
+			fault stack.AnswerFault
+			then  func(t *testing.T, e *env)
+		}{
+			{"homeserver fails while answering", stack.AnswerHTTP500, nil},
+			{"bridge killed while waiting", stack.AnswerNever, func(t *testing.T, e *env) {
+				require.NoError(t, e.s.Bridge.Kill())
+				require.NoError(t, e.s.Bridge.Start(e.ctx))
+			}},
+		}
+		for _, f := range faults {
+			t.Run(f.name, func(t *testing.T) {
+				e := e.sub(t)
+				body := "lost answer, encrypted: " + f.name
+				stored := e.s.Front.LoseAnswer(func(r *http.Request, _ []byte) bool {
+					// The body is ciphertext: the next encrypted message
+					// the ghost sends to the chat is the one.
+					return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/m.room.encrypted/") &&
+						strings.Contains(r.URL.Path, dm.id.String()) && r.URL.Query().Get("user_id") == dm.sender.String()
+				}, f.fault, readLag)
+				msgID := sim.InjectText(dm.chat, dm.from, body)
+				select {
+				case <-stored:
+				case <-time.After(stack.DefaultWait):
+					t.Fatalf("the bridge never sent %q to the homeserver", body)
+				}
+				if f.then != nil {
+					f.then(t, e)
+				}
+				next := "next after: " + f.name
+				sim.InjectText(dm.chat, dm.from, next)
+				_, err := nio.WaitEvent(e.ctx, dm.id, "the chat's next message", stack.DecryptedText(dm.sender, next))
+				require.NoError(t, err)
+				n, err := nio.Count(e.ctx, dm.id, stack.DecryptedText(dm.sender, body))
+				require.NoError(t, err)
+				assert.Equal(t, 1, n, "the message shows once")
+
+				evt, err := nio.WaitEvent(e.ctx, dm.id, "the lost-answer message", stack.DecryptedText(dm.sender, body))
+				require.NoError(t, err)
+				sim.InjectRecall(dm.chat, dm.chat, msgID)
+				_, err = nio.WaitEvent(e.ctx, dm.id, "the redaction of the found message", func(ev stack.NioEvent) bool {
+					return ev.Type == event.EventRedaction.Type && ev.Redacts == evt.ID
+				})
+				require.NoError(t, err, "the bridge knows which event the found message is")
+			})
+		}
+	})
 
 	t.Run("after a restart", func(t *testing.T) {
 		e := e.sub(t)
