@@ -52,9 +52,11 @@ func TestGhostDM(t *testing.T) {
 		})
 	}
 
+	var bobRoom id.RoomID
 	t.Run("a friend", func(t *testing.T) {
 		e := e.sub(t)
 		room := dmRoom(e, e.u, bob)
+		bobRoom = room
 		require.NoError(t, e.u.WaitJoined(e.ctx, room, bob, e.s.Bridge.Bot), "bob's ghost and the bot join")
 		_, err := e.u.WaitEvent(e.ctx, room, "bridgev2's notice", stack.Text(bob, "Private chat portal created"))
 		require.NoError(t, err)
@@ -142,6 +144,26 @@ func TestGhostDM(t *testing.T) {
 				waitLeft(e, room, tt.ghost)
 			})
 		}
+	})
+
+	t.Run("the members of a direct chat stay", func(t *testing.T) {
+		require.NotEmpty(t, bobRoom, "needs bob's direct chat")
+		e := e.sub(t)
+		_, err := e.u.Client.InviteUser(e.ctx, bobRoom, &mautrix.ReqInviteUser{UserID: erin})
+		require.NoError(t, err)
+		notice, err := e.u.WaitEvent(e.ctx, bobRoom, "the notice about the invitation", stack.Text(e.s.Bridge.Bot, "was not added"))
+		require.NoError(t, err)
+		assert.Equal(t, "A WeChat direct chat has only two people, so "+seedName("erin")+" was not added. "+
+			"To write to them, invite their ghost to a new direct chat; to talk with both, start a group on your phone.", stack.Message(notice).Body)
+		waitLeft(e, bobRoom, erin)
+
+		_, err = e.u.Client.KickUser(e.ctx, bobRoom, &mautrix.ReqKickUser{UserID: bob})
+		require.NoError(t, err)
+		notice, err = e.u.WaitEvent(e.ctx, bobRoom, "the notice about the kick", stack.Text(e.s.Bridge.Bot, "cannot be removed"))
+		require.NoError(t, err)
+		assert.Equal(t, event.MsgNotice, stack.Message(notice).MsgType)
+		require.NoError(t, e.u.WaitJoined(e.ctx, bobRoom, bob), "the kick is undone")
+		assert.Empty(t, e.s.Sim.ChatRoomUpdates(), "nothing was asked of WeChat")
 	})
 
 	t.Run("no WeChat login", func(t *testing.T) {
