@@ -81,6 +81,7 @@ func (c *WeChatClient) CreateChatWithGhost(ctx context.Context, ghost *bridgev2.
 		// other one's, and so is the ghost that stays in the room.
 		resp.Chat.DMRedirectedTo = wxid.MakeUserID(puid)
 	}
+	c.conn.ghostInvites.take(ghost.Intent.GetMXID()) // the room is the chat now, never the place for a refusal
 	log.Debug().Str("puid", puid).Msg("Starting a direct chat with an invited ghost")
 	return resp.Chat, nil
 }
@@ -151,7 +152,7 @@ func (c *WeChatClient) knowsPUID(ctx context.Context, puid string) bool {
 // ghostInviteRooms remembers, per ghost, the room a user last invited it
 // to as a direct chat, for CreateChatWithGhost, which bridgev2 calls
 // without the room, to tell the user there why it refuses. An entry is
-// taken when it is used; there is at most one per ghost.
+// taken when CreateChatWithGhost answers; there is at most one per ghost.
 type ghostInviteRooms struct {
 	mu    sync.Mutex
 	rooms map[id.UserID]id.RoomID

@@ -73,6 +73,7 @@ func TestCreateChatWithGhost(t *testing.T) {
 				assert.Equal(t, tt.ghost, resp.PortalInfo.Members.OtherUserID)
 				assert.Empty(t, resp.DMRedirectedTo)
 				assert.Empty(t, tb.bot.replies)
+				assert.Empty(t, tb.wc.ghostInvites.take(tb.bot.GetMXID()), "the room is forgotten once it is the chat")
 				return
 			}
 			require.ErrorIs(t, err, errGhostDMRefused)
