@@ -38,6 +38,9 @@ type WeChatConnector struct {
 	clients   map[string]*WeChatClient
 	// inits hands the webwxinit of a fresh login to its client's first run.
 	inits initHandoff
+	// ghostInvites are the rooms ghosts were invited to as direct chats
+	// (see ghostdm.go).
+	ghostInvites ghostInviteRooms
 }
 
 var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
@@ -59,6 +62,7 @@ func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	}
 	wc.registerCommands()
 	wc.routeRoomTags()
+	wc.watchGhostDMInvites()
 }
 
 // Start upgrades our tables and starts serving metrics if they are enabled.

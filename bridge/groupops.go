@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix/bridgev2"
+	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -68,6 +69,9 @@ func (c *WeChatClient) HandleMatrixMembership(ctx context.Context, msg *bridgev2
 	kick := msg.Type.To == event.MembershipLeave && !msg.Type.IsSelf
 	if !ok || (!kick && msg.Type.To != event.MembershipInvite) {
 		return nil, nil
+	}
+	if msg.Portal.RoomType == database.RoomTypeDM {
+		return c.handleDMMembership(ctx, msg, ghost, kick)
 	}
 	log := zerolog.Ctx(ctx).With().Str("action", "group membership").Str("ghost_id", string(ghost.ID)).Logger()
 	ctx = log.WithContext(ctx)

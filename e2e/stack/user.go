@@ -170,6 +170,12 @@ func (b *Bridge) IsGhost(mxid id.UserID) bool {
 	return b.ghostPrefix != "" && mxid.Homeserver() == Domain && strings.HasPrefix(mxid.Localpart(), b.ghostPrefix)
 }
 
+// GhostMXID is the MXID of the ghost with a bridgev2 ghost ID (a PUID, or
+// "self_" and a uin), escaped as bridgev2 escapes it.
+func (b *Bridge) GhostMXID(ghostID string) id.UserID {
+	return id.NewUserID(b.ghostPrefix+id.EncodeUserLocalpart(ghostID), Domain)
+}
+
 // CreateManagementRoom creates a direct chat with the bridge bot and waits
 // until the bot has joined it.
 func (u *User) CreateManagementRoom(ctx context.Context) (id.RoomID, error) {
