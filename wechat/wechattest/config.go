@@ -29,6 +29,10 @@ type Config struct {
 	// WebLoginBarred makes web-mode logins fail with ret 1203, as for most
 	// accounts since 2017; desktop mode still works.
 	WebLoginBarred bool
+	// GroupCreation is how webwxcreatechatroom is answered. The zero
+	// value refuses, as the real server has for most accounts since
+	// 2018; tests that create groups allow it (GroupCreationAllowed).
+	GroupCreation GroupCreation
 	// RateLimit is how often the account may send and fetch contacts
 	// before the server answers 1205; the zero value is the real server's
 	// limits as users measured them (see RateLimit).

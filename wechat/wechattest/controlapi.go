@@ -37,6 +37,9 @@ const maxControlBody = 64 << 20
 //	POST /_sim/phone-offline?selector=2      synccheck answers it at once; webwxsync stays empty
 //	POST /_sim/phone-online
 //	POST /_sim/refuse-next-login?ret=&message=
+//	POST /_sim/group-creation?mode=           how webwxcreatechatroom answers: "" (refused, the
+//	                                          default, as for most accounts), allowed, too-frequent,
+//	                                          created-anyway
 //	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
 func (s *Server) ControlHandler() http.Handler { return s.control }
@@ -121,6 +124,14 @@ func (s *Server) newControlHandler() http.Handler {
 		}
 		s.RefuseNextLogin(ret, r.URL.Query().Get("message"))
 		writeJSON(w, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /_sim/group-creation", func(w http.ResponseWriter, r *http.Request) {
+		mode := GroupCreation(r.URL.Query().Get("mode"))
+		if !s.SetGroupCreation(mode) {
+			http.Error(w, "mode must be empty (refused), allowed, too-frequent or created-anyway", http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, map[string]string{"group_creation": string(mode)})
 	})
 	mux.HandleFunc("POST /_sim/fail-next", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()

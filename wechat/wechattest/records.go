@@ -69,10 +69,12 @@ type records struct {
 	// chatRoomRefusals are webwxupdatechatroom calls WeChat refused
 	// (not the owner, not a friend), with the reason.
 	chatRoomRefusals []string
-	stats            SyncCheckStats
-	violations       []string
-	refusals         []Refusal
-	induced          []string
+	// created are the well-formed webwxcreatechatroom calls
+	created    []CreatedChatRoom
+	stats      SyncCheckStats
+	violations []string
+	refusals   []Refusal
+	induced    []string
 }
 
 func newRecords() records {

@@ -85,6 +85,7 @@ func New(cfg Config) *Server {
 		"webwxverifyuser":      s.handleVerifyUser,
 		"webwxoplog":           s.handleOpLog,
 		"webwxupdatechatroom":  s.handleUpdateChatRoom,
+		"webwxcreatechatroom":  s.handleCreateChatRoom,
 		"webwxgetmsgimg":       s.handleGetMsgImg,
 		"webwxgetvoice":        s.handleGetVoice,
 		"webwxgetvideo":        s.handleGetVideo,

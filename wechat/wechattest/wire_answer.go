@@ -10,16 +10,17 @@ type answer interface {
 	status() *baseResponse
 }
 
-func (a *initAnswer) status() *baseResponse         { return &a.BaseResponse }
-func (a *statusNotifyAnswer) status() *baseResponse { return &a.BaseResponse }
-func (a *contactPage) status() *baseResponse        { return &a.BaseResponse }
-func (a *batchContactAnswer) status() *baseResponse { return &a.BaseResponse }
-func (a *syncAnswer) status() *baseResponse         { return &a.BaseResponse }
-func (a *sendAnswer) status() *baseResponse         { return &a.BaseResponse }
-func (a *revokeAnswer) status() *baseResponse       { return &a.BaseResponse }
-func (a *uploadAnswer) status() *baseResponse       { return &a.BaseResponse }
-func (a *checkUploadAnswer) status() *baseResponse  { return &a.BaseResponse }
-func (a *genericAnswer) status() *baseResponse      { return &a.BaseResponse }
+func (a *initAnswer) status() *baseResponse           { return &a.BaseResponse }
+func (a *statusNotifyAnswer) status() *baseResponse   { return &a.BaseResponse }
+func (a *contactPage) status() *baseResponse          { return &a.BaseResponse }
+func (a *batchContactAnswer) status() *baseResponse   { return &a.BaseResponse }
+func (a *syncAnswer) status() *baseResponse           { return &a.BaseResponse }
+func (a *sendAnswer) status() *baseResponse           { return &a.BaseResponse }
+func (a *revokeAnswer) status() *baseResponse         { return &a.BaseResponse }
+func (a *uploadAnswer) status() *baseResponse         { return &a.BaseResponse }
+func (a *checkUploadAnswer) status() *baseResponse    { return &a.BaseResponse }
+func (a *genericAnswer) status() *baseResponse        { return &a.BaseResponse }
+func (a *createChatRoomAnswer) status() *baseResponse { return &a.BaseResponse }
 
 // zeroAnswer is the answer of a JSON endpoint with every field at its
 // zero value.
@@ -43,6 +44,8 @@ func zeroAnswer(endpoint string) answer {
 		return &uploadAnswer{}
 	case "webwxcheckupload":
 		return &checkUploadAnswer{}
+	case "webwxcreatechatroom":
+		return newCreateChatRoomAnswer()
 	}
 	return &genericAnswer{}
 }

@@ -49,6 +49,7 @@ type options struct {
 	logLevel    string
 	syncHold    time.Duration
 	loginHold   time.Duration
+	groupCreate string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -63,8 +64,12 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level (trace, debug, info, warn, error)")
 	fs.DurationVar(&o.syncHold, "sync-hold", wechattest.DefaultSyncCheckHold, "how long synccheck is held")
 	fs.DurationVar(&o.loginHold, "login-hold", wechattest.DefaultLoginPollHold, "how long the login poll is held")
+	fs.StringVar(&o.groupCreate, "group-creation", "", `how webwxcreatechatroom answers: "" (refused, as for most real accounts since 2018), "allowed", "too-frequent" or "created-anyway"`)
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if !wechattest.ValidGroupCreation(o.groupCreate) {
+		return o, fmt.Errorf("-group-creation must be empty, allowed, too-frequent or created-anyway, not %q", o.groupCreate)
 	}
 	if o.mode != "auto" && o.mode != "desktop" {
 		return o, fmt.Errorf("-mode must be auto or desktop, not %q", o.mode)
@@ -109,6 +114,7 @@ func run(ctx context.Context, args []string, ready func(*wechattest.Server, stri
 		LoginPollHold:  o.loginHold,
 		SyncCheckHold:  o.syncHold,
 		WebLoginBarred: o.mode == "desktop",
+		GroupCreation:  wechattest.GroupCreation(o.groupCreate),
 		Seed:           seed,
 		ControlAPI:     true,
 		Log:            &log,
