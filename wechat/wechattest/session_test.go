@@ -140,7 +140,7 @@ func TestUnknownPaths(t *testing.T) {
 	s, c := newTest(t, Config{})
 	code, _ := c.get("/nothing", nil)
 	assert.Equal(t, http.StatusNotFound, code)
-	code, _ = c.get(api("webwxcreatechatroom"), nil)
+	code, _ = c.get(api("webwxsearchcontact"), nil)
 	assert.Equal(t, http.StatusNotFound, code)
 	assert.True(t, hasViolation(s, "unknown endpoint"))
 	code, _ = c.get(api("a/b"), nil)
