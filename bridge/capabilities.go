@@ -19,7 +19,11 @@ import (
 // members who are not contacts: their ghosts are made without one, and it
 // is fetched when they first write (see contactInfo).
 func (wc *WeChatConnector) GetCapabilities() *bridgev2.NetworkGeneralCapabilities {
-	return &bridgev2.NetworkGeneralCapabilities{AggressiveUpdateInfo: true}
+	return &bridgev2.NetworkGeneralCapabilities{
+		AggressiveUpdateInfo: true,
+		// Group creation (bridge/groupcreate.go).
+		Provisioning: bridgev2.ProvisioningCapabilities{GroupCreation: groupCreation},
+	}
 }
 
 // GetBridgeInfoVersion versions m.bridge and the room features; bump them when
