@@ -128,7 +128,7 @@ func createGroupError(err error) error {
 			"WeChat says you are creating groups too often (it allows about two or three an hour), so it made none. Try again in an hour, or create the group on your phone; the bridge opens a room for it when its first message arrives.").
 			WithStatus(http.StatusTooManyRequests))
 	case errors.As(err, &ce) && ce.MaybeCreated:
-		msg := "WeChat refused to create it"
+		msg := "WeChat refused to create the group"
 		if ce.Message != "" {
 			msg += fmt.Sprintf(" (%q)", ce.Message)
 		}
@@ -138,7 +138,7 @@ func createGroupError(err error) error {
 			WithStatus(http.StatusForbidden))
 	case errors.As(err, &ce):
 		return bridgev2.RespError(mautrix.MForbidden.WithMessage(
-			"WeChat refused to create it (%s). Web WeChat has not been allowed to create groups for most accounts since 2018, and puts only friends in a group. %s",
+			"WeChat refused to create the group (%s). Web WeChat has not been allowed to create groups for most accounts since 2018, and puts only friends in a group. %s",
 			refusalDetail(ce), afterRefusal).WithStatus(http.StatusForbidden))
 	}
 	return bridgev2.RespError(mautrix.MUnknown.WithMessage(

@@ -39,7 +39,7 @@ func TestCreateGroup(t *testing.T) {
 		{name: "refused since 2018", participants: []networkid.UserID{"palice1", "pbob1"},
 			answer:    `{"BaseResponse":{"Ret":0,"ErrMsg":"<e><ShowType>1</ShowType><Content><![CDATA[创建群聊失败]]></Content></e>"},"ChatRoomName":"","MemberCount":0,"MemberList":[]}`,
 			wantCalls: 1, wantStatus: http.StatusForbidden,
-			wantText: []string{`WeChat refused to create it ("创建群聊失败").`, "not been allowed to create groups for most accounts since 2018",
+			wantText: []string{`WeChat refused to create the group ("创建群聊失败").`, "not been allowed to create groups for most accounts since 2018",
 				"Create the group on your phone instead; the bridge opens a room for it when its first message arrives."}},
 		{name: "too frequent", participants: []networkid.UserID{"palice1", "pbob1"},
 			answer:    `{"BaseResponse":{"Ret":1,"ErrMsg":"操作太频繁，请稍后再试。"},"ChatRoomName":"","MemberCount":0,"MemberList":[]}`,

@@ -1,0 +1,125 @@
+package e2e_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/wechat/wechattest"
+)
+
+// TestCreateGroup: the user creates WeChat groups from Matrix. In a room
+// of their own with the bot and two friends' ghosts, `create-group` is
+// refused as web WeChat refuses most accounts since 2018 (the simulator's
+// default): the user reads what happened and what to do, and no portal is
+// made. Where WeChat allows it, the same command creates the group (one
+// webwxcreatechatroom with the room's name and both friends) and a portal
+// room named after it with both ghosts; so does the provisioning API. When
+// WeChat refuses but creates the group all the same, its room opens by
+// itself with the phone's notice, as the refusal says.
+func TestCreateGroup(t *testing.T) {
+	e := setup(t, stack.Options{})
+	e.login(e.u, e.s.Sim, defaultSelf)
+	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
+	alice, bob := family.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
+	room, err := e.u.CreateRoom(e.ctx, "Hike", e.s.Bridge.Bot, alice, bob)
+	require.NoError(t, err)
+	require.NoError(t, e.u.WaitJoined(e.ctx, room, e.s.Bridge.Bot))
+	accepted := func() []wechattest.CreatedChatRoom {
+		var out []wechattest.CreatedChatRoom
+		for _, c := range e.s.Sim.CreatedChatRooms() {
+			if c.GroupID != "" {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	provision := func(name string) error {
+		body := map[string]any{"name": map[string]string{"name": name}, "participants": []id.UserID{alice, bob}}
+		var resp struct {
+			ID   string    `json:"id"`
+			MXID id.RoomID `json:"mxid"`
+		}
+		err := stack.Provision(e.ctx, http.DefaultClient, e.s.Bridge.URL, e.u.Client.AccessToken, e.u.ID,
+			http.MethodPost, "/_matrix/provision/v3/create_group/group", body, &resp)
+		if err == nil && (resp.ID == "" || resp.MXID == "") {
+			err = fmt.Errorf("no portal in the answer: %+v", resp)
+		}
+		return err
+	}
+
+	t.Run("refused", func(t *testing.T) {
+		e := e.sub(t)
+		after := e.command(e.u, room, "!wx create-group")
+		reply := stack.Message(e.botReply(e.u, room, after, "Failed to create group: WeChat refused to create the group"))
+		t.Logf("the bot answered: %s", reply.Body)
+		assert.Contains(t, reply.Body, "Web WeChat has not been allowed to create groups for most accounts since 2018.")
+		assert.Contains(t, reply.Body, "Create the group on your phone instead; the bridge opens a room for it when its first message arrives.")
+		created := e.s.Sim.CreatedChatRooms()
+		require.Len(t, created, 1, "one webwxcreatechatroom")
+		assert.Equal(t, "Hike", created[0].Topic)
+		assert.ElementsMatch(t, []string{"alice", "bob"}, created[0].Members, "the room's two ghosts")
+		assert.Equal(t, wechattest.GroupCreationRefused, created[0].Answer)
+		assert.Empty(t, created[0].GroupID, "WeChat made no group")
+		rooms, err := e.u.Rooms(e.ctx)
+		require.NoError(t, err)
+		for _, ri := range rooms {
+			assert.False(t, ri.Name == "Hike" && ri.ID != room, "no portal is left behind: %s", ri)
+		}
+	})
+
+	t.Run("too frequent", func(t *testing.T) {
+		e := e.sub(t)
+		e.s.Sim.SetGroupCreation(wechattest.GroupCreationTooFrequent)
+		err := provision("Hike")
+		require.Error(t, err)
+		t.Logf("the provisioning API answered: %v", err)
+		assert.Contains(t, err.Error(), "429")
+		assert.Contains(t, err.Error(), "WeChat says you are creating groups too often")
+		assert.Empty(t, accepted())
+	})
+
+	t.Run("command", func(t *testing.T) {
+		e := e.sub(t)
+		e.s.Sim.SetGroupCreation(wechattest.GroupCreationAllowed)
+		after := e.command(e.u, room, "!wx create-group")
+		e.botReply(e.u, room, after, "Successfully created group")
+		got := accepted()
+		require.Len(t, got, 1, "one group created")
+		assert.Equal(t, "Hike", got[0].Topic)
+		assert.ElementsMatch(t, []string{"alice", "bob"}, got[0].Members, "the room's two ghosts")
+		ri, err := e.u.WaitRoom(e.ctx, "the new group's portal", func(ri *stack.RoomInfo) bool {
+			return ri.ID != room && ri.Name == "Hike" && ri.Has(alice) && ri.Has(bob)
+		})
+		require.NoError(t, err)
+		_, err = e.u.WaitEvent(e.ctx, ri.ID, "the phone's notice of the new group", stack.Text("", "加入了群聊"))
+		require.NoError(t, err)
+	})
+
+	t.Run("provisioning", func(t *testing.T) {
+		e := e.sub(t)
+		require.NoError(t, provision("Book Club"))
+		got := accepted()
+		require.Len(t, got, 2)
+		assert.Equal(t, "Book Club", got[1].Topic)
+		e.waitPortal(e.u, "Book Club", seedName("alice"), seedName("bob"))
+	})
+
+	t.Run("refused but created", func(t *testing.T) {
+		e := e.sub(t)
+		e.s.Sim.SetGroupCreation(wechattest.GroupCreationCreatedAnyway)
+		err := provision("Picnic")
+		require.Error(t, err)
+		t.Logf("the provisioning API answered: %v", err)
+		assert.Contains(t, err.Error(), "403")
+		assert.Contains(t, err.Error(), "WeChat sometimes creates the group despite this answer")
+		p := e.waitPortal(e.u, "Picnic", seedName("alice"), seedName("bob"))
+		_, err = e.u.WaitEvent(e.ctx, p.ID, "the phone's notice of the new group", stack.Text("", "加入了群聊"))
+		require.NoError(t, err)
+	})
+}
