@@ -40,7 +40,9 @@ const afterRefusal = "Create the group on your phone instead; the bridge opens a
 // CreateGroup creates a WeChat group (webwxcreatechatroom) with the
 // participants, who must be friends in the current session, named as
 // asked, and returns its portal with the group's record as WeChat holds
-// it. WeChat's refusal (for most accounts since 2018) comes back as a
+// it; bridgev2 makes a new room for it (params.RoomID, the room
+// `create-group` ran in, is not taken over: the bot has no power there).
+// WeChat's refusal (for most accounts since 2018) comes back as a
 // sentence that says so and what to do instead.
 func (c *WeChatClient) CreateGroup(ctx context.Context, params *bridgev2.GroupCreateParams) (*bridgev2.CreateChatResponse, error) {
 	log := zerolog.Ctx(ctx).With().Str("action", "create group").Int("participants", len(params.Participants)).Logger()
