@@ -88,6 +88,7 @@ func TestRunErrors(t *testing.T) {
 		want string
 	}{
 		{"bad mode", []string{"-mode", "phone"}, "-mode"},
+		{"bad group creation", []string{"-group-creation", "sometimes"}, "-group-creation"},
 		{"bad log level", []string{"-log-level", "loud"}, "Unknown Level"},
 		{"unknown flag", []string{"-nope"}, "not defined"},
 		{"missing seed", []string{"-seed", filepath.Join(dir, "missing.json")}, "no such file"},
