@@ -40,7 +40,7 @@ const maxControlBody = 64 << 20
 //	POST /_sim/group-creation?mode=           how webwxcreatechatroom answers: "" (refused, the
 //	                                          default, as for most accounts), allowed, too-frequent,
 //	                                          created-anyway
-//	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer
+//	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer, slow-answer
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
 func (s *Server) ControlHandler() http.Handler { return s.control }
 
@@ -138,7 +138,7 @@ func (s *Server) newControlHandler() http.Handler {
 		f, ok := ParseFault(q.Get("fault"))
 		n, err := strconv.Atoi(q.Get("n"))
 		if !ok || err != nil || q.Get("endpoint") == "" {
-			http.Error(w, "endpoint, n and fault (http-500, reset, malformed, hang, too-frequent, lose-answer) are required", http.StatusBadRequest)
+			http.Error(w, "endpoint, n and fault (http-500, reset, malformed, hang, too-frequent, lose-answer, slow-answer) are required", http.StatusBadRequest)
 			return
 		}
 		s.FailNext(q.Get("endpoint"), n, f)

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // Fault is a failure FailNext makes an endpoint answer with.
@@ -25,7 +26,14 @@ const (
 	// closes the connection instead of answering, as when the answer is
 	// lost on the way back.
 	FaultLoseAnswer
+	// FaultSlowAnswer handles the request (it takes effect, and what it
+	// makes happen reaches webwxsync at once) and answers SlowAnswerDelay
+	// later, as a slow server does.
+	FaultSlowAnswer
 )
+
+// SlowAnswerDelay is how long FaultSlowAnswer holds an answer back.
+const SlowAnswerDelay = 3 * time.Second
 
 func (f Fault) String() string {
 	switch f {
@@ -41,13 +49,15 @@ func (f Fault) String() string {
 		return "too-frequent"
 	case FaultLoseAnswer:
 		return "lose-answer"
+	case FaultSlowAnswer:
+		return "slow-answer"
 	}
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
 
 // ParseFault parses the String form of a Fault.
 func ParseFault(name string) (Fault, bool) {
-	for f := FaultHTTP500; f <= FaultLoseAnswer; f++ {
+	for f := FaultHTTP500; f <= FaultSlowAnswer; f++ {
 		if f.String() == name {
 			return f, true
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -85,6 +86,36 @@ func TestFaultLoseAnswer(t *testing.T) {
 	f, ok := ParseFault("lose-answer")
 	assert.True(t, ok)
 	assert.Equal(t, FaultLoseAnswer, f)
+}
+
+// TestFaultSlowAnswer: the call takes effect at once, its answer comes
+// SlowAnswerDelay later.
+func TestFaultSlowAnswer(t *testing.T) {
+	s, c, _ := loggedIn(t, Config{})
+	s.FailNext("webwxsendmsg", 1, FaultSlowAnswer)
+	body := mustJSON(t, wechat.SendRequest{BaseRequest: c.baseReq(), Msg: wechat.OutMessage{
+		Type: wechat.MsgTypeText, Content: "slow", FromUserName: s.UserName(SelfID), ToUserName: s.UserName("alice"),
+		LocalID: "17000000000000002", ClientMsgId: "17000000000000002",
+	}})
+	u := c.url(api("webwxsendmsg"), url.Values{"pass_ticket": {c.passTicket}})
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		resp, err := c.hc.Post(u, "application/json; charset=UTF-8", bytes.NewReader(body))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				err = fmt.Errorf("status %d", resp.StatusCode)
+			}
+		}
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return len(s.Sent()) == 1 }, SlowAnswerDelay, 10*time.Millisecond, "delivered before the answer")
+	require.NoError(t, <-done)
+	assert.GreaterOrEqual(t, time.Since(start), SlowAnswerDelay, "the answer was held back")
+	f, ok := ParseFault("slow-answer")
+	assert.True(t, ok)
+	assert.Equal(t, FaultSlowAnswer, f)
 }
 
 func TestFailAfter(t *testing.T) {

@@ -207,7 +207,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f, faulty := s.takeFault(endpoint)
 	if faulty {
 		s.log.Debug().Str("endpoint", endpoint).Stringer("fault", f).Msg("Injecting fault")
-		if f != FaultLoseAnswer {
+		if f != FaultLoseAnswer && f != FaultSlowAnswer {
 			s.applyFault(req, f)
 			return
 		}
@@ -227,6 +227,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if faulty && f == FaultLoseAnswer {
 		resetConnection(w)
 		return
+	}
+	if faulty && f == FaultSlowAnswer {
+		select {
+		case <-time.After(SlowAnswerDelay):
+		case <-r.Context().Done():
+		case <-s.done:
+		}
 	}
 	buf.flush(w)
 }
