@@ -75,6 +75,8 @@ type WeChatClient struct {
 	// membersChecked holds the portals whose room was checked for the user
 	// in this run (ensureUserInRoom), by portal ID.
 	membersChecked sync.Map
+	// groupCreations holds group messages back while CreateGroup runs.
+	groupCreations creationHold
 }
 
 var _ bridgev2.NetworkAPI = (*WeChatClient)(nil)

@@ -273,6 +273,12 @@ type failure struct {
 func (c *WeChatClient) bridgeItem(ctx context.Context, d *drainItem) bool {
 	log := zerolog.Ctx(ctx).With().Int64("inbox_seq", d.Seq).Int64("new_msg_id", d.MsgID).Logger()
 	ctx = log.WithContext(ctx)
+	if d.msg.IsGroup {
+		// A group being created gets its room first (see CreateGroup).
+		if err := c.groupCreations.wait(ctx); err != nil {
+			return false
+		}
+	}
 	evt, err := c.remoteEvent(ctx, d)
 	// sent: something goes to Matrix, now or in an earlier attempt.
 	sent := evt != nil

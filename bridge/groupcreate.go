@@ -40,10 +40,12 @@ const afterRefusal = "Create the group on your phone instead; the bridge opens a
 // CreateGroup creates a WeChat group (webwxcreatechatroom) with the
 // participants, who must be friends in the current session, named as
 // asked, and returns its portal with the group's record as WeChat holds
-// it; bridgev2 makes a new room for it (params.RoomID, the room
-// `create-group` ran in, is not taken over: the bot has no power there).
+// it. The room `create-group` ran in (params.RoomID) becomes the portal,
+// if the bot has the power to run it (checked before WeChat is asked);
+// without a room (the provisioning API) bridgev2 makes a new one.
 // WeChat's refusal (for most accounts since 2018) comes back as a
-// sentence that says so and what to do instead.
+// sentence that says so and what to do instead, and leaves the room as it
+// was.
 func (c *WeChatClient) CreateGroup(ctx context.Context, params *bridgev2.GroupCreateParams) (*bridgev2.CreateChatResponse, error) {
 	log := zerolog.Ctx(ctx).With().Str("action", "create group").Int("participants", len(params.Participants)).Logger()
 	ctx = log.WithContext(ctx)
@@ -63,6 +65,14 @@ func (c *WeChatClient) CreateGroup(ctx context.Context, params *bridgev2.GroupCr
 	if params.Name != nil {
 		topic = strings.TrimSpace(params.Name.Name)
 	}
+	if params.RoomID != "" {
+		if err := c.checkBotPower(ctx, params.RoomID); err != nil {
+			return nil, err
+		}
+	}
+	// The group's first messages wait until its portal has the user's room.
+	endHold := c.groupCreations.begin()
+	defer endHold()
 	group, err := wx.CreateChatroom(ctx, topic, users)
 	if err != nil {
 		log.Warn().Err(err).Msg("WeChat did not create the group")
@@ -83,10 +93,23 @@ func (c *WeChatClient) CreateGroup(ctx context.Context, params *bridgev2.GroupCr
 			"WeChat created the group, but the bridge could not fetch it yet (%v); it opens a room for it when its first message arrives.", err).
 			WithStatus(http.StatusBadGateway))
 	}
-	return &bridgev2.CreateChatResponse{
+	resp := &bridgev2.CreateChatResponse{
 		PortalKey:  wxid.MakePortalKey(puid, c.login.ID),
 		PortalInfo: c.groupInfo(ctx, r, ct),
-	}, nil
+	}
+	if params.RoomID == "" {
+		return resp, nil
+	}
+	if resp.Portal, err = c.conn.Bridge.GetPortalByKey(ctx, resp.PortalKey); err == nil {
+		err = c.adoptRoom(ctx, resp.Portal, params.RoomID, resp.PortalInfo)
+	}
+	if err != nil {
+		log.Err(err).Msg("Created the group but could not make this room its portal")
+		return nil, bridgev2.RespError(mautrix.MUnknown.WithMessage(
+			"WeChat created the group, but the bridge could not make this room its room (%v); it opens a new room for it when its first message arrives.", err))
+	}
+	log.Info().Stringer("room_id", params.RoomID).Msg("The room create-group ran in is the group's portal")
+	return resp, nil
 }
 
 // creatableMember is the current UserName of a participant who can be put
