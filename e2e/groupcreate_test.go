@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/e2e/stack"
@@ -15,12 +16,15 @@ import (
 )
 
 // TestCreateGroup: the user creates WeChat groups from Matrix. In a room
-// of their own with the bot and two friends' ghosts, `create-group` is
-// refused as web WeChat refuses most accounts since 2018 (the simulator's
-// default): the user reads what happened and what to do, and no portal is
-// made. Where WeChat allows it, the same command creates the group (one
-// webwxcreatechatroom with the room's name and both friends) and a portal
-// room named after it with both ghosts; so does the provisioning API. When
+// of their own with the bot and two friends' ghosts, `create-group` first
+// tells the user the power the bot needs there (WeChat is not asked); once
+// granted, it is refused as web WeChat refuses most accounts since 2018
+// (the simulator's default): the user reads what happened and what to do,
+// and the room stays as it was. Where WeChat allows it, the same command
+// creates the group (one webwxcreatechatroom with the room's name and both
+// friends) and makes that room its portal: named by the bridge, both
+// ghosts joined, messages both ways, no second room. The provisioning API
+// (no room) creates the group with a new room. When
 // WeChat refuses but creates the group all the same, its room opens by
 // itself with the phone's notice, as the refusal says.
 func TestCreateGroup(t *testing.T) {
@@ -58,6 +62,22 @@ func TestCreateGroup(t *testing.T) {
 		return err
 	}
 
+	t.Run("bot without power", func(t *testing.T) {
+		e := e.sub(t)
+		after := e.command(e.u, room, "!wx create-group")
+		reply := stack.Message(e.botReply(e.u, room, after, "Failed to create group: the bridge bot"))
+		t.Logf("the bot answered: %s", reply.Body)
+		assert.Contains(t, reply.Body, "has power level 0 in this room and needs 100 to run it as the WeChat group's room")
+		assert.Contains(t, reply.Body, "Give it power level 100 (room settings, Roles & Permissions), then run create-group again.")
+		assert.Empty(t, e.s.Sim.CreatedChatRooms(), "WeChat was not asked")
+		// What the reply asks for, as Element's Roles & Permissions does it.
+		var pl event.PowerLevelsEventContent
+		require.NoError(t, e.u.Client.StateEvent(e.ctx, room, event.StatePowerLevels, "", &pl))
+		pl.SetUserLevel(e.s.Bridge.Bot, 100)
+		_, err := e.u.Client.SendStateEvent(e.ctx, room, event.StatePowerLevels, "", &pl)
+		require.NoError(t, err)
+	})
+
 	t.Run("refused", func(t *testing.T) {
 		e := e.sub(t)
 		after := e.command(e.u, room, "!wx create-group")
@@ -75,6 +95,9 @@ func TestCreateGroup(t *testing.T) {
 		require.NoError(t, err)
 		for _, ri := range rooms {
 			assert.False(t, ri.Name == "Hike" && ri.ID != room, "no portal is left behind: %s", ri)
+			if ri.ID == room {
+				assert.Empty(t, ri.State[event.StateBridge], "the user's room is left as it was, not bridged")
+			}
 		}
 	})
 
@@ -92,18 +115,43 @@ func TestCreateGroup(t *testing.T) {
 	t.Run("command", func(t *testing.T) {
 		e := e.sub(t)
 		e.s.Sim.SetGroupCreation(wechattest.GroupCreationAllowed)
+		// A slow answer: the group's first message (the phone's notice)
+		// reaches the bridge before create-group has its answer.
+		e.s.Sim.FailNext("webwxcreatechatroom", 1, wechattest.FaultSlowAnswer)
 		after := e.command(e.u, room, "!wx create-group")
 		e.botReply(e.u, room, after, "Successfully created group")
 		got := accepted()
 		require.Len(t, got, 1, "one group created")
 		assert.Equal(t, "Hike", got[0].Topic)
 		assert.ElementsMatch(t, []string{"alice", "bob"}, got[0].Members, "the room's two ghosts")
-		ri, err := e.u.WaitRoom(e.ctx, "the new group's portal", func(ri *stack.RoomInfo) bool {
-			return ri.ID != room && ri.Name == "Hike" && ri.Has(alice) && ri.Has(bob)
+		// The room the command ran in is the group's: the bridge marks it
+		// as the group's portal (m.bridge), it keeps the group's name, and
+		// the ghosts it had invited join.
+		_, err := e.u.WaitRoom(e.ctx, "the user's room as the group's portal", func(ri *stack.RoomInfo) bool {
+			bridged := false
+			for _, evt := range ri.State[event.StateBridge] {
+				bridged = bridged || evt.Sender == e.s.Bridge.Bot
+			}
+			return ri.ID == room && bridged && ri.Name == "Hike" && ri.Has(alice) && ri.Has(bob)
 		})
 		require.NoError(t, err)
-		_, err = e.u.WaitEvent(e.ctx, ri.ID, "the phone's notice of the new group", stack.Text("", "加入了群聊"))
+		_, err = e.u.WaitEvent(e.ctx, room, "the phone's notice of the new group", stack.Text("", "加入了群聊"))
 		require.NoError(t, err)
+		_, err = e.u.SendText(e.ctx, room, "meet at the trailhead")
+		require.NoError(t, err)
+		e.waitSent(e.s.Sim, "the message in the new group", func(m wechattest.SentMessage) bool {
+			return m.ToID == got[0].GroupID && m.Msg.Content == "meet at the trailhead"
+		})
+		e.s.Sim.InjectText(got[0].GroupID, "alice", "bringing snacks")
+		e.waitMessage(e.u, room, alice, "bringing snacks")
+		rooms, err := e.u.Rooms(e.ctx)
+		require.NoError(t, err)
+		for _, ri := range rooms {
+			assert.False(t, ri.ID != room && ri.Name == "Hike", "no second room for the group: %s", ri)
+		}
+		invites, err := e.u.Client.SyncRequest(e.ctx, 0, "", "", true, event.PresenceOffline)
+		require.NoError(t, err)
+		assert.Empty(t, invites.Rooms.Invite, "no invitation to a second room")
 	})
 
 	t.Run("provisioning", func(t *testing.T) {
