@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix"
@@ -41,28 +42,52 @@ func (c *WeChatClient) adoptRoom(ctx context.Context, portal *bridgev2.Portal, r
 var botPowerNeeded = []event.Type{event.StateRoomName, event.StateRoomAvatar, event.StatePowerLevels, event.StateBridge, event.StateHalfShotBridge}
 
 // checkBotPower says, before WeChat is asked for a group, whether the bot
-// has the power to run roomID as its portal, and if not, exactly what the
-// user must grant. bridgev2 grants the bot power itself only in rooms made
-// for a ghost's DM, where the ghost has it to give; here nobody but the
-// user does.
-func (c *WeChatClient) checkBotPower(ctx context.Context, roomID id.RoomID) error {
+// can run roomID as its portal. If it has the power already, grant is nil.
+// If not, but the user's double puppet can give it (as bridgev2 has a
+// ghost give it in a room made for a ghost's DM), grant gives it: called
+// once WeChat has created the group, so a refusal leaves the room as it
+// was. Otherwise the error says exactly what the user must grant.
+func (c *WeChatClient) checkBotPower(ctx context.Context, roomID id.RoomID) (grant func(context.Context) error, err error) {
 	pl, err := c.conn.Bridge.Matrix.GetPowerLevels(ctx, roomID)
 	if err != nil {
-		return fmt.Errorf("reading the room's power levels: %w", err)
+		return nil, fmt.Errorf("reading the room's power levels: %w", err)
 	}
+	need := botPowerNeed(pl)
+	bot := c.conn.Bridge.Bot.GetMXID()
+	have := pl.GetUserLevel(bot)
+	if have >= need {
+		return nil, nil
+	}
+	user := c.login.User
+	if puppet := user.DoublePuppet(ctx); puppet != nil && pl.GetUserLevel(user.MXID) >= need {
+		return func(ctx context.Context) error {
+			pl, err := c.conn.Bridge.Matrix.GetPowerLevels(ctx, roomID)
+			if err != nil {
+				return fmt.Errorf("reading the room's power levels: %w", err)
+			}
+			pl.SetUserLevel(bot, max(pl.GetUserLevel(bot), botPowerNeed(pl)))
+			if _, err = puppet.SendState(ctx, roomID, event.StatePowerLevels, "", &event.Content{Parsed: pl}, time.Time{}); err != nil {
+				return fmt.Errorf("giving the bot power with your double puppet: %w", err)
+			}
+			zerolog.Ctx(ctx).Info().Int("bot_level", pl.GetUserLevel(bot)).Msg("Gave the bot power in the room with the user's double puppet")
+			return nil
+		}, nil
+	}
+	zerolog.Ctx(ctx).Info().Int("bot_level", have).Int("needed", need).Msg("The bot lacks power to run the room as the group's portal")
+	return nil, bridgev2.RespError(mautrix.MForbidden.WithMessage(
+		"the bridge bot (%s) has power level %d in this room and needs %d to run it as the WeChat group's room (to name it and invite and remove members), so no group was created. "+
+			"Give it power level %d (room settings, Roles & Permissions), then run create-group again.", bot, have, need, need).
+		WithStatus(http.StatusForbidden))
+}
+
+// botPowerNeed is the power level the bot needs in a room with these
+// levels (see botPowerNeeded).
+func botPowerNeed(pl *event.PowerLevelsEventContent) int {
 	need := max(pl.Invite(), pl.Kick())
 	for _, t := range botPowerNeeded {
 		need = max(need, pl.GetEventLevel(t))
 	}
-	bot := c.conn.Bridge.Bot.GetMXID()
-	if have := pl.GetUserLevel(bot); have < need {
-		zerolog.Ctx(ctx).Info().Int("bot_level", have).Int("needed", need).Msg("The bot lacks power to run the room as the group's portal")
-		return bridgev2.RespError(mautrix.MForbidden.WithMessage(
-			"the bridge bot (%s) has power level %d in this room and needs %d to run it as the WeChat group's room (to name it and invite and remove members), so no group was created. "+
-				"Give it power level %d (room settings, Roles & Permissions), then run create-group again.", bot, have, need, need).
-			WithStatus(http.StatusForbidden))
-	}
-	return nil
+	return need
 }
 
 // creationHold holds group messages back while a group is being created, so

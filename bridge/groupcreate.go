@@ -41,8 +41,9 @@ const afterRefusal = "Create the group on your phone instead; the bridge opens a
 // participants, who must be friends in the current session, named as
 // asked, and returns its portal with the group's record as WeChat holds
 // it. The room `create-group` ran in (params.RoomID) becomes the portal,
-// if the bot has the power to run it (checked before WeChat is asked);
-// without a room (the provisioning API) bridgev2 makes a new one.
+// if the bot has the power to run it or the user's double puppet can give
+// it (checked before WeChat is asked); without a room (the provisioning
+// API) bridgev2 makes a new one.
 // WeChat's refusal (for most accounts since 2018) comes back as a
 // sentence that says so and what to do instead, and leaves the room as it
 // was.
@@ -65,8 +66,10 @@ func (c *WeChatClient) CreateGroup(ctx context.Context, params *bridgev2.GroupCr
 	if params.Name != nil {
 		topic = strings.TrimSpace(params.Name.Name)
 	}
+	var grantPower func(context.Context) error
 	if params.RoomID != "" {
-		if err := c.checkBotPower(ctx, params.RoomID); err != nil {
+		var err error
+		if grantPower, err = c.checkBotPower(ctx, params.RoomID); err != nil {
 			return nil, err
 		}
 	}
@@ -100,13 +103,19 @@ func (c *WeChatClient) CreateGroup(ctx context.Context, params *bridgev2.GroupCr
 	if params.RoomID == "" {
 		return resp, nil
 	}
-	if resp.Portal, err = c.conn.Bridge.GetPortalByKey(ctx, resp.PortalKey); err == nil {
+	if grantPower != nil {
+		err = grantPower(ctx)
+	}
+	if err == nil {
+		resp.Portal, err = c.conn.Bridge.GetPortalByKey(ctx, resp.PortalKey)
+	}
+	if err == nil {
 		err = c.adoptRoom(ctx, resp.Portal, params.RoomID, resp.PortalInfo)
 	}
 	if err != nil {
 		log.Err(err).Msg("Created the group but could not make this room its portal")
 		return nil, bridgev2.RespError(mautrix.MUnknown.WithMessage(
-			"WeChat created the group, but the bridge could not make this room its room (%v); it opens a new room for it when its first message arrives.", err))
+			"WeChat created the group, but the bridge could not bridge this room to it (%v); it opens a new room for the group when its first message arrives.", err))
 	}
 	log.Info().Stringer("room_id", params.RoomID).Msg("The room create-group ran in is the group's portal")
 	return resp, nil

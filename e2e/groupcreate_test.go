@@ -176,3 +176,39 @@ func TestCreateGroup(t *testing.T) {
 		require.NoError(t, err)
 	})
 }
+
+// TestCreateGroupDoublePuppet: with double puppeting, the user need not
+// give the bot power in their room: `create-group` has the user's puppet
+// give it, but only once WeChat has created the group. A refusal leaves
+// the room's power levels as they were.
+func TestCreateGroupDoublePuppet(t *testing.T) {
+	e := setup(t, stack.Options{DoublePuppet: true})
+	e.login(e.u, e.s.Sim, defaultSelf)
+	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
+	alice, bob := family.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
+	room, err := e.u.CreateRoom(e.ctx, "Hike", alice, bob)
+	require.NoError(t, err)
+	_, err = e.u.Client.InviteUser(e.ctx, room, &mautrix.ReqInviteUser{UserID: e.s.Bridge.Bot})
+	require.NoError(t, err)
+	require.NoError(t, e.u.WaitJoined(e.ctx, room, e.s.Bridge.Bot))
+	botLevel := func() int {
+		var pl event.PowerLevelsEventContent
+		require.NoError(t, e.u.Client.StateEvent(e.ctx, room, event.StatePowerLevels, "", &pl))
+		return pl.GetUserLevel(e.s.Bridge.Bot)
+	}
+
+	after := e.command(e.u, room, "!wx create-group")
+	e.botReply(e.u, room, after, "Failed to create group: WeChat refused to create the group")
+	assert.Equal(t, 0, botLevel(), "a refusal leaves the room's power levels as they were")
+
+	e.s.Sim.SetGroupCreation(wechattest.GroupCreationAllowed)
+	after = e.command(e.u, room, "!wx create-group")
+	e.botReply(e.u, room, after, "Successfully created group")
+	assert.Equal(t, 100, botLevel(), "the user's puppet gave the bot the power to run the room")
+	_, err = e.u.WaitRoom(e.ctx, "the user's room as the group's portal", func(ri *stack.RoomInfo) bool {
+		return ri.ID == room && len(ri.State[event.StateBridge]) > 0 && ri.Has(alice) && ri.Has(bob)
+	})
+	require.NoError(t, err)
+	_, err = e.u.WaitEvent(e.ctx, room, "the phone's notice of the new group", stack.Text("", "加入了群聊"))
+	require.NoError(t, err)
+}
