@@ -195,19 +195,7 @@ func TestEncryptedRooms(t *testing.T) {
 	// events to find the message, also after being killed mid-send.
 	t.Run("lost answer", func(t *testing.T) {
 		dm := rooms[0]
-		const readLag = 1500 * time.Millisecond
-		faults := []struct {
-			name  string
-			fault stack.AnswerFault
-			then  func(t *testing.T, e *env)
-		}{
-			{"homeserver fails while answering", stack.AnswerHTTP500, nil},
-			{"bridge killed while waiting", stack.AnswerNever, func(t *testing.T, e *env) {
-				require.NoError(t, e.s.Bridge.Kill())
-				require.NoError(t, e.s.Bridge.Start(e.ctx))
-			}},
-		}
-		for _, f := range faults {
+		for _, f := range lostAnswers() {
 			t.Run(f.name, func(t *testing.T) {
 				e := e.sub(t)
 				body := "lost answer, encrypted: " + f.name
@@ -216,7 +204,7 @@ func TestEncryptedRooms(t *testing.T) {
 					// the ghost sends to the chat is the one.
 					return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/m.room.encrypted/") &&
 						strings.Contains(r.URL.Path, dm.id.String()) && r.URL.Query().Get("user_id") == dm.sender.String()
-				}, f.fault, readLag)
+				}, f.fault, lostAnswerReadLag)
 				msgID := sim.InjectText(dm.chat, dm.from, body)
 				select {
 				case <-stored:

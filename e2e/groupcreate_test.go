@@ -32,13 +32,7 @@ func TestCreateGroup(t *testing.T) {
 	e.login(e.u, e.s.Sim, defaultSelf)
 	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
 	alice, bob := family.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
-	// The ghosts first, the bot once they are invited: the bot reads the
-	// room's members when it joins, and create-group asks it for them.
-	room, err := e.u.CreateRoom(e.ctx, "Hike", alice, bob)
-	require.NoError(t, err)
-	_, err = e.u.Client.InviteUser(e.ctx, room, &mautrix.ReqInviteUser{UserID: e.s.Bridge.Bot})
-	require.NoError(t, err)
-	require.NoError(t, e.u.WaitJoined(e.ctx, room, e.s.Bridge.Bot))
+	room := e.roomForGroup("Hike", alice, bob)
 	accepted := func() []wechattest.CreatedChatRoom {
 		var out []wechattest.CreatedChatRoom
 		for _, c := range e.s.Sim.CreatedChatRooms() {
@@ -186,11 +180,7 @@ func TestCreateGroupDoublePuppet(t *testing.T) {
 	e.login(e.u, e.s.Sim, defaultSelf)
 	family := e.waitPortal(e.u, "Family", seedName("alice"), seedName("bob"))
 	alice, bob := family.ghosts[seedName("alice")], family.ghosts[seedName("bob")]
-	room, err := e.u.CreateRoom(e.ctx, "Hike", alice, bob)
-	require.NoError(t, err)
-	_, err = e.u.Client.InviteUser(e.ctx, room, &mautrix.ReqInviteUser{UserID: e.s.Bridge.Bot})
-	require.NoError(t, err)
-	require.NoError(t, e.u.WaitJoined(e.ctx, room, e.s.Bridge.Bot))
+	room := e.roomForGroup("Hike", alice, bob)
 	botLevel := func() int {
 		var pl event.PowerLevelsEventContent
 		require.NoError(t, e.u.Client.StateEvent(e.ctx, room, event.StatePowerLevels, "", &pl))
@@ -205,10 +195,23 @@ func TestCreateGroupDoublePuppet(t *testing.T) {
 	after = e.command(e.u, room, "!wx create-group")
 	e.botReply(e.u, room, after, "Successfully created group")
 	assert.Equal(t, 100, botLevel(), "the user's puppet gave the bot the power to run the room")
-	_, err = e.u.WaitRoom(e.ctx, "the user's room as the group's portal", func(ri *stack.RoomInfo) bool {
+	_, err := e.u.WaitRoom(e.ctx, "the user's room as the group's portal", func(ri *stack.RoomInfo) bool {
 		return ri.ID == room && len(ri.State[event.StateBridge]) > 0 && ri.Has(alice) && ri.Has(bob)
 	})
 	require.NoError(t, err)
 	_, err = e.u.WaitEvent(e.ctx, room, "the phone's notice of the new group", stack.Text("", "加入了群聊"))
 	require.NoError(t, err)
+}
+
+// roomForGroup is a room the user makes to run create-group in: the
+// ghosts are invited first, the bot once they are, since the bot reads
+// the room's members when it joins and create-group asks it for them.
+func (e *env) roomForGroup(name string, ghosts ...id.UserID) id.RoomID {
+	e.t.Helper()
+	room, err := e.u.CreateRoom(e.ctx, name, ghosts...)
+	require.NoError(e.t, err)
+	_, err = e.u.Client.InviteUser(e.ctx, room, &mautrix.ReqInviteUser{UserID: e.s.Bridge.Bot})
+	require.NoError(e.t, err)
+	require.NoError(e.t, e.u.WaitJoined(e.ctx, room, e.s.Bridge.Bot))
+	return room
 }

@@ -30,29 +30,14 @@ func TestLostAnswerNotDoubled(t *testing.T) {
 	ghost := alice.ghosts[seedName("alice")]
 	e.waitMessage(e.u, alice.ID, ghost, "hello")
 
-	// The homeserver lists the stored message in the room's history only
-	// this long after storing it, so the bridge's retry comes before.
-	const readLag = 1500 * time.Millisecond
-	tests := []struct {
-		name  string
-		fault stack.AnswerFault
-		// then runs once the homeserver has stored the message.
-		then func(t *testing.T)
-	}{
-		{"homeserver fails while answering", stack.AnswerHTTP500, nil},
-		{"bridge killed while waiting", stack.AnswerNever, func(t *testing.T) {
-			require.NoError(t, e.s.Bridge.Kill())
-			require.NoError(t, e.s.Bridge.Start(e.ctx))
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range lostAnswers() {
 		t.Run(tt.name, func(t *testing.T) {
 			e := e.sub(t)
 			body := "lost answer: " + tt.name
 			stored := e.s.Front.LoseAnswer(func(r *http.Request, reqBody []byte) bool {
 				return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/send/m.room.message/") &&
 					bytes.Contains(reqBody, []byte(body))
-			}, tt.fault, readLag)
+			}, tt.fault, lostAnswerReadLag)
 			msgID := sim.InjectText("alice", "", body)
 			select {
 			case <-stored:
@@ -60,7 +45,7 @@ func TestLostAnswerNotDoubled(t *testing.T) {
 				t.Fatalf("the bridge never sent %q to the homeserver", body)
 			}
 			if tt.then != nil {
-				tt.then(t)
+				tt.then(t, e)
 			}
 			next := "next after: " + tt.name
 			sim.InjectText("alice", "", next)
@@ -80,5 +65,28 @@ func TestLostAnswerNotDoubled(t *testing.T) {
 				return got.Unsigned.RedactedBecause != nil, nil
 			})
 		})
+	}
+}
+
+// lostAnswerReadLag is how long after storing a message the homeserver
+// lists it in the room's history in the lost-answer tests, so the
+// bridge's retry comes before.
+const lostAnswerReadLag = 1500 * time.Millisecond
+
+// lostAnswer is one way for the bridge not to learn that the homeserver
+// stored its message; then runs once the homeserver has stored it.
+type lostAnswer struct {
+	name  string
+	fault stack.AnswerFault
+	then  func(t *testing.T, e *env)
+}
+
+func lostAnswers() []lostAnswer {
+	return []lostAnswer{
+		{"homeserver fails while answering", stack.AnswerHTTP500, nil},
+		{"bridge killed while waiting", stack.AnswerNever, func(t *testing.T, e *env) {
+			require.NoError(t, e.s.Bridge.Kill())
+			require.NoError(t, e.s.Bridge.Start(e.ctx))
+		}},
 	}
 }
