@@ -48,6 +48,13 @@ func (c *WeChatClient) HandleRoomTag(ctx context.Context, msg *bridgev2.MatrixRo
 		return nil
 	}
 	if err = wx.SetPinned(ctx, userName, fav, ct.RemarkName); err != nil {
+		// A tag has no delivery status to show a failure: say it in the room.
+		what, tag := "pin", "is a favourite"
+		if !fav {
+			what, tag = "unpin", "is no longer a favourite"
+		}
+		c.groupNotice(ctx, msg.Portal, fmt.Sprintf("WeChat did not %s this chat (%s). The room %s only in Matrix; %s it on your phone, or change the tag again later.",
+			what, describeWeChatError(err), tag, what))
 		return fmt.Errorf("pinning the chat on WeChat: %w", err)
 	}
 	return nil

@@ -209,6 +209,14 @@ func TestPinnedChat(t *testing.T) {
 	e.s.Sim.InjectText("alice", "", "after the second tag")
 	e.waitMessage(e.u, alice.ID, alice.ghosts[seedName("alice")], "after the second tag")
 	assert.Len(t, e.s.Sim.OpLogs(), 2)
+
+	// WeChat refuses: the user reads why in the room.
+	e.s.Sim.FailNext("webwxoplog", 1, wechattest.FaultTooFrequent)
+	pushTags(alice.ID, map[event.RoomTag]event.TagMetadata{event.RoomTagFavourite: {}})
+	_, err = e.u.WaitEvent(e.ctx, alice.ID, "the notice of the refused pin",
+		stack.Text(e.s.Bridge.Bot, "WeChat did not pin this chat (too many requests in a short time)."))
+	require.NoError(t, err)
+	assert.Len(t, e.s.Sim.OpLogs(), 2, "the refused pin changed nothing on WeChat")
 	assert.Empty(t, e.s.Sim.Violations())
 }
 
