@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -25,7 +27,7 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "directory of wxbridge and Dendrite's binaries (default $WXBRIDGE_E2E_BIN, else bin)")
-	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath, startup (or all)")
+	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath, startup, creation (or all)")
 	quick := flag.Bool("quick", false, "small sizes (a minute or two), to try the tool")
 	out := flag.String("out", "docs/performance.md", "report to write (empty: none; a partial -run writes it only when this is given)")
 	tables := flag.String("tables", "", "write the scenarios' own tables (startup's requests per endpoint) in Markdown to this file")
@@ -42,6 +44,10 @@ func main() {
 	flag.IntVar(&startup.Groups, "startup-groups", startup.Groups, "groups of the start-up scenario's account")
 	flag.IntVar(&startup.GroupSize, "startup-members", startup.GroupSize, "members of each of its groups, self included")
 	flag.DurationVar(&startup.Window, "startup-window", startup.Window, "how long the start-up scenario records requests after the login and after the restart")
+	creationWindow := flag.Duration("creation-window", 0, "how long each phase of the portal-creation scenario may create portals (default 30m, -quick 3m)")
+	creationGroups := flag.Int("creation-groups", 0, "saved groups of the portal-creation scenario's account (friends scale with them)")
+	creationScales := flag.String("creation-scales", "", "group counts of the portal-creation scenario's memory runs at other sizes, comma-separated (none: no such runs)")
+	plots := flag.String("plots", "", "directory to draw the plots in (default: perf/ next to -out)")
 	flag.Parse()
 	outGiven := false
 	flag.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
@@ -91,6 +97,28 @@ func main() {
 	if *window > 0 {
 		plan.Big.Window = *window
 	}
+	if *creationWindow > 0 {
+		plan.Creation.Window = *creationWindow
+	}
+	if *creationScales != "" {
+		plan.Creation.Scales = nil
+		for _, f := range strings.Split(*creationScales, ",") {
+			if f = strings.TrimSpace(f); f == "none" || f == "" {
+				continue
+			}
+			n, err := strconv.Atoi(f)
+			if err != nil || n <= 0 {
+				fmt.Fprintf(os.Stderr, "-creation-scales: %q is not a number of groups\n", f)
+				os.Exit(2)
+			}
+			plan.Creation.Scales = append(plan.Creation.Scales, n)
+		}
+	}
+	if *creationGroups > 0 {
+		c := &plan.Creation
+		c.Friends = max(c.Friends**creationGroups/max(c.Groups, 1), c.GroupSize, c.Recent)
+		c.Groups = *creationGroups
+	}
 	// The -startup-… flags given override the plan's sizes (-quick's too).
 	flag.Visit(func(f *flag.Flag) {
 		switch f.Name {
@@ -116,6 +144,23 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Fprintf(os.Stderr, "wrote %s\n", *out)
+	}
+	plotDir := *plots
+	if plotDir == "" && *out != "" {
+		plotDir = filepath.Join(filepath.Dir(*out), scenarios.PlotDir)
+	}
+	if plotDir == "" && *tables != "" {
+		plotDir = filepath.Join(filepath.Dir(*tables), scenarios.PlotDir)
+	}
+	if plotDir != "" {
+		written, werr := report.WritePlots(plotDir)
+		if werr != nil {
+			fmt.Fprintln(os.Stderr, werr)
+			os.Exit(1)
+		}
+		for _, p := range written {
+			fmt.Fprintf(os.Stderr, "wrote %s\n", p)
+		}
 	}
 	if *tables != "" && len(report.Results) > 0 {
 		if werr := os.WriteFile(*tables, []byte(report.TablesMarkdown()), 0o644); werr != nil {

@@ -36,7 +36,7 @@ func TestBenchSmoke(t *testing.T) {
 	for _, res := range rep.Results {
 		got[res.Scenario] = res
 	}
-	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path", "startup requests"} {
+	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path", "startup requests", "portal creation"} {
 		res := got[name]
 		if !assert.NotNil(t, res, "scenario %q reported nothing", name) {
 			continue
@@ -57,6 +57,19 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	if st := got["startup requests"]; st != nil {
 		assertStartupTables(t, st)
+	}
+	if pc := got["portal creation"]; pc != nil {
+		// Every portal of the small account exists within the window, the
+		// bridge's and the baseline's, and the recent chats were usable.
+		assert.Equal(t, 4.0, pc.Raw["portals"], "the bridge's portals (3 groups, 1 recent DM)")
+		assert.Equal(t, 4.0, pc.Raw["baseline_portals"], "the baseline's portals")
+		assert.Positive(t, pc.Raw["usable_s"], "the recent chats became usable")
+		assert.Positive(t, pc.Raw["warm_p99_ms"], "messages in chats with a portal arrived")
+		assert.Len(t, pc.Plots, 3)
+		for _, p := range pc.Plots {
+			_, err := p.PNG()
+			assert.NoError(t, err, p.File)
+		}
 	}
 	md := rep.Markdown()
 	assert.True(t, strings.HasPrefix(md, "# wxbridge performance"), "the report renders")

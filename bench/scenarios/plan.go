@@ -18,9 +18,10 @@ const (
 	ScenarioLogins   = "logins"
 	ScenarioHotPath  = "hotpath"
 	ScenarioStartup  = "startup"
+	ScenarioCreation = "creation"
 )
 
-var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath, ScenarioStartup}
+var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath, ScenarioStartup, ScenarioCreation}
 
 // Plan is the sizes of every scenario and which of them run.
 type Plan struct {
@@ -29,6 +30,7 @@ type Plan struct {
 	Logins    LoginsConfig
 	HotPath   HotPathConfig
 	Startup   StartupConfig
+	Creation  CreationConfig
 	// Sizes names the plan in the report ("full", "quick").
 	Sizes string
 	run   map[string]bool
@@ -38,7 +40,7 @@ type Plan struct {
 // DefaultBig, DefaultLogins, DefaultHotPath, DefaultStartup): what a real
 // user's account puts on the bridge at its heaviest.
 func DefaultPlan() *Plan {
-	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Startup: DefaultStartup, Sizes: "full"}
+	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Startup: DefaultStartup, Creation: DefaultCreation, Sizes: "full"}
 }
 
 // QuickPlan is every scenario at a size that runs in a minute or two.
@@ -52,7 +54,11 @@ func QuickPlan() *Plan {
 		Logins:  LoginsConfig{Logins: 5, Contacts: 50, Settle: time.Second},
 		HotPath: HotPathConfig{Batches: []int{100, 1000}, GoTest: false},
 		Startup: StartupConfig{Friends: 200, Groups: 10, GroupSize: 50, FriendMembers: 5, Window: 10 * time.Second},
-		Sizes:   "quick",
+		Creation: CreationConfig{
+			Friends: 300, Groups: 40, GroupSize: 20, Recent: 20, Window: 3 * time.Minute,
+			Messages: 60, ColdMessages: 3, MessageInterval: 500 * time.Millisecond, Scales: []int{10, 20},
+		},
+		Sizes: "quick",
 	}
 }
 
@@ -68,7 +74,11 @@ func SmokePlan() *Plan {
 		Logins:  LoginsConfig{Logins: 2, Contacts: 20, Settle: 200 * time.Millisecond},
 		HotPath: HotPathConfig{Batches: []int{100}},
 		Startup: StartupConfig{Friends: 20, Groups: 2, GroupSize: 10, FriendMembers: 3, Window: 3 * time.Second},
-		Sizes:   "smoke",
+		Creation: CreationConfig{
+			Friends: 6, Groups: 3, GroupSize: 3, Recent: 2, Window: time.Minute,
+			Messages: 3, ColdMessages: 1, MessageInterval: 50 * time.Millisecond,
+		},
+		Sizes: "smoke",
 	}
 }
 
@@ -131,6 +141,11 @@ func (p *Plan) Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if p.enabled(ScenarioStartup) && ctx.Err() == nil {
 		res, err := RunStartup(ctx, opts, p.Startup)
+		rep.add(res)
+		errs = append(errs, err)
+	}
+	if p.enabled(ScenarioCreation) && ctx.Err() == nil {
+		res, err := RunCreation(ctx, opts, p.Creation)
 		rep.add(res)
 		errs = append(errs, err)
 	}

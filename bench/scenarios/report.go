@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -107,6 +108,11 @@ func (r *Report) Table() string {
 			b.WriteString(aligned(append([][]string{t.Header}, t.Rows...)))
 		}
 	}
+	for _, res := range r.Results {
+		for _, p := range res.Plots {
+			fmt.Fprintf(&b, "%s: plot %s/%s: %s\n", res.Scenario, PlotDir, p.File, p.Title)
+		}
+	}
 	for _, e := range r.Errors {
 		b.WriteString("error: " + e + "\n")
 	}
@@ -159,13 +165,16 @@ func (r *Report) TablesMarkdown() string {
 	fmt.Fprintf(&b, "Written by `go run -tags goolm ./bench` on %s: %s, %d cores, %s RAM, %s; wxbridge %s.\n",
 		r.Started.Format("2006-01-02 15:04 MST"), r.Machine.CPU, r.Machine.Cores, r.Machine.MemTotal, r.Machine.Kernel, r.Machine.Commit)
 	for _, res := range r.Results {
-		if len(res.Tables) == 0 {
+		if len(res.Tables) == 0 && len(res.Plots) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "\n## %s\n\n%s. Took %s; load average (1 min) %.2f before, %.2f after.\n",
 			res.Scenario, res.Params, res.Took.Round(100*time.Millisecond), res.LoadBefore, res.LoadAfter)
 		for _, t := range res.Tables {
 			markdownTable(&b, t)
+		}
+		for _, p := range res.Plots {
+			fmt.Fprintf(&b, "\n![%s](%s/%s)\n", p.Title, PlotDir, p.File)
 		}
 		b.WriteString("\n")
 		for _, n := range res.Notes {
@@ -218,8 +227,37 @@ func (r *Report) Markdown() string {
 		for _, t := range res.Tables {
 			markdownTable(&b, t)
 		}
+		for _, p := range res.Plots {
+			w("\n![%s](%s/%s)\n", p.Title, PlotDir, p.File)
+		}
 	}
 	return b.String()
+}
+
+// PlotDir is the directory of the plots, next to the report and named
+// relative to it.
+const PlotDir = "perf"
+
+// WritePlots draws every scenario's plots as PNGs into dir.
+func (r *Report) WritePlots(dir string) ([]string, error) {
+	var written []string
+	for _, res := range r.Results {
+		for _, p := range res.Plots {
+			data, err := p.PNG()
+			if err != nil {
+				return written, err
+			}
+			if err = os.MkdirAll(dir, 0o755); err != nil {
+				return written, err
+			}
+			path := filepath.Join(dir, p.File)
+			if err = os.WriteFile(path, data, 0o644); err != nil {
+				return written, err
+			}
+			written = append(written, path)
+		}
+	}
+	return written, nil
 }
 
 // methods is how the report's figures are taken.
@@ -229,7 +267,7 @@ const methods = `## How the figures are taken
 ` + "`go run -tags goolm ./bench -bin bin`" + `) starts a fresh stack per group of scenarios
 (e2e/stack: Dendrite, the real wxbridge binary, the simulator in the tool's process), runs them,
 prints the table and rewrites the generated part of this file. ` + "`-quick`" + ` runs small sizes,
-` + "`-run burst,latency,outbound,big,logins,hotpath,startup`" + ` picks scenarios
+` + "`-run burst,latency,outbound,big,logins,hotpath,startup,creation`" + ` picks scenarios
 (a partial run writes only what ` + "`-out FILE`" + ` or ` + "`-tables FILE`" + ` name), ` + "`-profile DIR`" + ` saves CPU
 profiles of the bridge (its /debug/pprof) and of Dendrite ($PPROFLISTEN). The end-to-end test
 TestBenchSmoke runs every scenario at its smallest size so that the tool keeps working.
@@ -244,6 +282,9 @@ TestBenchSmoke runs every scenario at its smallest size so that the tool keeps w
   login.
 - Medians and p99 are nearest-rank over all samples. Memory is VmRSS and VmHWM of the bridge
   process from /proc; MB are 10^6 bytes. CPU time per phase is utime+stime from /proc.
+- Portal creation goes through a timing front between the bridge and Dendrite, which the
+  baseline's client uses too: a portal is done when the user's /sync showed its invitation and
+  Dendrite answered the join of its last member. The plots are drawn by the tool (perf/*.png).
 - The machine may be shared: the 1-minute load average is given before and after each scenario.
   Figures taken at a load above the number of cores are not comparable with quiet runs.
 `

@@ -51,6 +51,9 @@ type Result struct {
 	// Tables hold what does not fit one figure a row (the requests per
 	// endpoint of the start-up scenario).
 	Tables []Table
+	// Plots are drawn as PNGs next to the report (Report.WritePlots) and
+	// shown under the scenario.
+	Plots []Plot
 }
 
 // Table is a table of a scenario's own, printed under its figures.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -39,6 +40,7 @@ type Watcher struct {
 	mu       sync.Mutex
 	arrivals map[string]Arrival
 	joined   map[id.RoomID]bool
+	invites  map[id.RoomID]Invite
 	changed  chan struct{}
 	limited  int // timelines /sync cut short (their gaps were read with /messages)
 	syncErr  error
@@ -61,14 +63,17 @@ func StartWatcher(ctx context.Context, log zerolog.Logger, hsURL, localpart, pas
 		joins:        make(chan id.RoomID, 1024),
 		arrivals:     make(map[string]Arrival),
 		joined:       make(map[id.RoomID]bool),
+		invites:      make(map[id.RoomID]Invite),
 		changed:      make(chan struct{}),
 	}
 	filter, err := cli.CreateFilter(ctx, &mautrix.Filter{
 		Presence:    &mautrix.FilterPart{NotTypes: []event.Type{{Type: "*"}}},
 		AccountData: &mautrix.FilterPart{NotTypes: []event.Type{{Type: "*"}}},
 		Room: &mautrix.RoomFilter{
-			Timeline:    &mautrix.FilterPart{Limit: 1000, Types: []event.Type{event.EventMessage}},
-			State:       &mautrix.FilterPart{LazyLoadMembers: true, Types: []event.Type{event.StateMember}},
+			Timeline: &mautrix.FilterPart{Limit: 1000, Types: []event.Type{event.EventMessage}},
+			// m.room.name too: Dendrite applies the filter to invite
+			// states, and the creation scenario tells rooms apart by name.
+			State:       &mautrix.FilterPart{LazyLoadMembers: true, Types: []event.Type{event.StateMember, event.StateRoomName}},
 			Ephemeral:   &mautrix.FilterPart{NotTypes: []event.Type{{Type: "*"}}},
 			AccountData: &mautrix.FilterPart{NotTypes: []event.Type{{Type: "*"}}},
 		},
@@ -111,6 +116,13 @@ func (w *Watcher) syncLoop(ctx context.Context, filterID string) {
 		}
 		initial := since == ""
 		since = resp.NextBatch
+		w.mu.Lock()
+		for roomID, room := range resp.Rooms.Invite {
+			if _, seen := w.invites[roomID]; !seen {
+				w.invites[roomID] = Invite{At: now, Name: roomNameOf(room)}
+			}
+		}
+		w.mu.Unlock()
 		for roomID, room := range resp.Rooms.Invite {
 			if inviter := inviterOf(room, w.Client.UserID); w.isBridgeUser(inviter) {
 				select {
@@ -232,6 +244,37 @@ func inviterOf(room *mautrix.SyncInvitedRoom, user id.UserID) id.UserID {
 		}
 	}
 	return ""
+}
+
+// Invite is a room the user was invited to: when /sync first showed the
+// invitation, and the room's name in its invite state ("" without one).
+type Invite struct {
+	At   time.Time
+	Name string
+}
+
+func roomNameOf(room *mautrix.SyncInvitedRoom) string {
+	for _, evt := range room.State.Events {
+		if evt.Type == event.StateRoomName {
+			name, _ := evt.Content.Raw["name"].(string)
+			return name
+		}
+	}
+	return ""
+}
+
+// Invites returns every invitation the user got so far, by room.
+func (w *Watcher) Invites() map[id.RoomID]Invite {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return maps.Clone(w.invites)
+}
+
+// Joined reports whether the user has joined a room.
+func (w *Watcher) Joined(roomID id.RoomID) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.joined[roomID]
 }
 
 // Seen returns when a body arrived, if it did.
