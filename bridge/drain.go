@@ -20,7 +20,10 @@ import (
 // chats are bridged at once. With portal_event_buffer 0, each event waits
 // until the homeserver has taken it, so one chat at a time would leave the
 // homeserver idle between round trips. An item that fails stops its own
-// chat's lane until the next pass; the other chats go on.
+// chat's lane until the next pass; the other chats go on. A pass takes what
+// the sync loop stores while its lanes are busy, so that a slow chat (its
+// portal being created, with every member) does not hold back the others'
+// new messages until it is done.
 const (
 	// drainWindow is how many items are read from the inbox at a time; at
 	// most two windows are held in memory.
@@ -80,6 +83,7 @@ func (c *WeChatClient) drainLoop(ctx context.Context) {
 	for {
 		p := &drainPass{
 			unsureBefore: unsureBefore,
+			more:         c.drainNow,
 			pending: func(ctx context.Context, after int64) ([]*wxdb.InboxItem, error) {
 				return c.inbox.Pending(ctx, c.loginID, after, drainWindow)
 			},
@@ -121,6 +125,11 @@ type drainPass struct {
 	readFailed bool
 	// drop deletes an item that cannot be read.
 	drop func(ctx context.Context, it *wxdb.InboxItem) error
+	// more, when set, says that the sync loop stored new items: the pass
+	// reads them while lanes are still busy instead of ending.
+	more <-chan struct{}
+	// idle is signalled when the last busy lane finished.
+	idle chan struct{}
 
 	mu   sync.Mutex
 	cond *sync.Cond
@@ -144,6 +153,7 @@ func (p *drainPass) run(ctx context.Context) (retry bool) {
 	p.busy = make(map[string]bool)
 	p.blocked = make(map[string]bool)
 	p.headed = make(map[string]bool)
+	p.idle = make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	for range drainLanes {
 		wg.Add(1)
@@ -189,11 +199,42 @@ func (p *drainPass) read(ctx context.Context) (failed bool) {
 			}
 			p.enqueue(d)
 		}
-		if len(items) < drainWindow {
+		if len(items) < drainWindow && !p.waitMore(ctx) {
 			return false
 		}
 	}
 	return false
+}
+
+// waitMore is called when everything stored so far is queued. It waits
+// until the sync loop stores more (true: read again) or no lane is busy
+// (false: the pass ends). A pass with a blocked lane ends as soon as its
+// lanes are done, so that the next pass retries the failed item.
+func (p *drainPass) waitMore(ctx context.Context) bool {
+	if p.more == nil {
+		return false
+	}
+	p.mu.Lock()
+	// Whatever is stored from now on was stored by this run.
+	p.unsureBefore = time.Time{}
+	select {
+	case <-p.idle:
+	default:
+	}
+	done := len(p.busy) == 0 && len(p.ready) == 0
+	blocked := len(p.blocked) > 0
+	p.mu.Unlock()
+	if done || blocked {
+		return false
+	}
+	select {
+	case <-p.more:
+		return true
+	case <-p.idle:
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // enqueue appends an item to its lane, unless the lane is blocked: then the
@@ -232,6 +273,12 @@ func (p *drainPass) work(ctx context.Context) {
 		p.busy[lane] = true
 		p.runLane(ctx, lane)
 		delete(p.busy, lane)
+		if len(p.busy) == 0 && len(p.ready) == 0 {
+			select {
+			case p.idle <- struct{}{}:
+			default:
+			}
+		}
 		p.cond.Broadcast()
 	}
 }

@@ -481,3 +481,59 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+func TestDrainTakesNewItemsWhileAChatIsSlow(t *testing.T) {
+	f := newFakeInbox(t)
+	f.add("slow", 1)
+	more := make(chan struct{}, 1)
+	fastDone := make(chan struct{})
+	f.gate = func(d *drainItem) {
+		switch d.MsgID {
+		case 1:
+			// While the slow chat's item is bridged (its portal being
+			// created), the sync loop stores two messages of another chat.
+			f.add("fast", 2)
+			f.add("fast", 3)
+			more <- struct{}{}
+			select {
+			case <-fastDone:
+			case <-time.After(10 * time.Second):
+				t.Errorf("the new messages waited for the slow chat")
+			}
+		case 3:
+			close(fastDone)
+		}
+	}
+	p := f.pass()
+	p.more = more
+	done := make(chan bool, 1)
+	go func() { done <- p.run(context.Background()) }()
+	select {
+	case retry := <-done:
+		assert.False(t, retry)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the pass did not end once its lanes were done")
+	}
+	assert.Equal(t, []int64{1}, f.bridged["slow"])
+	assert.Equal(t, []int64{2, 3}, f.bridged["fast"])
+	assert.Empty(t, f.items)
+}
+
+func TestDrainPassWithFailureEndsForRetry(t *testing.T) {
+	f := newFakeInbox(t)
+	f.add("bad", 1)
+	f.add("good", 2)
+	f.fail[1] = 1
+	p := f.pass()
+	p.more = make(chan struct{}) // never signalled
+	done := make(chan bool, 1)
+	go func() { done <- p.run(context.Background()) }()
+	select {
+	case retry := <-done:
+		assert.True(t, retry, "the failed item is retried by the next pass")
+	case <-time.After(10 * time.Second):
+		t.Fatal("a pass with a failed item kept waiting for new items")
+	}
+	assert.Equal(t, []int64{2}, f.bridged["good"])
+	assert.Equal(t, []int64{1}, f.msgIDs())
+}
