@@ -381,7 +381,7 @@ func (c *creation) doorSplit(p *phase) (string, int) {
 	}
 	out := part("start → PUT", d.toPut) + "; " + part("PUT", d.put) + "; " + part("PUT answered → /sync", d.afterPut)
 	if len(pickup) > 0 {
-		out += "; of the first part, injection → the bridge's webwxsync " + Summarize(pickup).String()
+		out += "; of the first part, " + part("injection → the bridge's webwxsync", pickup)
 	}
 	return out, len(d.put)
 }
