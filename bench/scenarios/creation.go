@@ -45,9 +45,12 @@ type CreationConfig struct {
 // of 100 members, the 20 most recent chats in a known order. Each phase is
 // watched for 30 minutes (all 500 groups take Dendrite far longer); 300
 // messages into chats with a portal put three above the 99th percentile.
+// Memory is also read with 25 and 100 groups (friends in proportion), which
+// Dendrite builds in about 5 and 20 minutes: the whole scenario takes about
+// an hour and a half.
 var DefaultCreation = CreationConfig{
 	Friends: 5000, Groups: 500, GroupSize: 100, Recent: 20, Window: 30 * time.Minute,
-	Messages: 300, ColdMessages: 5, MessageInterval: time.Second, Scales: []int{50, 150},
+	Messages: 300, ColdMessages: 5, MessageInterval: time.Second, Scales: []int{25, 100},
 }
 
 // creationChat is one chat that gets a portal: a saved group, or a recent
