@@ -29,7 +29,7 @@ func main() {
 	bin := flag.String("bin", "", "directory of wxbridge and Dendrite's binaries (default $WXBRIDGE_E2E_BIN, else bin)")
 	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath, startup, creation (or all)")
 	quick := flag.Bool("quick", false, "small sizes (a minute or two), to try the tool")
-	out := flag.String("out", "docs/performance.md", "report to write (empty: none; a partial -run writes it only when this is given)")
+	out := flag.String("out", "docs/performance.md", "report to write, merged with the saved results of the scenarios not run (perf/results.json next to it); empty: none; a partial -run writes it only when this is given")
 	tables := flag.String("tables", "", "write the scenarios' own tables (startup's requests per endpoint) in Markdown to this file")
 	profile := flag.String("profile", "", "directory to save CPU profiles of the bridge in")
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
@@ -52,8 +52,8 @@ func main() {
 	outGiven := false
 	flag.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
 	if *only != "all" && !outGiven {
-		// The report is rewritten whole: a partial run would replace every
-		// other scenario's figures with nothing.
+		// A partial run replaces its scenarios' saved figures (perf/results.json)
+		// only when asked to, so that trying one scenario leaves the report alone.
 		*out = ""
 	}
 
@@ -139,6 +139,19 @@ func main() {
 	report, err := plan.Run(ctx, opts)
 	fmt.Println(report.Table())
 	if *out != "" && len(report.Results) > 0 {
+		// The report shows every scenario's latest result: those of this
+		// run, and the saved ones of scenarios it did not run.
+		store := filepath.Join(filepath.Dir(*out), scenarios.PlotDir, scenarios.ResultsFile)
+		saved, lerr := scenarios.LoadResults(store)
+		if lerr != nil {
+			fmt.Fprintln(os.Stderr, lerr)
+			os.Exit(1)
+		}
+		report = scenarios.Merge(saved, report)
+		if werr := scenarios.SaveResults(store, report); werr != nil {
+			fmt.Fprintln(os.Stderr, werr)
+			os.Exit(1)
+		}
 		if werr := writeReport(*out, report.Markdown()); werr != nil {
 			fmt.Fprintln(os.Stderr, werr)
 			os.Exit(1)

@@ -21,6 +21,9 @@ type Report struct {
 	Machine Machine
 	Results []*Result
 	Errors  []string
+	// Runs are the invocations the results come from (Result.Run): one
+	// for a report of this run, several for one merged with saved results.
+	Runs []Run
 }
 
 // Machine describes where the figures were taken.
@@ -45,7 +48,10 @@ func (r *Report) add(res *Result) {
 	}
 }
 
-func (r *Report) finish() { r.Took = time.Since(r.Started) }
+func (r *Report) finish() {
+	r.Took = time.Since(r.Started)
+	r.Runs = []Run{{Started: r.Started, Took: r.Took, Sizes: r.Sizes, Machine: r.Machine}}
+}
 
 func describeMachine() Machine {
 	m := Machine{Cores: runtime.NumCPU(), Go: runtime.Version(), Dendrite: "v0.13.8 (tools/dendrite)"}
@@ -197,10 +203,26 @@ func (r *Report) Markdown() string {
 	w("taken in the same run on the same machine, mostly the same events sent straight to the same\n")
 	w("Dendrite by a plain appservice client as the ghosts, without WeChat, parsing or our database.\n\n")
 	w("| | |\n|---|---|\n")
-	w("| date | %s |\n", r.Started.Format("2006-01-02 15:04 MST"))
-	w("| sizes | %s (%s in all) |\n", r.Sizes, r.Took.Round(time.Second))
-	w("| machine | %s, %d cores, %s RAM, %s |\n", r.Machine.CPU, r.Machine.Cores, r.Machine.MemTotal, r.Machine.Kernel)
-	w("| versions | wxbridge %s, Dendrite %s, mautrix-go %s, %s |\n", r.Machine.Commit, r.Machine.Dendrite, r.Machine.Mautrix, r.Machine.Go)
+	runs := r.Runs
+	if len(runs) == 0 {
+		runs = []Run{{Started: r.Started, Took: r.Took, Sizes: r.Sizes, Machine: r.Machine}}
+	}
+	if len(runs) == 1 {
+		w("| date | %s |\n", runs[0].Started.Format("2006-01-02 15:04 MST"))
+		w("| sizes | %s (%s in all) |\n", runs[0].Sizes, runs[0].Took.Round(time.Second))
+	}
+	for i, run := range runs {
+		m := run.Machine
+		if len(runs) > 1 {
+			w("| run %d | %s, %s sizes, %s in all: %s |\n", i+1, run.Started.Format("2006-01-02 15:04 MST"), run.Sizes, run.Took.Round(time.Second), runScenarios(r, i))
+		}
+		if i == 0 || m.machineLine() != runs[i-1].Machine.machineLine() {
+			w("| machine | %s |\n", m.machineLine())
+		}
+		if i == 0 || m.versionLine() != runs[i-1].Machine.versionLine() {
+			w("| versions | %s |\n", m.versionLine())
+		}
+	}
 	w("| stack | everything on loopback: Dendrite with its SQLite databases, wxbridge with SQLite (`sqlite3-fk-wal`), the simulator in the tool's process; bridge log level as shipped (debug) unless noted |\n\n")
 	w("## Figures\n\n")
 	w("| scenario | metric | wxbridge | baseline | vs baseline | target | verdict |\n|---|---|---|---|---|---|---|\n")
@@ -209,6 +231,9 @@ func (r *Report) Markdown() string {
 			name := ""
 			if i == 0 {
 				name = res.Scenario
+				if len(runs) > 1 {
+					name += fmt.Sprintf(" (run %d)", res.Run+1)
+				}
 			}
 			w("| %s | %s | %s | %s | %s | %s | %s |\n", name, f.Metric, f.Bridge, f.Baseline, f.Compare, f.Target, f.Verdict)
 		}
@@ -220,6 +245,9 @@ func (r *Report) Markdown() string {
 	w("\n## Scenarios\n")
 	for _, res := range r.Results {
 		w("\n### %s\n\n", res.Scenario)
+		if len(runs) > 1 {
+			w("Run %d, %s: ", res.Run+1, runs[res.Run].Started.Format("2006-01-02 15:04"))
+		}
 		w("%s. Took %s; load average (1 min) %.2f before, %.2f after.\n\n", res.Params, res.Took.Round(100*time.Millisecond), res.LoadBefore, res.LoadAfter)
 		for _, n := range res.Notes {
 			w("- %s\n", n)
@@ -232,6 +260,25 @@ func (r *Report) Markdown() string {
 		}
 	}
 	return b.String()
+}
+
+// runScenarios names the scenarios of a report measured in its run i.
+func runScenarios(r *Report, i int) string {
+	var names []string
+	for _, res := range r.Results {
+		if res.Run == i {
+			names = append(names, res.Scenario)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func (m Machine) machineLine() string {
+	return fmt.Sprintf("%s, %d cores, %s RAM, %s", m.CPU, m.Cores, m.MemTotal, m.Kernel)
+}
+
+func (m Machine) versionLine() string {
+	return fmt.Sprintf("wxbridge %s, Dendrite %s, mautrix-go %s, %s", m.Commit, m.Dendrite, m.Mautrix, m.Go)
 }
 
 // PlotDir is the directory of the plots, next to the report and named
@@ -266,7 +313,10 @@ const methods = `## How the figures are taken
 ` + "`make e2e-bin`" + ` builds Dendrite and wxbridge into bin/; ` + "`make bench-e2e`" + ` (or
 ` + "`go run -tags goolm ./bench -bin bin`" + `) starts a fresh stack per group of scenarios
 (e2e/stack: Dendrite, the real wxbridge binary, the simulator in the tool's process), runs them,
-prints the table and rewrites the generated part of this file. ` + "`-quick`" + ` runs small sizes,
+prints the table and rewrites the generated part of this file. Each scenario's latest result is
+kept in perf/results.json with the run it came from, so a run of some scenarios replaces only
+theirs and the report names, per scenario, the run (date, commit, sizes) it was measured in.
+` + "`-quick`" + ` runs small sizes,
 ` + "`-run burst,latency,outbound,big,logins,hotpath,startup,creation`" + ` picks scenarios
 (a partial run writes only what ` + "`-out FILE`" + ` or ` + "`-tables FILE`" + ` name), ` + "`-profile DIR`" + ` saves CPU
 profiles of the bridge (its /debug/pprof) and of Dendrite ($PPROFLISTEN). The end-to-end test

@@ -54,6 +54,8 @@ type Result struct {
 	// Plots are drawn as PNGs next to the report (Report.WritePlots) and
 	// shown under the scenario.
 	Plots []Plot
+	// Run is the index in Report.Runs of the invocation that measured it.
+	Run int
 }
 
 // Table is a table of a scenario's own, printed under its figures.
