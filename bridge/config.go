@@ -32,6 +32,9 @@ type Config struct {
 	LoginMode string `yaml:"login_mode"`
 	// SendInterval is a Go duration (or a number of seconds).
 	SendInterval string `yaml:"send_interval"`
+	// GroupCreateInterval is the least time between two group creations: a
+	// Go duration (or a number of seconds); 0 turns the pacing off.
+	GroupCreateInterval string `yaml:"group_create_interval"`
 	// DisplaynameTemplate is a text/template over DisplaynameParams.
 	DisplaynameTemplate string `yaml:"displayname_template"`
 	// BridgeOfficialAccounts makes portals for official (subscription and
@@ -49,6 +52,7 @@ type Config struct {
 	// Parsed forms, filled once by UnmarshalYAML.
 	mode         wechat.Mode
 	sendInterval time.Duration
+	createPace   time.Duration // negative: no pacing; 0: not parsed, wechat's default
 	displayname  *template.Template
 	maxMediaSize int64
 }
@@ -85,6 +89,11 @@ func (c *Config) parse() error {
 	if c.sendInterval, err = parseInterval(c.SendInterval); err != nil {
 		return fmt.Errorf("network.send_interval: %w", err)
 	}
+	if c.createPace, err = parseIntervalOr(c.GroupCreateInterval, defaultCreatePace); err != nil {
+		return fmt.Errorf("network.group_create_interval: %w", err)
+	} else if c.createPace == 0 {
+		c.createPace = -1 // wechat reads 0 as its default
+	}
 	if c.maxMediaSize, err = parseSize(c.MaxMediaSize); err != nil {
 		return fmt.Errorf("network.max_media_size: %w", err)
 	}
@@ -111,10 +120,17 @@ func (c *Config) parse() error {
 
 // parseInterval reads a Go duration; a plain number is seconds. Empty means
 // the default of one second.
-func parseInterval(s string) (time.Duration, error) {
+func parseInterval(s string) (time.Duration, error) { return parseIntervalOr(s, time.Second) }
+
+// defaultCreatePace is group_create_interval's default: WeChat allows about
+// two or three creations an hour.
+const defaultCreatePace = 20 * time.Minute
+
+// parseIntervalOr is parseInterval with another default for empty.
+func parseIntervalOr(s string, def time.Duration) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Second, nil
+		return def, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -205,9 +221,10 @@ func (c *Config) WeChatConfig() wechat.Config {
 		interval = -1
 	}
 	return wechat.Config{
-		ServerOverride: c.ServerOverride,
-		Mode:           c.mode,
-		SendInterval:   interval,
+		ServerOverride:      c.ServerOverride,
+		Mode:                c.mode,
+		SendInterval:        interval,
+		GroupCreateInterval: c.createPace,
 		// The client's own bound also covers avatars, which a small
 		// max_media_size must not refuse; attachments are held to the
 		// configured limit by the bridge (see download and sendMedia).
@@ -219,6 +236,7 @@ func upgradeConfig(h up.Helper) {
 	h.Copy(up.Str, "server_override")
 	h.Copy(up.Str, "login_mode")
 	h.Copy(up.Str|up.Int|up.Float, "send_interval")
+	h.Copy(up.Str|up.Int|up.Float, "group_create_interval")
 	h.Copy(up.Str, "displayname_template")
 	h.Copy(up.Bool, "bridge_official_accounts")
 	h.Copy(up.Str|up.Int, "max_media_size")

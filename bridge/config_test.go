@@ -100,6 +100,39 @@ func yamlKeys(t *testing.T) []string {
 
 // TestConfigKeysAgree checks that struct tags, the example and the upgrader
 // name the same keys, and that the upgrader keeps every user value.
+// TestGroupCreateIntervalConfig: group_create_interval reaches the client,
+// 20 minutes when unset and "no pacing" for 0.
+func TestGroupCreateIntervalConfig(t *testing.T) {
+	tests := []struct {
+		yaml    string
+		want    time.Duration // <0: no pacing
+		wantErr string
+	}{
+		{"group_create_interval: ''", 20 * time.Minute, ""},
+		{"group_create_interval: 1h", time.Hour, ""},
+		{"group_create_interval: 0", -1, ""},
+		{"group_create_interval: soon", 0, "network.group_create_interval"},
+		{"group_create_interval: -5m", 0, "network.group_create_interval"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.yaml, func(t *testing.T) {
+			var cfg Config
+			err := yaml.Unmarshal([]byte(tt.yaml), &cfg)
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			got := cfg.WeChatConfig().GroupCreateInterval
+			if tt.want < 0 {
+				assert.Negative(t, got, "0 must reach wechat as 'no pacing'")
+			} else {
+				assert.Equal(t, tt.want, got)
+			}
+		})
+	}
+}
+
 func TestConfigKeysAgree(t *testing.T) {
 	keys := yamlKeys(t)
 
@@ -120,6 +153,7 @@ func TestConfigKeysAgree(t *testing.T) {
 		"server_override":          "http://127.0.0.1:9999",
 		"login_mode":               "web",
 		"send_interval":            "3s",
+		"group_create_interval":    "1h",
 		"displayname_template":     "{{.NickName}}",
 		"bridge_official_accounts": true,
 		"max_media_size":           "20MiB",

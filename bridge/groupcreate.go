@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/rs/zerolog"
 	"maunium.net/go/mautrix"
@@ -154,9 +156,14 @@ func (c *WeChatClient) creatableMember(ctx context.Context, r *puidRoster, p net
 // reads well after bridgev2's "Failed to create group: ".
 func createGroupError(err error) error {
 	var ce *wechat.CreateChatroomError
+	var pe *wechat.CreatePacedError
 	switch {
 	case errors.Is(err, wechat.ErrLoggedOut):
 		return bridgev2.ErrNotLoggedIn
+	case errors.As(err, &pe):
+		return bridgev2.RespError(mautrix.MLimitExceeded.WithMessage(
+			"the bridge did not ask WeChat for a new group yet: it keeps group creations at least network.group_create_interval apart and waits an hour after WeChat says \"too frequent\" (WeChat allows about two or three an hour and flags accounts that create more). Try again in %s, or create the group on your phone; the bridge opens a room for it when its first message arrives.",
+			waitText(pe.Wait)).WithStatus(http.StatusTooManyRequests))
 	case errors.As(err, &ce) && ce.TooFrequent():
 		return bridgev2.RespError(mautrix.MLimitExceeded.WithMessage(
 			"WeChat says you are creating groups too often (it allows about two or three an hour), so it made none. Try again in an hour, or create the group on your phone; the bridge opens a room for it when its first message arrives.").
@@ -178,6 +185,14 @@ func createGroupError(err error) error {
 	return bridgev2.RespError(mautrix.MUnknown.WithMessage(
 		"the bridge could not reach WeChat, so no group was created (%v). Try again in a moment.", err).
 		WithStatus(http.StatusBadGateway))
+}
+
+// waitText is a wait as a user reads it: whole minutes, or "a minute".
+func waitText(d time.Duration) string {
+	if m := int(math.Ceil(d.Minutes())); m > 1 {
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return "a minute"
 }
 
 // refusalDetail is WeChat's answer to a refused creation.

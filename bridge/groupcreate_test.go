@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -135,4 +136,34 @@ func TestGroupCreationCapabilities(t *testing.T) {
 	assert.Equal(t, 2, caps[groupTypeWeChat].Participants.MinLength)
 	assert.True(t, caps[groupTypeWeChat].Name.Allowed)
 	assert.False(t, caps[groupTypeWeChat].Avatar.Allowed, "the web API sets no group avatar")
+}
+
+// TestCreateGroupPaced: after WeChat said "too frequent", a second
+// create-group within the hour is refused by the bridge with the time
+// left, and WeChat is not asked again.
+func TestCreateGroupPaced(t *testing.T) {
+	tb := newTestBridge(t)
+	c := friendTestClient(t, tb)
+	var calls atomic.Int32
+	connect(t, c, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/webwxcreatechatroom") {
+			t.Errorf("unexpected request to %s", r.URL.Path)
+			return
+		}
+		calls.Add(1)
+		_, _ = w.Write([]byte(`{"BaseResponse":{"Ret":1,"ErrMsg":"操作太频繁，请稍后再试。"},"ChatRoomName":"","MemberCount":0,"MemberList":[]}`))
+	}), "@self1",
+		wechat.Contact{UserName: "@alice1", NickName: "Alice", ContactFlag: 1},
+		wechat.Contact{UserName: "@bob1", NickName: "Bob", ContactFlag: 1})
+	params := &bridgev2.GroupCreateParams{Type: groupTypeWeChat, Participants: []networkid.UserID{"palice1", "pbob1"}}
+	_, err := c.CreateGroup(tb.br.BackgroundCtx, params)
+	require.ErrorContains(t, err, "WeChat says you are creating groups too often")
+
+	_, err = c.CreateGroup(tb.br.BackgroundCtx, params)
+	var re mautrix.RespError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, http.StatusTooManyRequests, re.StatusCode)
+	assert.Contains(t, err.Error(), "the bridge did not ask WeChat for a new group yet")
+	assert.Contains(t, err.Error(), "Try again in 60 minutes, or create the group on your phone")
+	assert.EqualValues(t, 1, calls.Load(), "WeChat was asked once")
 }

@@ -32,6 +32,8 @@ type Client struct {
 
 	// contactPace spaces webwxbatchgetcontact calls (ContactInterval).
 	contactPace *pacer
+	// creations keeps group creations apart (GroupCreateInterval).
+	creations *creationGate
 
 	loopMu   sync.Mutex
 	stopLoop context.CancelFunc
@@ -68,6 +70,7 @@ func NewClient(sess *Session, cfg Config, log zerolog.Logger, handle func(contex
 		echoes:      newEchoSet(10 * time.Minute),
 		sends:       newSendGate(),
 		contactPace: &pacer{interval: cfg.ContactInterval},
+		creations:   &creationGate{interval: cfg.GroupCreateInterval, now: cfg.Now},
 	}, nil
 }
 

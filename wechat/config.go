@@ -68,6 +68,12 @@ type Config struct {
 	// fetches contact details a few at a time as chats are opened; a bridge
 	// that fetched every member of every group back to back would stand out.
 	ContactInterval time.Duration
+	// GroupCreateInterval is the minimum time between two group creations
+	// (webwxcreatechatroom; default 20 minutes, negative means none). WeChat
+	// allows about two or three an hour; a creation asked for sooner, or
+	// within the hour after WeChat said "too frequent", is refused by the
+	// client with a *CreatePacedError and never reaches WeChat.
+	GroupCreateInterval time.Duration
 	// Observer, when set, is told about every API call (see Observer).
 	Observer Observer
 	// Now is the clock of the cookie jar (cookie expiry) and of the
@@ -84,6 +90,7 @@ const (
 	defaultMaxBackoff     = time.Minute
 	defaultSendRetries    = 3
 	defaultContactPace    = time.Second
+	defaultCreatePace     = 20 * time.Minute
 )
 
 func (c Config) withDefaults() Config {
@@ -116,6 +123,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ContactInterval == 0 {
 		c.ContactInterval = defaultContactPace
+	}
+	if c.GroupCreateInterval == 0 {
+		c.GroupCreateInterval = defaultCreatePace
 	}
 	if c.Now == nil {
 		c.Now = time.Now

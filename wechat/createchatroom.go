@@ -86,12 +86,17 @@ const retParamError = 1
 // least MinCreateMembers, the account not among them) named topic (may be
 // empty), with webwxcreatechatroom, and returns its ChatRoomName. WeChat's
 // refusals are a *CreateChatroomError (errors.Is ErrGroupCreateRefused);
+// a creation too soon after the previous one is a *CreatePacedError
+// (Config.GroupCreateInterval) and does not reach WeChat;
 // a lost session is ErrLoggedOut and network trouble stays what it was.
 // The new group also comes back in a later sync (ModContactList and the
 // phone's system message).
 func (c *Client) CreateChatroom(ctx context.Context, topic string, users []string) (string, error) {
 	if len(users) < MinCreateMembers {
 		return "", fmt.Errorf("wechat: a group needs at least %d members besides you, got %d", MinCreateMembers, len(users))
+	}
+	if err := c.creations.take(); err != nil {
+		return "", err
 	}
 	v := c.view()
 	req := CreateChatroomRequest{BaseRequest: v.base, MemberCount: len(users), Topic: topic}
@@ -104,7 +109,11 @@ func (c *Client) CreateChatroom(ctx context.Context, topic string, users []strin
 	var re *RetError
 	switch {
 	case errors.As(err, &re) && !IsLoggedOutRet(re.Ret):
-		return "", &CreateChatroomError{Ret: re.Ret, Message: errMsgContent(re.Message)}
+		ce := &CreateChatroomError{Ret: re.Ret, Message: errMsgContent(re.Message)}
+		if ce.TooFrequent() {
+			c.creations.hold(tooFrequentHold)
+		}
+		return "", ce
 	case err != nil:
 		return "", fmt.Errorf("webwxcreatechatroom: %w", err)
 	case !strings.HasPrefix(resp.ChatRoomName, "@@"):

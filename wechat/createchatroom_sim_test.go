@@ -3,6 +3,7 @@ package wechat_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,4 +114,43 @@ func TestCreateChatroomNeedsTwo(t *testing.T) {
 	require.Error(t, err)
 	assert.NotErrorIs(t, err, wechat.ErrGroupCreateRefused)
 	assert.Empty(t, sim.Requests("webwxcreatechatroom"))
+}
+
+// TestCreateChatroomPaced: a second creation soon after the first, or
+// after WeChat said "too frequent", is refused by the client with the time
+// left and never reaches WeChat; with pacing off both go out.
+func TestCreateChatroomPaced(t *testing.T) {
+	tests := []struct {
+		name         string
+		mode         wechattest.GroupCreation
+		interval     time.Duration
+		wantRequests int
+		wantPaced    bool
+		wantWaitMin  time.Duration
+	}{
+		{name: "again at once", mode: wechattest.GroupCreationAllowed, wantRequests: 1, wantPaced: true, wantWaitMin: 19 * time.Minute},
+		{name: "after too frequent", mode: wechattest.GroupCreationTooFrequent, wantRequests: 1, wantPaced: true, wantWaitMin: 59 * time.Minute},
+		{name: "pacing off", mode: wechattest.GroupCreationAllowed, interval: -1, wantRequests: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := newSim(t, func(c *wechattest.Config) { c.GroupCreation = tt.mode })
+			cfg := testConfig(sim, wechat.ModeDesktop)
+			cfg.GroupCreateInterval = tt.interval
+			c, _ := startClient(t, login(t, sim, cfg), cfg, newRecorder())
+			users := []string{sim.UserName("alice"), sim.UserName("bob")}
+			_, _ = c.CreateChatroom(testCtx(t), "First", users)
+			_, err := c.CreateChatroom(testCtx(t), "Second", users)
+			var pe *wechat.CreatePacedError
+			if tt.wantPaced {
+				require.ErrorAs(t, err, &pe)
+				assert.ErrorIs(t, err, wechat.ErrTooFrequent, "the same advice as WeChat's own answer")
+				assert.NotErrorIs(t, err, wechat.ErrGroupCreateRefused, "WeChat was not asked")
+				assert.Greater(t, pe.Wait, tt.wantWaitMin)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Len(t, sim.Requests("webwxcreatechatroom"), tt.wantRequests)
+		})
+	}
 }

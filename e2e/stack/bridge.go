@@ -140,6 +140,7 @@ func (b *Bridge) editConfig(bs bridgeSetup) error {
 		"double_puppet.secrets":            secrets,
 		"network.server_override":          bs.simURL,
 		"network.send_interval":            "0s",
+		"network.group_create_interval":    "0s",
 		"logging.min_level":                "debug",
 		"logging.writers":                  []map[string]string{{"type": "stdout", "format": "pretty", "time_format": "2006-01-02T15:04:05.000000Z07:00"}},
 		"encryption.allow":                 false,
