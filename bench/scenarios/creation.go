@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -254,6 +255,9 @@ type phase struct {
 	rows     []kindRow
 	curve    Series
 	rss      Series
+	// profiles are the top functions of the bridge's and Dendrite's CPU
+	// profiles over the phase's first 30 s (with -profile).
+	profiles []Table
 	peak     int64
 	lost     int
 	errs     []string
@@ -518,8 +522,29 @@ func (c *creation) run(ctx context.Context, name string) (*phase, error) {
 		if perr := waitProfile(); perr != nil {
 			c.env.Log.Warn().Err(perr).Msg("CPU profile failed")
 		}
+		ph.profiles = c.profileTops(ctx, name)
 	}
 	return ph, nil
+}
+
+// profileTops reads the phase's CPU profiles (cpuProfile's files) into
+// tables of their top functions; a profile that is missing (Dendrite
+// without pprof) or unreadable is left out with a warning.
+func (c *creation) profileTops(ctx context.Context, name string) []Table {
+	var out []Table
+	for _, p := range []struct{ who, file string }{
+		{"the bridge", "creation-" + name + ".pprof"},
+		{"Dendrite", "dendrite-creation-" + name + ".pprof"},
+	} {
+		title := fmt.Sprintf("Where %s's CPU went in the %s phase's first 30 s: top functions by own time", p.who, name)
+		t, err := profileTop(ctx, filepath.Join(c.opts.ProfileDir, p.file), title, 12)
+		if err != nil {
+			c.env.Log.Warn().Err(err).Str("profile", p.file).Msg("Could not read the CPU profile")
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // lastDone is when the last portal of a phase was done.

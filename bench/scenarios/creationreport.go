@@ -147,6 +147,11 @@ func (c *creation) report(res *Result, base, br *phase, idle Mem) {
 	}
 	res.table(requestTable(br.rows, base.rows, len(br.order()), len(base.order())))
 	res.table(orderTable(c.acct, br, base))
+	for _, p := range []*phase{br, base} {
+		for _, t := range p.profiles {
+			res.table(t)
+		}
+	}
 
 	res.Plots = append(res.Plots, Plot{
 		File: "creation-portals.png", Title: "Portals with every member over time", XLabel: "minutes since confirm (baseline: since its first request)",
