@@ -41,7 +41,7 @@ func (c *WeChatClient) handleDMMembership(ctx context.Context, msg *bridgev2.Mat
 		if err := ghost.Intent.EnsureJoined(ctx, msg.Portal.MXID); err != nil {
 			log.Err(err).Msg("Failed to bring a direct chat's contact back")
 		}
-		c.groupNotice(ctx, msg.Portal, "A WeChat direct chat is between you and "+who+", who cannot be removed from it, so they are back in the room. "+
+		c.roomNotice(ctx, msg.Portal, "A WeChat direct chat is between you and "+who+", who cannot be removed from it, so they are back in the room. "+
 			"To stop seeing this chat, leave the room or send `delete-portal` here.")
 		return nil, errDMMembersFixed
 	case kick:
@@ -58,7 +58,7 @@ func (c *WeChatClient) handleDMMembership(ctx context.Context, msg *bridgev2.Mat
 	if err != nil {
 		log.Err(err).Msg("Failed to withdraw an invitation to a direct chat")
 	}
-	c.groupNotice(ctx, msg.Portal, "A WeChat direct chat has only two people, so "+who+" was not added. "+
+	c.roomNotice(ctx, msg.Portal, "A WeChat direct chat has only two people, so "+who+" was not added. "+
 		"To write to them, invite their ghost to a new direct chat; to talk with both, start a group on your phone.")
 	return nil, errDMMembersFixed
 }

@@ -11,7 +11,6 @@ import (
 	"maunium.net/go/mautrix/bridgev2"
 	"maunium.net/go/mautrix/bridgev2/database"
 	"maunium.net/go/mautrix/event"
-	"maunium.net/go/mautrix/id"
 
 	"github.com/wxbridge/wxbridge/wechat"
 )
@@ -40,13 +39,13 @@ func (c *WeChatClient) HandleMatrixRoomName(ctx context.Context, msg *bridgev2.M
 	name := strings.TrimSpace(msg.Content.Name)
 	if name == "" {
 		c.undoRoomName(ctx, msg.Portal)
-		c.groupNotice(ctx, msg.Portal, "WeChat groups cannot have an empty name, so the group keeps the name \""+msg.Portal.Name+"\". Choose a name to rename it.")
+		c.roomNotice(ctx, msg.Portal, "WeChat groups cannot have an empty name, so the group keeps the name \""+msg.Portal.Name+"\". Choose a name to rename it.")
 		return false, errGroupOpRefused
 	}
 	if err = wx.RenameGroup(ctx, group, name); err != nil {
 		log.Warn().Err(err).Msg("WeChat refused to rename the group")
 		c.undoRoomName(ctx, msg.Portal)
-		c.groupNotice(ctx, msg.Portal, "WeChat did not rename the group, so it keeps the name \""+msg.Portal.Name+"\": "+
+		c.roomNotice(ctx, msg.Portal, "WeChat did not rename the group, so it keeps the name \""+msg.Portal.Name+"\": "+
 			refusalText(err)+" Try again later, or rename it on your phone.")
 		return false, errGroupOpRefused
 	}
@@ -87,7 +86,7 @@ func (c *WeChatClient) HandleMatrixMembership(ctx context.Context, msg *bridgev2
 	member, err := c.chatUserName(ctx, r, string(ghost.ID))
 	if err != nil {
 		c.undoMembership(ctx, msg, ghost)
-		c.groupNotice(ctx, msg.Portal, who+" is not in your current WeChat session, so the bridge cannot change their membership; the room was put back as it was.")
+		c.roomNotice(ctx, msg.Portal, who+" is not in your current WeChat session, so the bridge cannot change their membership; the room was put back as it was.")
 		return nil, errGroupOpRefused
 	}
 	gc := r.contact(group)
@@ -95,14 +94,14 @@ func (c *WeChatClient) HandleMatrixMembership(ctx context.Context, msg *bridgev2
 		if gc != nil && gc.ChatRoomOwner != "" && gc.ChatRoomOwner != r.selfUserName() {
 			log.Debug().Msg("Not removing a member: the user does not own the group")
 			c.undoMembership(ctx, msg, ghost)
-			c.groupNotice(ctx, msg.Portal, "Only the group's owner can remove members on WeChat, and you do not own this group, so "+
+			c.roomNotice(ctx, msg.Portal, "Only the group's owner can remove members on WeChat, and you do not own this group, so "+
 				who+" is still in it. Ask the owner to remove them.")
 			return nil, errGroupOpRefused
 		}
 		if err = wx.RemoveMembers(ctx, group, []string{member}); err != nil {
 			log.Warn().Err(err).Msg("WeChat refused to remove a member")
 			c.undoMembership(ctx, msg, ghost)
-			c.groupNotice(ctx, msg.Portal, "WeChat did not remove "+who+" from the group, so they are still in it: "+refusalText(err)+
+			c.roomNotice(ctx, msg.Portal, "WeChat did not remove "+who+" from the group, so they are still in it: "+refusalText(err)+
 				" Only the group's owner can remove members.")
 			return nil, errGroupOpRefused
 		}
@@ -117,13 +116,13 @@ func (c *WeChatClient) HandleMatrixMembership(ctx context.Context, msg *bridgev2
 	if err != nil {
 		log.Warn().Err(err).Str("fun", fun).Msg("WeChat refused to add a member")
 		c.undoMembership(ctx, msg, ghost)
-		c.groupNotice(ctx, msg.Portal, "WeChat did not add "+who+" to the group: "+refusalText(err)+
+		c.roomNotice(ctx, msg.Portal, "WeChat did not add "+who+" to the group: "+refusalText(err)+
 			" Only your WeChat friends can be added; add them as a friend first, or invite them on your phone.")
 		return nil, errGroupOpRefused
 	}
 	log.Debug().Str("fun", fun).Msg("Added a member to the WeChat group")
 	if fun == wechat.ChatRoomInviteMember {
-		c.groupNotice(ctx, msg.Portal, "The group is large, so WeChat sent "+who+" an invitation; they join the group when they accept it.")
+		c.roomNotice(ctx, msg.Portal, "The group is large, so WeChat sent "+who+" an invitation; they join the group when they accept it.")
 	}
 	return nil, nil
 }
@@ -178,13 +177,5 @@ func (c *WeChatClient) undoMembership(ctx context.Context, msg *bridgev2.MatrixM
 	}
 	if err != nil {
 		zerolog.Ctx(ctx).Err(err).Msg("Failed to undo a membership change WeChat refused")
-	}
-}
-
-// groupNotice tells the user in the portal what happened to their change.
-func (c *WeChatClient) groupNotice(ctx context.Context, portal *bridgev2.Portal, text string) {
-	content := &event.MessageEventContent{MsgType: event.MsgNotice, Body: text, Mentions: &event.Mentions{UserIDs: []id.UserID{}}}
-	if _, err := c.conn.Bridge.Bot.SendMessage(ctx, portal.MXID, event.EventMessage, &event.Content{Parsed: content}, nil); err != nil {
-		zerolog.Ctx(ctx).Err(err).Msg("Failed to send a notice about a refused group change")
 	}
 }

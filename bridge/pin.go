@@ -53,7 +53,7 @@ func (c *WeChatClient) HandleRoomTag(ctx context.Context, msg *bridgev2.MatrixRo
 		if !fav {
 			what, tag = "unpin", "is no longer a favourite"
 		}
-		c.groupNotice(ctx, msg.Portal, fmt.Sprintf("WeChat did not %s this chat (%s). The room %s only in Matrix; %s it on your phone, or change the tag again later.",
+		c.roomNotice(ctx, msg.Portal, fmt.Sprintf("WeChat did not %s this chat (%s). The room %s only in Matrix; %s it on your phone, or change the tag again later.",
 			what, describeWeChatError(err), tag, what))
 		return fmt.Errorf("pinning the chat on WeChat: %w", err)
 	}
