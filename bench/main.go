@@ -27,7 +27,7 @@ import (
 
 func main() {
 	bin := flag.String("bin", "", "directory of wxbridge and Dendrite's binaries (default $WXBRIDGE_E2E_BIN, else bin)")
-	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath, startup, creation (or all)")
+	only := flag.String("run", "all", "scenarios to run, comma-separated: burst, latency, outbound, big, logins, hotpath, startup, creation, soak (or all)")
 	quick := flag.Bool("quick", false, "small sizes (a minute or two), to try the tool")
 	out := flag.String("out", "docs/performance.md", "report to write, merged with the saved results of the scenarios not run (perf/results.json next to it); empty: none; a partial -run writes it only when this is given")
 	tables := flag.String("tables", "", "write the scenarios' own tables (startup's requests per endpoint) in Markdown to this file")
@@ -47,6 +47,7 @@ func main() {
 	creationWindow := flag.Duration("creation-window", 0, "how long each phase of the portal-creation scenario may create portals (default 30m, -quick 3m)")
 	creationGroups := flag.Int("creation-groups", 0, "saved groups of the portal-creation scenario's account (friends scale with them)")
 	creationScales := flag.String("creation-scales", "", "group counts of the portal-creation scenario's memory runs at other sizes, comma-separated (none: no such runs)")
+	soakFor := flag.Duration("soak-duration", 0, "how long the soak scenario runs its traffic (default 60m, -quick 3m)")
 	plots := flag.String("plots", "", "directory to draw the plots in (default: perf/ next to -out)")
 	flag.Parse()
 	outGiven := false
@@ -99,6 +100,9 @@ func main() {
 	}
 	if *creationWindow > 0 {
 		plan.Creation.Window = *creationWindow
+	}
+	if *soakFor > 0 {
+		plan.Soak.Duration = *soakFor
 	}
 	if *creationScales != "" {
 		plan.Creation.Scales = nil

@@ -19,9 +19,10 @@ const (
 	ScenarioHotPath  = "hotpath"
 	ScenarioStartup  = "startup"
 	ScenarioCreation = "creation"
+	ScenarioSoak     = "soak"
 )
 
-var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath, ScenarioStartup, ScenarioCreation}
+var allScenarios = []string{ScenarioBurst, ScenarioLatency, ScenarioOutbound, ScenarioBig, ScenarioLogins, ScenarioHotPath, ScenarioStartup, ScenarioCreation, ScenarioSoak}
 
 // Plan is the sizes of every scenario and which of them run.
 type Plan struct {
@@ -31,6 +32,7 @@ type Plan struct {
 	HotPath   HotPathConfig
 	Startup   StartupConfig
 	Creation  CreationConfig
+	Soak      SoakConfig
 	// Sizes names the plan in the report ("full", "quick").
 	Sizes string
 	run   map[string]bool
@@ -40,7 +42,7 @@ type Plan struct {
 // DefaultBig, DefaultLogins, DefaultHotPath, DefaultStartup): what a real
 // user's account puts on the bridge at its heaviest.
 func DefaultPlan() *Plan {
-	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Startup: DefaultStartup, Creation: DefaultCreation, Sizes: "full"}
+	return &Plan{Messaging: DefaultMessaging, Big: DefaultBig, Logins: DefaultLogins, HotPath: DefaultHotPath, Startup: DefaultStartup, Creation: DefaultCreation, Soak: DefaultSoak, Sizes: "full"}
 }
 
 // QuickPlan is every scenario at a size that runs in a minute or two.
@@ -58,6 +60,7 @@ func QuickPlan() *Plan {
 			Friends: 300, Groups: 40, GroupSize: 20, Recent: 20, Window: 3 * time.Minute,
 			Messages: 60, ColdMessages: 3, MessageInterval: 500 * time.Millisecond, Scales: []int{10, 20},
 		},
+		Soak:  SoakConfig{Duration: 3 * time.Minute, Chats: 8, InInterval: time.Second, OutInterval: 5 * time.Second, MediaEvery: 10, Sample: 2 * time.Second},
 		Sizes: "quick",
 	}
 }
@@ -78,6 +81,7 @@ func SmokePlan() *Plan {
 			Friends: 6, Groups: 3, GroupSize: 3, Recent: 2, Window: time.Minute,
 			Messages: 3, ColdMessages: 1, MessageInterval: 50 * time.Millisecond,
 		},
+		Soak:  SoakConfig{Duration: 10 * time.Second, Chats: 4, InInterval: 250 * time.Millisecond, OutInterval: time.Second, MediaEvery: 4, Sample: 500 * time.Millisecond},
 		Sizes: "smoke",
 	}
 }
@@ -146,6 +150,11 @@ func (p *Plan) Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if p.enabled(ScenarioCreation) && ctx.Err() == nil {
 		res, err := RunCreation(ctx, opts, p.Creation)
+		rep.add(res)
+		errs = append(errs, err)
+	}
+	if p.enabled(ScenarioSoak) && ctx.Err() == nil {
+		res, err := RunSoak(ctx, opts, p.Soak)
 		rep.add(res)
 		errs = append(errs, err)
 	}
