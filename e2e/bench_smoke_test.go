@@ -36,7 +36,7 @@ func TestBenchSmoke(t *testing.T) {
 	for _, res := range rep.Results {
 		got[res.Scenario] = res
 	}
-	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path", "startup requests", "portal creation"} {
+	for _, name := range []string{"inbound burst", "inbound latency", "outbound latency", "big account", "many logins", "protocol hot path", "startup requests", "portal creation", "soak"} {
 		res := got[name]
 		if !assert.NotNil(t, res, "scenario %q reported nothing", name) {
 			continue
@@ -67,6 +67,21 @@ func TestBenchSmoke(t *testing.T) {
 		assert.Positive(t, pc.Raw["warm_p99_ms"], "messages in chats with a portal arrived")
 		assert.Len(t, pc.Plots, 3)
 		for _, p := range pc.Plots {
+			_, err := p.PNG()
+			assert.NoError(t, err, p.File)
+		}
+	}
+	if sk := got["soak"]; sk != nil {
+		// Both directions carried messages through the restart and the
+		// re-login, each arrived once, and the bridge was sampled.
+		assert.Positive(t, sk.Raw["in_messages"], "messages injected into WeChat")
+		assert.Positive(t, sk.Raw["out_messages"], "messages the Matrix user sent")
+		for _, key := range []string{"in_lost", "in_duplicated", "out_lost", "out_duplicated"} {
+			assert.Zero(t, sk.Raw[key], key)
+		}
+		assert.GreaterOrEqual(t, sk.Raw["samples"], 3.0, "samples of the bridge process")
+		assert.Len(t, sk.Plots, 2)
+		for _, p := range sk.Plots {
 			_, err := p.PNG()
 			assert.NoError(t, err, p.File)
 		}

@@ -39,11 +39,15 @@ type SoakConfig struct {
 var DefaultSoak = SoakConfig{Duration: time.Hour, Chats: 8, InInterval: time.Second, OutInterval: 5 * time.Second, MediaEvery: 10, Sample: 5 * time.Second}
 
 // Where the restart and the re-login fall, as shares of the run, and where
-// the window of the slopes starts: the last two thirds of the run, all of
-// it after the restart, with the re-login inside it.
+// the window of the slopes starts: the last two thirds of the run, after
+// both, so that the window holds one process in one session. A fresh
+// session runs more goroutines than one resumed after a restart (the
+// login's own); with the re-login inside the window that step read as
+// growth. What each event leaves behind is compared by level instead:
+// the first session's before the restart against the window's.
 const (
-	soakRestartAt = 0.25
-	soakReloginAt = 0.5
+	soakRestartAt = 0.2
+	soakReloginAt = 0.3
 	soakWindowAt  = 1.0 / 3
 )
 
@@ -240,7 +244,9 @@ func (s *soak) inbound(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		next = next.Add(s.cfg.InInterval)
+		// After the pause around the re-login, go on at the same pace
+		// rather than catch up with a burst.
+		next = nextTick(next, s.cfg.InInterval)
 		c := s.m.chats[i%len(s.m.chats)]
 		sender := c.senders[(i/len(s.m.chats))%len(c.senders)]
 		msg := soakMsg{kind: soakText, room: s.m.routes[routeKey{c.id, sender}].room}
@@ -289,7 +295,7 @@ func (s *soak) outbound(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		next = next.Add(s.cfg.OutInterval)
+		next = nextTick(next, s.cfg.OutInterval)
 		msg := soakMsg{kind: soakText, room: rooms[i%len(rooms)]}
 		content := &event.MessageEventContent{MsgType: event.MsgText}
 		if s.cfg.MediaEvery > 0 && i%s.cfg.MediaEvery == s.cfg.MediaEvery-1 {
@@ -372,6 +378,16 @@ func (s *soak) read(ctx context.Context) (soakSample, error) {
 		return smp, errors.New("the bridge restarted while it was read")
 	}
 	return smp, nil
+}
+
+// nextTick is the time of the next message of a generator due at next:
+// one interval later, or an interval from now when it fell behind by more
+// than one (a pause), so that it does not catch up with a burst.
+func nextTick(next time.Time, every time.Duration) time.Time {
+	if late := time.Now().Add(-every); next.Before(late) {
+		next = late
+	}
+	return next.Add(every)
 }
 
 // soakJPEG is a small picture for the inbound images.

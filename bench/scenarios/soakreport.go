@@ -292,8 +292,10 @@ func (s *soak) report(ctx context.Context, res *Result) {
 // of the run and plots them.
 func (s *soak) reportTrends(res *Result, samples []soakSample) {
 	from := time.Duration(soakWindowAt * float64(s.cfg.Duration))
-	if end := s.restartAt + s.restartTook; from < end {
-		from = end // the window holds the new process only
+	for _, end := range []time.Duration{s.restartAt + s.restartTook, s.reloginAt + s.reloginTook} {
+		if from < end {
+			from = end // the window holds one process in one session
+		}
 	}
 	resources := []struct {
 		name, unit string
@@ -304,6 +306,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		{"goroutines", "", 1, func(p soakSample) float64 { return float64(p.goroutines) }},
 		{"open file descriptors", "", 1, func(p soakSample) float64 { return float64(p.fds) }},
 	}
+	var levels []string
 	all := make([]Series, len(resources))
 	fits := make([]Series, len(resources))
 	for i, r := range resources {
@@ -319,9 +322,16 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 			}
 		}
 		t := fitTrend(xs, ys, r.floor)
+		var first []float64
+		for _, p := range samples {
+			if p.at < s.restartAt {
+				first = append(first, r.value(p))
+			}
+		}
+		levels = append(levels, fmt.Sprintf("%s %.1f → %.1f", r.name, mean(first), mean(ys)))
 		unit := func(v float64) string { return strings.TrimSpace(fmt.Sprintf("%.3g %s", v, r.unit)) }
 		res.add(Figure{
-			Metric:   fmt.Sprintf("%s over the last %.1f minutes (after the restart, re-login inside)", r.name, t.Minutes),
+			Metric:   fmt.Sprintf("%s over the last %.1f minutes (after the restart and the re-login)", r.name, t.Minutes),
 			Bridge:   fmt.Sprintf("slope %s/min → %s over the window; noise ±%s (n=%d)", unit(t.Slope), unit(t.Growth), unit(t.Noise), t.N),
 			Baseline: fmt.Sprintf("%.1f %s", t.Start, r.unit) + " at the window's start (fit)", Compare: fmt.Sprintf("growth %.1f × noise", math.Abs(t.Growth)/max(t.Noise, 1e-9)),
 			Target: "flat: growth within noise", Verdict: verdict(t.Flat()),
@@ -335,7 +345,8 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 			fits[i] = Series{Name: fmt.Sprintf("%s fit (last 2/3)", r.name), X: []float64{xs[0], xs[len(xs)-1]}, Y: []float64{a + t.Slope*xs[0], a + t.Slope*xs[len(xs)-1]}}
 		}
 	}
-	res.note(fmt.Sprintf("trends: least squares over the samples from %s (a third into the run, or the restart's end if later: the window holds one process) to the end; noise is twice the standard deviation of the residuals (at least 1 for counts); flat = |slope × window| ≤ noise", secs(from)))
+	res.note(fmt.Sprintf("trends: least squares over the samples from %s (a third into the run, or the end of the re-login if later: the window holds one process in one session) to the end; noise is twice the standard deviation of the residuals (at least 1 for counts); flat = |slope × window| ≤ noise", secs(from)))
+	res.note("what the restart and the re-login left behind, as mean levels of the first session before the restart → the window (a new process, a new session): " + strings.Join(levels, ", ") + " (RSS in MB)")
 
 	marks := func(top float64) []Series {
 		top = max(top, 1)
@@ -365,6 +376,18 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		File: "soak-goroutines.png", Title: "wxbridge goroutines and open fds over the soak", XLabel: "minutes", YLabel: "count",
 		Series: append([]Series{all[1], all[2]}, marks(top(all[1], all[2]))...),
 	})
+}
+
+// mean is the average of vs, 0 for none.
+func mean(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for _, v := range vs {
+		sum += v
+	}
+	return sum / float64(len(vs))
 }
 
 // firstOf lists up to n items, and how many more there are.
