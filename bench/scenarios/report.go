@@ -317,7 +317,7 @@ prints the table and rewrites the generated part of this file. Each scenario's l
 kept in perf/results.json with the run it came from, so a run of some scenarios replaces only
 theirs and the report names, per scenario, the run (date, commit, sizes) it was measured in.
 ` + "`-quick`" + ` runs small sizes,
-` + "`-run burst,latency,outbound,big,logins,hotpath,startup,creation`" + ` picks scenarios
+` + "`-run burst,latency,outbound,big,logins,hotpath,startup,creation,soak`" + ` picks scenarios
 (a partial run writes only what ` + "`-out FILE`" + ` or ` + "`-tables FILE`" + ` name), ` + "`-profile DIR`" + ` saves CPU
 profiles of the bridge (its /debug/pprof) and of Dendrite ($PPROFLISTEN). The end-to-end test
 TestBenchSmoke runs every scenario at its smallest size so that the tool keeps working.
@@ -335,6 +335,13 @@ TestBenchSmoke runs every scenario at its smallest size so that the tool keeps w
 - Portal creation goes through a timing front between the bridge and Dendrite, which the
   baseline's client uses too: a portal is done when the user's /sync showed its invitation and
   Dendrite answered the join of its last member. The plots are drawn by the tool (perf/*.png).
+- The soak drives one login for ` + "`-soak-duration`" + ` with traffic both ways (attachments among it), a
+  bridge restart at 20 % and a QR re-login at 30 % of the run. Every 5 s the tool reads the bridge's
+  VmRSS, goroutines (/debug/pprof/goroutine) and /proc/PID/fd, following the new PID after the
+  restart. A least-squares line over the last two thirds, after both events, is flat when its
+  growth over the window is within twice the residuals' standard deviation (at least 1 for counts).
+  Exactly once is counted after the traffic, from every portal's whole timeline and the
+  simulator's received sends.
 - The machine may be shared: the 1-minute load average is given before and after each scenario.
   Figures taken at a load above the number of cores are not comparable with quiet runs.
 `
