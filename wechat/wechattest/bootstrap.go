@@ -71,6 +71,9 @@ func (s *Server) handleStatusNotify(req *request) {
 			s.violationLocked(req.endpoint, "code 3 (inited) must go to self")
 		}
 		s.rec.notifies = append(s.rec.notifies, StatusNotifyRequest(body))
+		if body.Code == statusNotifyRead {
+			s.markReadLocked(sess.ids[body.ToUserName])
+		}
 		writeJSON(req.w, &statusNotifyAnswer{MsgID: strconv.FormatInt(s.acct.nextMsgID(), 10)})
 	})
 }

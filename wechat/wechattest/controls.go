@@ -144,7 +144,7 @@ func (s *Server) EndSession(ret int) {
 	}
 	if s.current != nil && s.current.dead == 0 {
 		s.current.dead = ret
-		s.notifyLocked()
+		s.noteLocked("session-ended", "The session ended ("+strconv.Itoa(ret)+"): the bridge is logged out")
 	}
 }
 
@@ -155,6 +155,7 @@ func (s *Server) RotateSKey() {
 	defer s.mu.Unlock()
 	if s.current != nil && s.current.dead == 0 {
 		s.current.nextSKey = newSKey()
+		s.noteLocked("skey", "The skey was rotated: the next webwxsync hands out a new one")
 	}
 }
 

@@ -74,6 +74,9 @@ func (s *Server) FailNext(endpoint string, n int, f Fault) {
 	for range n {
 		s.faults[endpoint] = append(s.faults[endpoint], f)
 	}
+	if n > 0 {
+		s.noteLocked("fault", "Fault armed: the next "+strconv.Itoa(n)+" "+endpoint+" answer "+f.String())
+	}
 }
 
 // FailAfter lets the next skip requests to endpoint through and makes the

@@ -93,6 +93,7 @@ func (s *Server) InjectFriendRequest(nick, greeting string) (strangerID string, 
 			NickName: nick, Content: greeting, Scene: 30, Sex: 2, Province: "Guangdong", City: "Shenzhen", OpCode: 2,
 		},
 	})
+	s.noteLocked("friend-request", "Friend request from "+nick+": "+greeting)
 	return sm.strangerID, sm.id
 }
 

@@ -234,6 +234,11 @@ func (s *Server) handleNewLoginPage(req *request) {
 	}
 	sess := s.newSessionLocked(desktop)
 	s.logins.count++
+	mode := "web"
+	if desktop {
+		mode = "desktop"
+	}
+	s.noteLocked("login", "Logged in ("+mode+" mode, session "+strconv.Itoa(s.logins.count)+")")
 	writeCookies(req.w, s.loginCookiesLocked(sess))
 	body := "<error><ret>0</ret><message></message><skey>" + html.EscapeString(sess.skey) +
 		"</skey><wxsid>" + html.EscapeString(sess.sid) + "</wxsid><wxuin>" + strconv.FormatInt(sess.uin, 10) +

@@ -38,6 +38,7 @@ type Server struct {
 	faults   map[string][]Fault
 	stuck    int // PhoneOffline's selector; 0 when the phone is online
 	limits   *limiter
+	phone    phoneRecords
 }
 
 // New returns a server for cfg. Serve it with ServeHTTP (through any
@@ -55,6 +56,7 @@ func New(cfg Config) *Server {
 		logins:   newLoginState(),
 		rec:      newRecords(),
 		limits:   newLimiter(cfg.RateLimit),
+		phone:    newPhoneRecords(),
 	}
 	if cfg.Log != nil {
 		s.log = cfg.Log.With().Str("component", "wechattest").Logger()

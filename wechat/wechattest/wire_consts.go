@@ -71,7 +71,10 @@ const (
 )
 
 // Status notify codes (reference §3.3).
-const statusNotifyInited = 3
+const (
+	statusNotifyRead   = 1 // the client read the chat
+	statusNotifyInited = 3
+)
 
 // ContactFlag bits (reference §3.7).
 const (
