@@ -32,6 +32,8 @@ const maxControlBody = 64 << 20
 //	POST /_sim/friend-request?nick=&greeting=
 //	POST /_sim/recall?chat=&from=&msgid=
 //	POST /_sim/profile?nick=
+//	POST /_sim/rename-group?group=&name=      the user renames a group on the phone
+//	POST /_sim/add-member?group=&member=      the user adds a friend to a group on the phone
 //	POST /_sim/end-session?ret=1101
 //	POST /_sim/rotate-skey
 //	POST /_sim/phone-offline?selector=2      synccheck answers it at once; webwxsync stays empty
@@ -42,6 +44,7 @@ const maxControlBody = 64 << 20
 //	                                          created-anyway
 //	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer, slow-answer
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
+//	GET  /_sim/phone/                         the phone as a web page (see handlePhone)
 func (s *Server) ControlHandler() http.Handler { return s.control }
 
 func (s *Server) newControlHandler() http.Handler {
@@ -78,6 +81,7 @@ func (s *Server) newControlHandler() http.Handler {
 		}
 	})
 	s.handleInjectMoreKinds(mux)
+	s.handlePhone(mux)
 	mux.HandleFunc("POST /_sim/friend-request", func(w http.ResponseWriter, r *http.Request) {
 		id, msgID := s.InjectFriendRequest(r.URL.Query().Get("nick"), r.URL.Query().Get("greeting"))
 		writeJSON(w, map[string]string{"stranger_id": id, "msg_id": strconv.FormatInt(msgID, 10)})
@@ -93,6 +97,22 @@ func (s *Server) newControlHandler() http.Handler {
 	})
 	mux.HandleFunc("POST /_sim/profile", func(w http.ResponseWriter, r *http.Request) {
 		s.ChangeProfile(r.URL.Query().Get("nick"))
+		writeJSON(w, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /_sim/rename-group", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if err := s.RenameGroup(q.Get("group"), q.Get("name")); err != nil {
+			http.Error(w, err.Error()+": group must be a group's id and name not empty", http.StatusBadRequest)
+			return
+		}
+		writeJSON(w, map[string]bool{"ok": true})
+	})
+	mux.HandleFunc("POST /_sim/add-member", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if err := s.AddGroupMember(q.Get("group"), q.Get("member")); err != nil {
+			http.Error(w, err.Error()+": group must be a group's id and member a friend's id", http.StatusBadRequest)
+			return
+		}
 		writeJSON(w, map[string]bool{"ok": true})
 	})
 	mux.HandleFunc("POST /_sim/end-session", func(w http.ResponseWriter, r *http.Request) {
