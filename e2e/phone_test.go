@@ -1,0 +1,117 @@
+package e2e_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"maunium.net/go/mautrix/event"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
+	"github.com/wxbridge/wxbridge/wechat/wechattest"
+)
+
+// hostileNick is a contact name that would run script if the page put
+// names into HTML.
+const hostileNick = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>Mallory`
+
+// TestPhonePage plays the phone in a real browser (headless chromium):
+// the login the bridge asks for is scanned and confirmed by clicking on the
+// page, a message written on the page as alice (Chinese and emoji) reaches
+// the Matrix portal from alice's ghost, the user's Matrix reply shows up
+// on the page as a bubble, and ending the session on the page makes the
+// bot say so while the page goes back to the login screen. With
+// WXBRIDGE_SCREENSHOT_DIR set it saves the chat as phone.png there.
+func TestPhonePage(t *testing.T) {
+	tab := newBrowser(t)
+	e := setup(t, stack.Options{})
+	sim, bot := e.s.Sim, e.s.Bridge.Bot
+	sim.AddContact(wechattest.SeedContact{ID: "mallory", NickName: hostileNick, Friend: true})
+	page := e.s.Sims.URL + "/_sim/phone/"
+	t.Logf("phone page: %s", page)
+
+	pageDo(t, tab, "opening it", chromedp.Navigate(page))
+	waitShown(t, tab, "that no login is waiting", "#login-idle", "No login is waiting")
+
+	room := e.managementRoom(e.u)
+	cmd := e.command(e.u, room, "login")
+	e.qrImage(e.u, room, cmd)
+	uuid := e.pendingLogin(sim, "")
+	waitShown(t, tab, "the pending QR login", "#qr-payload", uuid)
+	pageDo(t, tab, "clicking Scan", chromedp.Click(chromedp.CSS("#scan")))
+	e.botReply(e.u, room, cmd, "scanned")
+	pageDo(t, tab, "clicking Confirm", chromedp.Click(chromedp.CSS("#confirm")))
+	e.botReply(e.u, room, cmd, "Logged in as "+defaultSelf)
+
+	waitShown(t, tab, "alice in the chat list", `#chat-list button[data-chat="alice"]`, seedName("alice"))
+	hostile := pageValue(t, tab, "reading the hostile contact's name",
+		chromedp.Evaluate[string](`document.querySelector('#chat-list button[data-chat="mallory"] .name b').firstChild.textContent`))
+	pwned := pageValue(t, tab, "looking for markup from the contact's name",
+		chromedp.Evaluate[bool](`window.pwned !== undefined || document.querySelector("#chat-list img, #chat-list script") !== null`))
+	assert.Equal(t, hostileNick, hostile, "a contact's name is shown as text, markup and all")
+	assert.False(t, pwned, "a contact's name never becomes HTML on the page")
+
+	alice := e.waitPortal(e.u, seedName("alice"), seedName("alice"))
+	aliceGhost := alice.ghosts[seedName("alice")]
+	const fromPhone = "你好，今天吃什么？🍜😀"
+	pageDo(t, tab, "opening alice's chat and writing as alice",
+		chromedp.Click(chromedp.CSS(`#chat-list button[data-chat="alice"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#composer")))
+	writer := pageValue(t, tab, "reading who writes", chromedp.Evaluate[string](`document.querySelector("#sender").selectedOptions[0].textContent`))
+	require.Equal(t, seedName("alice"), writer, "in a direct chat the page writes as the contact by default")
+	pageDo(t, tab, "writing as alice and pressing Enter", chromedp.SendKeys(chromedp.CSS("#text"), fromPhone+"\r"))
+	e.waitMessage(e.u, alice.ID, aliceGhost, fromPhone)
+	waitShown(t, tab, "alice's message as her bubble", ".msg.theirs .bubble .text", fromPhone)
+
+	const fromMatrix = "回来了 from Matrix 👋"
+	_, err := e.u.SendText(e.ctx, alice.ID, fromMatrix)
+	require.NoError(t, err)
+	waitShown(t, tab, "the Matrix message as the user's bubble", ".msg.mine .bubble .text", fromMatrix)
+	waitShown(t, tab, "the Matrix message marked as sent by the bridge", ".msg.mine .meta .tag", "via bridge")
+	if os.Getenv(screenshotEnv) != "" {
+		// A few more bubbles for the README's picture.
+		sim.InjectText("alice", "", "七点，老地方见？火锅 🍲🌶️")
+		_, err = e.u.SendText(e.ctx, alice.ID, "好的！See you at 7 👍")
+		require.NoError(t, err)
+		waitShown(t, tab, "the last message of the picture", ".msg.mine .bubble .text", "See you at 7")
+		saveScreenshot(t, tab)
+	}
+
+	events, err := e.u.Events(e.ctx, room)
+	require.NoError(t, err)
+	last := events[len(events)-1].ID
+	pageDo(t, tab, "ending the session (1101) from the Account tab",
+		chromedp.Click(chromedp.CSS("#tab-me")),
+		chromedp.Click(chromedp.CSS("#end-1101")))
+	notice, err := e.u.WaitEventAfter(e.ctx, room, last, "the bot saying the WeChat session ended", func(evt *event.Event) bool {
+		msg := stack.Message(evt)
+		return msg != nil && evt.Sender == bot && strings.Contains(strings.ToLower(msg.Body), "log")
+	})
+	require.NoError(t, err)
+	t.Logf("the bot says: %q", stack.Message(notice).Body)
+	waitShown(t, tab, "the session's end in the account's events", "#notes li", "The session ended (1101)")
+	pageDo(t, tab, "going back to the chats", chromedp.Click(chromedp.CSS("#tab-chats")))
+	waitShown(t, tab, "the login screen again", "#login-ended", "WeChat ended the session (1101)")
+}
+
+// screenshotEnv names the directory where TestPhonePage saves phone.png.
+const screenshotEnv = "WXBRIDGE_SCREENSHOT_DIR"
+
+// saveScreenshot saves the page as phone.png in the screenshotEnv
+// directory.
+func saveScreenshot(t *testing.T, tab context.Context) {
+	t.Helper()
+	dir := os.Getenv(screenshotEnv)
+	time.Sleep(300 * time.Millisecond) // let the last bubble's layout settle
+	png := pageValue(t, tab, "taking a screenshot", chromedp.CaptureScreenshot())
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	path := filepath.Join(dir, "phone.png")
+	require.NoError(t, os.WriteFile(path, png, 0o644))
+	t.Logf("screenshot: %s", path)
+}
