@@ -19,28 +19,27 @@ Matrix homeserver (Dendrite, server name %q)
   password: %s
   Sign in with any Matrix client, e.g. Element: "Sign in" → "Edit" the homeserver → %s
 
+Phone (WeChat simulator): %s/_sim/phone/
+  Open it in a browser: scan and confirm the login, write as any contact or
+  group member, send images and files, recall messages, see what the bridge
+  sent, end the session or break an endpoint.
+  For scripts, the control API is under %s/_sim/, for example:
+    curl -X POST %s/_sim/confirm
+    curl -X POST '%s/_sim/inject-text?chat=alice&text=hello'
+
 The bridge bot
   Start a direct chat with %s and send: login
   (in other rooms: !wx login). The bot posts a QR code.
 
-Play the phone with the WeChat simulator at %s
-  scan and confirm the QR code:  curl -X POST %s/_sim/confirm
-  a message from alice:          curl -X POST '%s/_sim/inject-text?chat=alice&text=hello'
-  a message in the family group: curl -X POST '%s/_sim/inject-text?chat=family&from=erin&text=hi+all'
-  one you sent from the phone:   curl -X POST '%s/_sim/inject-text?chat=alice&from=self&text=from+my+phone'
-  what the bridge sent WeChat:   curl %s/_sim/sent
-  the session ends (re-login):   curl -X POST '%s/_sim/end-session?ret=1101'
-  account and contacts:          curl %s/_sim/state
-
 The simulator starts fresh at every run: after a restart the bot says the
-WeChat session ended; send login again and confirm it with the curl above.
+WeChat session ended; send login again and confirm it on the phone page.
 (make run RUN_FLAGS=-auto-confirm confirms every login by itself.)
 
 Logs: %s, %s
 `,
 		s.Dir, stack.Domain,
 		s.HS.URL, s.UserID(user), password, s.HS.URL,
+		sim, sim, sim, sim,
 		s.Bridge.Bot,
-		sim, sim, sim, sim, sim, sim, sim, sim,
 		s.Bridge.LogPath, s.HS.LogPath)
 }

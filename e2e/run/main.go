@@ -1,8 +1,9 @@
 // Command run starts a local wxbridge stack to try the bridge by hand:
 // Dendrite, wxbridge and the WeChat simulator on loopback, with a Matrix
 // account to log in with. `make run` builds what it needs and starts it;
-// it prints how to connect a Matrix client, how to talk to the bridge bot
-// and how to play the phone through the simulator's control API, and runs
+// it prints how to connect a Matrix client, the address of the
+// simulator's phone page (a web page that plays the WeChat phone), how to
+// talk to the bridge bot and a couple of control API calls, and runs
 // until Ctrl-C. Its data stays in -dir, so the next run keeps the Matrix
 // account, the rooms and the bridge database. The simulator starts fresh
 // each time, so the bridge asks for a new WeChat login after a restart.

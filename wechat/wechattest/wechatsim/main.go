@@ -3,7 +3,9 @@
 //
 // Point the bridge's network.server_override at the printed URL (the
 // bridge keeps the real host names in the Host header, which the simulator
-// routes by), start a login, then "scan" the QR code with the control API:
+// routes by), start a login, then open the phone page it prints
+// (http://127.0.0.1:29351/_sim/phone/) to scan and confirm it, chat and
+// break things, or script the same with the control API:
 //
 //	curl -X POST http://127.0.0.1:29351/_sim/confirm
 //	curl -X POST 'http://127.0.0.1:29351/_sim/inject-text?chat=alice&text=hello'
@@ -125,8 +127,10 @@ func run(ctx context.Context, args []string, ready func(*wechattest.Server, stri
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	log.Info().Str("server_override", "http://"+ln.Addr().String()).Str("mode", o.mode).
+	base := "http://" + ln.Addr().String()
+	log.Info().Str("server_override", base).Str("mode", o.mode).
 		Msg("Set network.server_override to this URL; control API under /_sim/")
+	fmt.Fprintf(os.Stderr, "Phone (WeChat simulator): %s/_sim/phone/\n", base)
 
 	var wg sync.WaitGroup
 	if o.autoConfirm {
