@@ -276,6 +276,7 @@ func TestPhoneNotesAndFaults(t *testing.T) {
 	}
 	assert.Equal(t, []string{"login", "skey", "fault", "friend-request"}, kinds)
 	assert.Equal(t, []phoneFault{{Endpoint: "webwxsync", Fault: "http-500", Count: 2}}, v.Faults)
+	assert.Equal(t, "Friend requests", chatItem(t, v, "fmessage").Name)
 	fm := c.phoneChat("fmessage").Messages
 	require.NotEmpty(t, fm)
 	assert.Equal(t, "Friend request from Grace: 你好", fm[len(fm)-1].Text)

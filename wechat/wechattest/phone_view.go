@@ -346,6 +346,9 @@ func (s *Server) phoneNameLocked(e *contactEntry) string {
 	if e.NickName == "" && e.Group {
 		return "Group chat"
 	}
+	if e.ID == friendRequestSender && e.NickName == e.ID {
+		return "Friend requests"
+	}
 	return phoneText(e.NickName)
 }
 
