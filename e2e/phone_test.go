@@ -1,7 +1,11 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,8 +73,33 @@ func TestPhonePage(t *testing.T) {
 	e.waitMessage(e.u, alice.ID, aliceGhost, fromPhone)
 	waitShown(t, tab, "alice's message as her bubble", ".msg.theirs .bubble .text", fromPhone)
 
+	// A picture sent from the page as alice, then a message she recalls.
+	pic := filepath.Join(t.TempDir(), "cat.png")
+	require.NoError(t, os.WriteFile(pic, smallPNG(t), 0o600))
+	pageDo(t, tab, "sending a picture as alice", chromedp.SetUploadFiles(chromedp.CSS("#attach"), []string{pic}))
+	_, err := e.u.WaitEvent(e.ctx, alice.ID, "the picture from alice's ghost", func(evt *event.Event) bool {
+		msg := stack.Message(evt)
+		return msg != nil && evt.Sender == aliceGhost && msg.MsgType == event.MsgImage
+	})
+	require.NoError(t, err)
+	waitShown(t, tab, "the picture as alice's bubble", ".msg.theirs .bubble.media", "")
+	const oops = "发错了，撤回 oops"
+	pageDo(t, tab, "writing a message to recall", chromedp.SendKeys(chromedp.CSS("#text"), oops+"\r"))
+	oopsEvt := e.waitMessage(e.u, alice.ID, aliceGhost, oops)
+	oopsID := pageValue(t, tab, "finding the message to recall", chromedp.Evaluate[string](
+		`[...document.querySelectorAll(".msg.theirs")].find(li => li.textContent.includes(`+jsString(oops)+`)).dataset.msg`))
+	pageDo(t, tab, "clicking Recall on it", chromedp.Click(chromedp.CSS(`li[data-msg="`+oopsID+`"] button.recall`)))
+	e.waitUntil("the recalled message to be redacted in Matrix", func(ctx context.Context) (bool, error) {
+		got, err := e.u.Client.GetEvent(ctx, alice.ID, oopsEvt.ID)
+		if err != nil {
+			return false, err
+		}
+		return got.Unsigned.RedactedBecause != nil, nil
+	})
+	waitShown(t, tab, "the recall notice in the message's place", `li[data-msg="`+oopsID+`"][data-kind="recalled"]`, "撤回了一条消息")
+
 	const fromMatrix = "回来了 from Matrix 👋"
-	_, err := e.u.SendText(e.ctx, alice.ID, fromMatrix)
+	_, err = e.u.SendText(e.ctx, alice.ID, fromMatrix)
 	require.NoError(t, err)
 	waitShown(t, tab, "the Matrix message as the user's bubble", ".msg.mine .bubble .text", fromMatrix)
 	waitShown(t, tab, "the Matrix message marked as sent by the bridge", ".msg.mine .meta .tag", "via bridge")
@@ -100,6 +129,20 @@ func TestPhonePage(t *testing.T) {
 	waitShown(t, tab, "the login screen again", "#login-ended", "WeChat ended the session (1101)")
 }
 
+// smallPNG is a 96×96 picture to send from the page.
+func smallPNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 96, 96))
+	for y := range 96 {
+		for x := range 96 {
+			img.SetRGBA(x, y, color.RGBA{R: uint8(x * 8 / 3), G: 160, B: uint8(y * 8 / 3), A: 255})
+		}
+	}
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, img))
+	return buf.Bytes()
+}
+
 // screenshotEnv names the directory where TestPhonePage saves phone.png.
 const screenshotEnv = "WXBRIDGE_SCREENSHOT_DIR"
 
@@ -109,9 +152,9 @@ func saveScreenshot(t *testing.T, tab context.Context) {
 	t.Helper()
 	dir := os.Getenv(screenshotEnv)
 	time.Sleep(300 * time.Millisecond) // let the last bubble's layout settle
-	png := pageValue(t, tab, "taking a screenshot", chromedp.CaptureScreenshot())
+	shot := pageValue(t, tab, "taking a screenshot", chromedp.CaptureScreenshot())
 	require.NoError(t, os.MkdirAll(dir, 0o755))
 	path := filepath.Join(dir, "phone.png")
-	require.NoError(t, os.WriteFile(path, png, 0o644))
+	require.NoError(t, os.WriteFile(path, shot, 0o644))
 	t.Logf("screenshot: %s", path)
 }
