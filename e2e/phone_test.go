@@ -5,7 +5,11 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,10 +110,19 @@ func TestPhonePage(t *testing.T) {
 	if os.Getenv(screenshotEnv) != "" {
 		// A few more bubbles for the README's picture.
 		sim.InjectText("alice", "", "七点，老地方见？火锅 🍲🌶️")
+		e.waitMessage(e.u, alice.ID, aliceGhost, "七点，老地方见？火锅 🍲🌶️")
 		_, err = e.u.SendText(e.ctx, alice.ID, "好的！See you at 7 👍")
 		require.NoError(t, err)
 		waitShown(t, tab, "the last message of the picture", ".msg.mine .bubble .text", "See you at 7")
 		saveScreenshot(t, tab)
+		if dir := os.Getenv(matrixClientEnv); dir != "" {
+			saveSideBySide(t, tab, dir, url.Values{
+				"hs": {e.s.HS.URL}, "user": {tester}, "password": {e.s.Password(tester)}, "room": {alice.ID.String()},
+			})
+			pageDo(t, tab, "coming back from the Matrix client",
+				chromedp.EmulateViewport(phoneWidth, phoneHeight), chromedp.Navigate(page+"#chat/alice"))
+			waitShown(t, tab, "alice's chat again", ".msg.mine .bubble .text", fromMatrix)
+		}
 	}
 
 	events, err := e.u.Events(e.ctx, room)
@@ -145,6 +158,56 @@ func smallPNG(t *testing.T) []byte {
 
 // screenshotEnv names the directory where TestPhonePage saves phone.png.
 const screenshotEnv = "WXBRIDGE_SCREENSHOT_DIR"
+
+// matrixClientEnv names a built tools/matrix-client-shot: with it,
+// TestPhonePage also saves the phone page beside that Matrix client.
+const matrixClientEnv = "WXBRIDGE_MATRIX_CLIENT_DIR"
+
+// saveSideBySide serves the Matrix client in dir, shows the room that
+// query names in the tab (it loads only in a tab in front) and saves
+// phone-and-matrix.png: the Matrix client on the left, the phone page
+// (phone.png) on the right.
+func saveSideBySide(t *testing.T, tab context.Context, dir string, query url.Values) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dir)), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	mx := tab
+	pageDo(t, mx, "opening the Matrix client", chromedp.EmulateViewport(520, phoneHeight),
+		chromedp.Navigate("http://"+ln.Addr().String()+"/?"+query.Encode()))
+	status := pageValue(t, mx, "waiting for the Matrix client", chromedp.Poll[string](
+		`document.title === "ready" || document.title.startsWith("failed") || document.title.startsWith("error") ? document.title : ""`))
+	require.Equal(t, "ready", status, "the Matrix client shows the room")
+	time.Sleep(2 * time.Second) // let the timeline fill in
+	pageValue(t, mx, "scrolling the timeline to its newest message", chromedp.Evaluate[bool](
+		`[...document.querySelectorAll("*")].forEach(el => { if (el.scrollHeight > el.clientHeight) el.scrollTop = el.scrollHeight; }) || true`))
+	time.Sleep(300 * time.Millisecond)
+	left := decodePNG(t, pageValue(t, mx, "taking the Matrix client's screenshot", chromedp.CaptureScreenshot()))
+	phone, err := os.ReadFile(filepath.Join(os.Getenv(screenshotEnv), "phone.png"))
+	require.NoError(t, err)
+	right := decodePNG(t, phone)
+
+	const gap = 16
+	out := image.NewRGBA(image.Rect(0, 0, left.Bounds().Dx()+gap+right.Bounds().Dx(), max(left.Bounds().Dy(), right.Bounds().Dy())))
+	draw.Draw(out, out.Bounds(), image.NewUniform(color.RGBA{R: 0xcf, G: 0xcf, B: 0xcf, A: 0xff}), image.Point{}, draw.Src)
+	draw.Draw(out, left.Bounds(), left, left.Bounds().Min, draw.Src)
+	draw.Draw(out, right.Bounds().Sub(right.Bounds().Min).Add(image.Pt(left.Bounds().Dx()+gap, 0)), right, right.Bounds().Min, draw.Src)
+	var buf bytes.Buffer
+	require.NoError(t, png.Encode(&buf, out))
+	path := filepath.Join(os.Getenv(screenshotEnv), "phone-and-matrix.png")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	t.Logf("side by side: %s", path)
+}
+
+func decodePNG(t *testing.T, data []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	require.NoError(t, err)
+	return img
+}
 
 // saveScreenshot saves the page as phone.png in the screenshotEnv
 // directory.

@@ -1,0 +1,1 @@
+../node_modules/hydrogen-view-sdk/lib-build/sw.js
