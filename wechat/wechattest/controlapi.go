@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -176,7 +177,24 @@ func (s *Server) newControlHandler() http.Handler {
 		}
 		writeJSON(w, ups)
 	})
-	return mux
+	return &sameOriginPosts{next: mux}
+}
+
+// sameOriginPosts refuses a POST that a browser sent from another site's
+// page (its Origin names another host): now that a browser has the phone
+// page open, any page it visits could otherwise end the session or inject
+// messages. The page's own POSTs carry its origin; curl and the tests send
+// none.
+type sameOriginPosts struct{ next http.Handler }
+
+func (h *sameOriginPosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if origin := r.Header.Get("Origin"); r.Method == http.MethodPost && origin != "" {
+		if u, err := url.Parse(origin); err != nil || u.Host != r.Host {
+			http.Error(w, "the control API takes POSTs only from the simulator's own pages (Origin "+strconv.Quote(origin)+" is another site)", http.StatusForbidden)
+			return
+		}
+	}
+	h.next.ServeHTTP(w, r)
 }
 
 func readControlBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -196,4 +197,38 @@ func (c *tclient) download(endpoint string, q url.Values, h http.Header) []byte 
 	require.Less(c.t, resp.StatusCode, 300, endpoint)
 	require.NotEmpty(c.t, data, endpoint)
 	return data
+}
+
+// TestControlRefusesOtherSites: a POST a browser sends from another site's
+// page is refused before it acts; the phone page's own (same origin) and
+// scripts' (no Origin) go through.
+func TestControlRefusesOtherSites(t *testing.T) {
+	s, _ := newTest(t, Config{ControlAPI: true})
+	tests := []struct {
+		name, origin string
+		wantRefused  bool
+	}{
+		{"curl sends no origin", "", false},
+		{"the phone page", "http://127.0.0.1:29351", false},
+		{"another site", "https://evil.example", true},
+		{"another port on loopback", "http://127.0.0.1:8080", true},
+		{"a broken origin", "%zz", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:29351/_sim/profile?nick=Changed", nil)
+			if tt.origin != "" {
+				req.Header.Set("Origin", tt.origin)
+			}
+			rec := httptest.NewRecorder()
+			s.ControlHandler().ServeHTTP(rec, req)
+			if tt.wantRefused {
+				assert.Equal(t, http.StatusForbidden, rec.Code)
+				assert.Contains(t, rec.Body.String(), "only from the simulator's own pages")
+			} else {
+				assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+				assert.JSONEq(t, `{"ok":true}`, rec.Body.String(), "the profile changed")
+			}
+		})
+	}
 }
