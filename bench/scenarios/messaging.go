@@ -334,8 +334,8 @@ func (m *messaging) burst(ctx context.Context) (*Result, error) {
 		Bridge:   fmt.Sprintf("%s (%.0f msg/s)", secs(bridge.took), bridge.rate(n)),
 		Baseline: fmt.Sprintf("%s (%.0f msg/s, %s)", secs(best.took), best.rate(n), bestName),
 		Compare:  fmt.Sprintf("%.2f × baseline rate", ratio),
-		Target:   "≥ 0.80 × baseline rate",
-		Verdict:  verdict(ratio >= 0.8),
+		Target:   "≥ 0.95 × baseline rate",
+		Verdict:  verdict(ratio >= 0.95),
 	})
 	res.add(Figure{
 		Metric:   "against one request in flight",
@@ -423,11 +423,11 @@ func (m *messaging) inboundLatency(ctx context.Context) (*Result, error) {
 	o50, o99 := bd.P50-bsd.P50, bd.P99-bsd.P99
 	res.add(Figure{
 		Metric: "injection → user's /sync, p50", Bridge: ms(bd.P50), Baseline: ms(bsd.P50),
-		Compare: signedMS(o50) + " overhead", Target: "≤ +10 ms", Verdict: verdict(o50 <= 10*time.Millisecond),
+		Compare: signedMS(o50) + " overhead", Target: "≤ +3 ms", Verdict: verdict(o50 <= 3*time.Millisecond),
 	})
 	res.add(Figure{
 		Metric: "injection → user's /sync, p99", Bridge: ms(bd.P99), Baseline: ms(bsd.P99),
-		Compare: signedMS(o99) + " overhead", Target: "≤ +50 ms", Verdict: verdict(o99 <= 50*time.Millisecond),
+		Compare: signedMS(o99) + " overhead", Target: "≤ +20 ms", Verdict: verdict(o99 <= 20*time.Millisecond),
 	})
 	res.raw("bridge_p50_ms", float64(bd.P50)/1e6)
 	res.raw("bridge_p99_ms", float64(bd.P99)/1e6)
@@ -555,7 +555,7 @@ func (m *messaging) outboundLatency(ctx context.Context) (*Result, error) {
 	pd, td, od := Summarize(push), Summarize(total), Summarize(overhead)
 	res.add(Figure{
 		Metric: "Matrix send → webwxsendmsg, p50", Bridge: ms(td.P50), Baseline: ms(pd.P50) + " (Dendrite's push)",
-		Compare: signedMS(od.P50) + " in the bridge", Target: "≤ +10 ms", Verdict: verdict(od.P50 <= 10*time.Millisecond),
+		Compare: signedMS(od.P50) + " in the bridge", Target: "≤ +5 ms", Verdict: verdict(od.P50 <= 5*time.Millisecond),
 	})
 	res.add(Figure{
 		Metric: "Matrix send → webwxsendmsg, p99", Bridge: ms(td.P99), Baseline: ms(pd.P99) + " (Dendrite's push)",
