@@ -89,6 +89,7 @@ func TestBenchSmoke(t *testing.T) {
 	md := rep.Markdown()
 	assert.True(t, strings.HasPrefix(md, "# wxbridge performance"), "the report renders")
 	assert.Contains(t, md, "| inbound burst |")
+	assert.Contains(t, md, "Go heap in use over the last", "the soak splits RSS into the Go heap and the rest")
 }
 
 // assertStartupTables checks what the start-up scenario counted: a table

@@ -145,18 +145,31 @@ func (e *Env) settleNote(ctx context.Context) string {
 // Go heap in use, heap kept but unused, goroutine stacks, and the rest
 // (the binary, C allocations such as SQLite's page caches).
 func (e *Env) goMem(ctx context.Context, rss int64) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Stack.Bridge.URL+"/debug/pprof/heap?debug=1", nil)
+	stats, err := e.heapStats(ctx)
 	if err != nil {
 		return "", err
+	}
+	inuse, idle, released, stacks := stats["HeapInuse"], stats["HeapIdle"], stats["HeapReleased"], stats["Stack"]
+	return fmt.Sprintf("Go heap in use %s (live objects %s), heap kept unused %s, stacks %s; RSS %s, of which not Go heap or stacks about %s",
+		mb(inuse), mb(stats["HeapAlloc"]), mb(idle-released), mb(stacks), mb(rss), mb(rss-inuse-(idle-released)-stacks)), nil
+}
+
+// heapStats reads the bridge's runtime memory statistics: the "# Name =
+// value" lines of /debug/pprof/heap?debug=1 (Stack is the in-use half of
+// "inuse / sys").
+func (e *Env) heapStats(ctx context.Context) (map[string]int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Stack.Bridge.URL+"/debug/pprof/heap?debug=1", nil)
+	if err != nil {
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+e.Prov.secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("heap stats: %s", resp.Status)
+		return nil, fmt.Errorf("heap stats: %s", resp.Status)
 	}
 	stats := map[string]int64{}
 	sc := bufio.NewScanner(resp.Body)
@@ -166,16 +179,16 @@ func (e *Env) goMem(ctx context.Context, rss int64) (string, error) {
 		if !ok {
 			continue
 		}
-		// "Stack = inuse / sys"; the others are one number.
 		val, _, _ = strings.Cut(val, " / ")
 		if n, err := strconv.ParseInt(val, 10, 64); err == nil {
 			stats[name] = n
 		}
 	}
-	if err = sc.Err(); err != nil {
-		return "", err
-	}
-	inuse, idle, released, stacks := stats["HeapInuse"], stats["HeapIdle"], stats["HeapReleased"], stats["Stack"]
-	return fmt.Sprintf("Go heap in use %s (live objects %s), heap kept unused %s, stacks %s; RSS %s, of which not Go heap or stacks about %s",
-		mb(inuse), mb(stats["HeapAlloc"]), mb(idle-released), mb(stacks), mb(rss), mb(rss-inuse-(idle-released)-stacks)), nil
+	return stats, sc.Err()
+}
+
+// goHeld is the memory the Go runtime holds from the OS by the statistics:
+// the heap in use, heap kept unused (not yet returned) and goroutine stacks.
+func goHeld(stats map[string]int64) int64 {
+	return stats["HeapInuse"] + stats["HeapIdle"] - stats["HeapReleased"] + stats["Stack"]
 }

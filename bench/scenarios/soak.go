@@ -78,6 +78,10 @@ type soakSample struct {
 	rss        int64
 	goroutines int
 	fds        int
+	// goHeap is the Go heap in use; goHeld what the Go runtime holds
+	// from the OS (heap in use and kept, stacks), so RSS - goHeld is
+	// the memory outside Go: C (SQLite's page caches), the binary.
+	goHeap, goHeld int64
 }
 
 // soak is the shared state of the scenario.
@@ -374,6 +378,11 @@ func (s *soak) read(ctx context.Context) (soakSample, error) {
 	if smp.goroutines, err = s.env.goroutines(ctx); err != nil {
 		return smp, err
 	}
+	stats, err := s.env.heapStats(ctx)
+	if err != nil {
+		return smp, err
+	}
+	smp.goHeap, smp.goHeld = stats["HeapInuse"], goHeld(stats)
 	if s.env.Stack.Bridge.PID() != pid {
 		return smp, errors.New("the bridge restarted while it was read")
 	}
