@@ -141,6 +141,25 @@ type timeline struct {
 	byKind map[id.RoomID]map[soakKind]int
 }
 
+// complete says whether every inbound message is in the timelines at
+// least once: each text and file by key, images and voice by their count
+// per room.
+func (t timeline) complete(in []soakMsg, want map[id.RoomID]map[soakKind]int) bool {
+	for _, m := range in {
+		if m.key != "" && t.byKey[m.key] == 0 {
+			return false
+		}
+	}
+	for room, kinds := range want {
+		for _, k := range []soakKind{soakImage, soakVoice} {
+			if t.byKind[room][k] < kinds[k] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // readTimelines reads every portal room's timeline with /messages and
 // counts the messages the bridge's ghosts sent there.
 func (s *soak) readTimelines(ctx context.Context, rooms []id.RoomID) (timeline, error) {
@@ -199,7 +218,13 @@ func (s *soak) report(ctx context.Context, res *Result) {
 		want[m.room][m.kind]++
 	}
 	var inLost, inDup []string
+	// drain waited for the texts only: an attachment still being
+	// uploaded is read again, for up to a minute, before it counts as lost.
 	tl, err := s.readTimelines(ctx, rooms)
+	for settle := time.Now().Add(time.Minute); err == nil && !tl.complete(in, want) && time.Now().Before(settle) && ctx.Err() == nil; {
+		sleep(ctx, time.Second)
+		tl, err = s.readTimelines(ctx, rooms)
+	}
 	if err != nil {
 		res.note("reading the timelines failed: " + err.Error())
 	}
