@@ -46,6 +46,8 @@ const maxControlBody = 64 << 20
 //	POST /_sim/fail-next?endpoint=&n=&fault=  fault: http-500, reset, malformed, hang, too-frequent, lose-answer, slow-answer
 //	GET  /_sim/sent | /_sim/uploads | /_sim/violations | /_sim/requests?endpoint=
 //	GET  /_sim/phone/                         the phone as a web page (see handlePhone)
+//
+// A POST whose Origin names another site is refused with 403 (sameOriginPosts).
 func (s *Server) ControlHandler() http.Handler { return s.control }
 
 func (s *Server) newControlHandler() http.Handler {
