@@ -22,6 +22,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/wxbridge/wxbridge/bench/scenarios"
 )
 
@@ -48,6 +50,20 @@ func main() {
 	creationGroups := flag.Int("creation-groups", 0, "saved groups of the portal-creation scenario's account (friends scale with them)")
 	creationScales := flag.String("creation-scales", "", "group counts of the portal-creation scenario's memory runs at other sizes, comma-separated (none: no such runs)")
 	soakFor := flag.Duration("soak-duration", 0, "how long the soak scenario runs its traffic (default 60m, -quick 3m)")
+	bridgeSet := map[string]any{}
+	flag.Func("bridge-set", "set a key of the bridge's config, as path.to.key=value (repeatable), to measure a setting other than the shipped one", func(kv string) error {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("%q is not path.to.key=value", kv)
+		}
+		// The value is read as YAML, so that numbers and booleans keep their type.
+		var val any
+		if err := yaml.Unmarshal([]byte(v), &val); err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		bridgeSet[k] = val
+		return nil
+	})
 	plots := flag.String("plots", "", "directory to draw the plots in (default: perf/ next to -out)")
 	flag.Parse()
 	outGiven := false
@@ -84,6 +100,7 @@ func main() {
 		PinBridge:      *pin,
 		NiceDendrite:   *nice,
 		Front:          *front,
+		BridgeConfig:   bridgeSet,
 		Progress: func(format string, args ...any) {
 			fmt.Fprintf(os.Stderr, "%s  %s (load %.2f)\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...), scenarios.LoadAvg1())
 		},

@@ -187,8 +187,9 @@ func (e *Env) heapStats(ctx context.Context) (map[string]int64, error) {
 	return stats, sc.Err()
 }
 
-// goHeld is the memory the Go runtime holds from the OS by the statistics:
-// the heap in use, heap kept unused (not yet returned) and goroutine stacks.
+// goHeld is the memory the Go runtime holds from the OS by its statistics:
+// all it mapped (heap, stacks, its own metadata: GC bitmaps, spans,
+// profiling buckets) less the heap pages it gave back.
 func goHeld(stats map[string]int64) int64 {
-	return stats["HeapInuse"] + stats["HeapIdle"] - stats["HeapReleased"] + stats["Stack"]
+	return stats["Sys"] - stats["HeapReleased"]
 }

@@ -47,6 +47,10 @@ type Options struct {
 	// through one timing proxy (one more loopback hop for both), so the
 	// inbound latency can be split at the homeserver's door.
 	Front bool
+	// BridgeConfig sets keys of the bridge's config (dotted paths, as
+	// the YAML's) over what the scenarios set, to measure another setting
+	// than the shipped one; the report names them with the run's sizes.
+	BridgeConfig map[string]any
 	// Progress, when set, is told what a scenario is doing.
 	Progress func(format string, args ...any)
 }
@@ -99,6 +103,9 @@ func startEnv(ctx context.Context, opts Options, sims []wechattest.Config, users
 		cfg["logging.min_level"] = opts.BridgeLogLevel
 	}
 	for k, v := range config {
+		cfg[k] = v
+	}
+	for k, v := range opts.BridgeConfig {
 		cfg[k] = v
 	}
 	// Dendrite serves pprof where $PPROFLISTEN in its environment says;

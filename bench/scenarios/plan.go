@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -111,7 +112,15 @@ func (p *Plan) enabled(name string) bool { return p.run == nil || p.run[name] }
 // Run runs the selected scenarios one after the other. It keeps going
 // after a scenario failed, and returns every error joined.
 func (p *Plan) Run(ctx context.Context, opts Options) (*Report, error) {
-	rep := newReport(p.Sizes)
+	sizes := p.Sizes
+	if len(opts.BridgeConfig) > 0 {
+		keys := slices.Sorted(maps.Keys(opts.BridgeConfig))
+		for i, k := range keys {
+			keys[i] = fmt.Sprintf("%s: %v", k, opts.BridgeConfig[k])
+		}
+		sizes += ", bridge config changed: " + strings.Join(keys, ", ")
+	}
+	rep := newReport(sizes)
 	var errs []error
 	msg := p.Messaging
 	if !p.enabled(ScenarioBurst) {

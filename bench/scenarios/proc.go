@@ -15,6 +15,11 @@ type Mem struct {
 	RSS int64
 	// HWM is VmHWM, the largest resident set so far.
 	HWM int64
+	// Anon is RssAnon, the resident anonymous memory (heaps: Go's and C's).
+	Anon int64
+	// File is RssFile plus RssShmem, the resident pages of mapped files
+	// (the binary, SQLite's -shm index).
+	File int64
 }
 
 // ReadMem reads the resident memory of a process.
@@ -40,6 +45,10 @@ func ReadMem(pid int) (Mem, error) {
 			dst = &m.RSS
 		case "VmHWM":
 			dst = &m.HWM
+		case "RssAnon":
+			dst = &m.Anon
+		case "RssFile", "RssShmem":
+			dst = &m.File
 		default:
 			continue
 		}
@@ -47,7 +56,7 @@ func ReadMem(pid int) (Mem, error) {
 		if err != nil {
 			return Mem{}, fmt.Errorf("/proc/%d/status %s: %w", pid, key, err)
 		}
-		*dst = kb << 10
+		*dst += kb << 10
 	}
 	return m, sc.Err()
 }

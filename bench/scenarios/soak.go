@@ -73,14 +73,17 @@ type soakMsg struct {
 
 // soakSample is one reading of the bridge process.
 type soakSample struct {
-	at         time.Duration // since the traffic started
-	pid        int
-	rss        int64
+	at  time.Duration // since the traffic started
+	pid int
+	rss int64
+	// anon and file split rss: anonymous memory (Go's heap and stacks, C
+	// allocations) and pages of mapped files (the binary).
+	anon, file int64
 	goroutines int
 	fds        int
 	// goHeap is the Go heap in use; goHeld what the Go runtime holds
-	// from the OS (heap in use and kept, stacks), so RSS - goHeld is
-	// the memory outside Go: C (SQLite's page caches), the binary.
+	// from the OS (heap, stacks, its metadata), so anon - goHeld is
+	// about the C allocations: SQLite's.
 	goHeap, goHeld int64
 }
 
@@ -371,7 +374,7 @@ func (s *soak) read(ctx context.Context) (soakSample, error) {
 	if err != nil {
 		return smp, err
 	}
-	smp.rss = mem.RSS
+	smp.rss, smp.anon, smp.file = mem.RSS, mem.Anon, mem.File
 	if smp.fds, err = countFDs(pid); err != nil {
 		return smp, err
 	}

@@ -161,39 +161,66 @@ func (t timeline) complete(in []soakMsg, want map[id.RoomID]map[soakKind]int) bo
 }
 
 // readTimelines reads every portal room's timeline with /messages and
-// counts the messages the bridge's ghosts sent there.
+// counts the messages the bridge's ghosts sent there, once per event ID.
+// Each room is read backward from its end and then forward from its start:
+// Dendrite 0.13.8's backward pagination leaves out an event that shares
+// its depth with another (where the room's DAG forked, as when the user
+// and a ghost send at the same moment; one such event in two of eight
+// rooms after a 24-minute soak, whatever the page size), and its forward
+// pagination repeats events where pages meet. A message the bridge sent
+// twice is two events, so it still counts twice.
 func (s *soak) readTimelines(ctx context.Context, rooms []id.RoomID) (timeline, error) {
 	tl := timeline{byKey: map[string]int{}, byKind: map[id.RoomID]map[soakKind]int{}}
-	cli := s.m.w.Client
 	for _, room := range rooms {
 		tl.byKind[room] = map[soakKind]int{}
-		from := ""
-		for range 1000 {
-			resp, err := cli.Messages(ctx, room, from, "", mautrix.DirectionBackward, nil, 100)
-			if err != nil {
-				return tl, fmt.Errorf("reading %s: %w", room, err)
+		seen := map[id.EventID]bool{}
+		count := func(evt *event.Event) {
+			if evt.Type != event.EventMessage || !s.env.Stack.Bridge.IsGhost(evt.Sender) || seen[evt.ID] {
+				return
 			}
-			for _, evt := range resp.Chunk {
-				if evt.Type != event.EventMessage || !s.env.Stack.Bridge.IsGhost(evt.Sender) {
-					continue
-				}
-				body, _ := evt.Content.Raw["body"].(string)
-				switch msgtype, _ := evt.Content.Raw["msgtype"].(string); event.MessageType(msgtype) {
-				case event.MsgImage:
-					tl.byKind[room][soakImage]++
-				case event.MsgAudio:
-					tl.byKind[room][soakVoice]++
-				default:
-					tl.byKey[body]++
-				}
+			seen[evt.ID] = true
+			body, _ := evt.Content.Raw["body"].(string)
+			switch msgtype, _ := evt.Content.Raw["msgtype"].(string); event.MessageType(msgtype) {
+			case event.MsgImage:
+				tl.byKind[room][soakImage]++
+			case event.MsgAudio:
+				tl.byKind[room][soakVoice]++
+			default:
+				tl.byKey[body]++
 			}
-			if len(resp.Chunk) == 0 || resp.End == "" || resp.End == from {
-				break
-			}
-			from = resp.End
+		}
+		start, err := s.paginate(ctx, room, "", mautrix.DirectionBackward, count)
+		if err == nil && start != "" {
+			_, err = s.paginate(ctx, room, start, mautrix.DirectionForward, count)
+		}
+		if err != nil {
+			return tl, fmt.Errorf("reading %s: %w", room, err)
 		}
 	}
 	return tl, nil
+}
+
+// paginate reads a room's timeline with /messages from a token in one
+// direction to its end, handing each event to fn, and returns the token
+// of the end it reached.
+func (s *soak) paginate(ctx context.Context, room id.RoomID, from string, dir mautrix.Direction, fn func(*event.Event)) (string, error) {
+	for range 1000 {
+		resp, err := s.m.w.Client.Messages(ctx, room, from, "", dir, nil, 100)
+		if err != nil {
+			return from, err
+		}
+		for _, evt := range resp.Chunk {
+			fn(evt)
+		}
+		if len(resp.Chunk) == 0 || resp.End == "" || resp.End == from {
+			if resp.End != "" {
+				from = resp.End
+			}
+			return from, nil
+		}
+		from = resp.End
+	}
+	return from, nil
 }
 
 // report waits for the last messages, counts both directions, fits the
@@ -280,7 +307,9 @@ func (s *soak) report(ctx context.Context, res *Result) {
 		lost, dup []string
 	}{{"WeChat → Matrix", inLost, inDup}, {"Matrix → WeChat", outLost, outDup}} {
 		if len(l.lost)+len(l.dup) > 0 {
-			res.note(fmt.Sprintf("%s: lost %s; duplicated %s", l.what, firstOf(l.lost, 10), firstOf(l.dup, 10)))
+			note := fmt.Sprintf("%s: lost %s; duplicated %s", l.what, firstOf(l.lost, 10), firstOf(l.dup, 10))
+			res.note(note)
+			s.opts.progress("soak: %s", note)
 		}
 	}
 
@@ -322,7 +351,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 			from = end // the window holds one process in one session
 		}
 	}
-	// The last two split RSS, to tell a Go leak from C memory (SQLite's
+	// The last four split RSS, to tell a Go leak from C memory (SQLite's
 	// page caches fill as the database grows, up to their bound); they
 	// have no target of their own.
 	resources := []struct {
@@ -335,7 +364,9 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		{"goroutines", "", 1, func(p soakSample) float64 { return float64(p.goroutines) }, false},
 		{"open file descriptors", "", 1, func(p soakSample) float64 { return float64(p.fds) }, false},
 		{"Go heap in use", "MB", 0, func(p soakSample) float64 { return float64(p.goHeap) / 1e6 }, true},
-		{"RSS outside Go (C allocations, the binary)", "MB", 0, func(p soakSample) float64 { return float64(p.rss-p.goHeld) / 1e6 }, true},
+		{"Go runtime besides the heap in use (heap kept, stacks, GC and profiling metadata)", "MB", 0, func(p soakSample) float64 { return float64(p.goHeld-p.goHeap) / 1e6 }, true},
+		{"anonymous RSS outside the Go runtime (C allocations: SQLite)", "MB", 0, func(p soakSample) float64 { return float64(p.anon-p.goHeld) / 1e6 }, true},
+		{"file-backed RSS (the binary's pages, SQLite's -shm)", "MB", 0, func(p soakSample) float64 { return float64(p.file) / 1e6 }, true},
 	}
 	var levels []string
 	all := make([]Series, len(resources))
