@@ -17,18 +17,27 @@ import (
 const pollInterval = 200 * time.Millisecond
 
 // Events returns every event of a room the user can see, oldest first,
-// read with /messages (backward from the end of the room: Dendrite refuses
-// a forward pagination without a from token). Contents are parsed, so
-// Message() and Content.Parsed work.
+// read with /messages forward from the room's start ("t0_0", Dendrite's
+// first token), each event once. Not backward from the end: Dendrite
+// 0.13.8's backward pagination leaves out an event that shares its depth
+// with another (where the room's DAG forked, as when two senders send at
+// the same moment), while its forward pagination only repeats events
+// where pages meet. Contents are parsed, so Message() and Content.Parsed
+// work.
 func (u *User) Events(ctx context.Context, roomID id.RoomID) ([]*event.Event, error) {
 	var events []*event.Event
-	from := ""
+	seen := map[id.EventID]bool{}
+	from := "t0_0"
 	for range 100 {
-		resp, err := u.Client.Messages(ctx, roomID, from, "", mautrix.DirectionBackward, nil, 100)
+		resp, err := u.Client.Messages(ctx, roomID, from, "", mautrix.DirectionForward, nil, 100)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", roomID, err)
 		}
 		for _, evt := range resp.Chunk {
+			if seen[evt.ID] {
+				continue
+			}
+			seen[evt.ID] = true
 			evt.RoomID = roomID
 			parseContent(evt)
 			events = append(events, evt)
@@ -38,7 +47,6 @@ func (u *User) Events(ctx context.Context, roomID id.RoomID) ([]*event.Event, er
 		}
 		from = resp.End
 	}
-	slices.Reverse(events)
 	return events, nil
 }
 
