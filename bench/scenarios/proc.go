@@ -20,6 +20,8 @@ type Mem struct {
 	// File is RssFile plus RssShmem, the resident pages of mapped files
 	// (the binary, SQLite's -shm index).
 	File int64
+	// Threads is the number of OS threads.
+	Threads int64
 }
 
 // ReadMem reads the resident memory of a process.
@@ -49,6 +51,13 @@ func ReadMem(pid int) (Mem, error) {
 			dst = &m.Anon
 		case "RssFile", "RssShmem":
 			dst = &m.File
+		case "Threads":
+			n, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+			if err != nil {
+				return Mem{}, fmt.Errorf("/proc/%d/status %s: %w", pid, key, err)
+			}
+			m.Threads = n
+			continue
 		default:
 			continue
 		}

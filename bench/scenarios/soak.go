@@ -79,6 +79,8 @@ type soakSample struct {
 	// anon and file split rss: anonymous memory (Go's heap and stacks, C
 	// allocations) and pages of mapped files (the binary).
 	anon, file int64
+	// threads is the number of OS threads: each keeps its C stack.
+	threads    int64
 	goroutines int
 	fds        int
 	// goHeap is the Go heap in use; goHeld what the Go runtime holds
@@ -374,7 +376,7 @@ func (s *soak) read(ctx context.Context) (soakSample, error) {
 	if err != nil {
 		return smp, err
 	}
-	smp.rss, smp.anon, smp.file = mem.RSS, mem.Anon, mem.File
+	smp.rss, smp.anon, smp.file, smp.threads = mem.RSS, mem.Anon, mem.File, mem.Threads
 	if smp.fds, err = countFDs(pid); err != nil {
 		return smp, err
 	}

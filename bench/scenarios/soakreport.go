@@ -351,7 +351,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 			from = end // the window holds one process in one session
 		}
 	}
-	// The last four split RSS, to tell a Go leak from C memory (SQLite's
+	// The last five split RSS (threads: each keeps a C stack), to tell a Go leak from C memory (SQLite's
 	// page caches fill as the database grows, up to their bound); they
 	// have no target of their own.
 	resources := []struct {
@@ -367,6 +367,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		{"Go runtime besides the heap in use (heap kept, stacks, GC and profiling metadata)", "MB", 0, func(p soakSample) float64 { return float64(p.goHeld-p.goHeap) / 1e6 }, true},
 		{"anonymous RSS outside the Go runtime (C allocations: SQLite)", "MB", 0, func(p soakSample) float64 { return float64(p.anon-p.goHeld) / 1e6 }, true},
 		{"file-backed RSS (the binary's pages, SQLite's -shm)", "MB", 0, func(p soakSample) float64 { return float64(p.file) / 1e6 }, true},
+		{"OS threads", "", 1, func(p soakSample) float64 { return float64(p.threads) }, true},
 	}
 	var levels []string
 	all := make([]Series, len(resources))
@@ -399,7 +400,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 			Target: "flat: growth within noise", Verdict: verdict(t.Flat()),
 		}
 		if r.split {
-			f.Target, f.Verdict = fmt.Sprintf("(part of RSS; %s)", flatWord(t.Flat())), Info
+			f.Target, f.Verdict = fmt.Sprintf("(no target; %s)", flatWord(t.Flat())), Info
 		}
 		res.add(f)
 		key := strings.ReplaceAll(r.name, " ", "_")
@@ -430,7 +431,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		}
 		return m
 	}
-	rss := []Series{named(all[0], "VmRSS"), all[3]}
+	rss := []Series{named(all[0], "VmRSS"), all[3], all[5]}
 	if fits[0].X != nil {
 		rss = append(rss, fits[0])
 	}
@@ -439,12 +440,12 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		Series: append(rss, marks(top(all[0]))...),
 	})
 	res.Plots = append(res.Plots, Plot{
-		File: "soak-goroutines.png", Title: "wxbridge goroutines and open fds over the soak", XLabel: "minutes", YLabel: "count",
-		Series: append([]Series{all[1], all[2]}, marks(top(all[1], all[2]))...),
+		File: "soak-goroutines.png", Title: "wxbridge goroutines, open fds and OS threads over the soak", XLabel: "minutes", YLabel: "count",
+		Series: append([]Series{all[1], all[2], all[7]}, marks(top(all[1], all[2], all[7]))...),
 	})
 }
 
-// flatWord says whether a split of RSS was flat, in the report's words.
+// flatWord says whether a series without a target was flat, in the report's words.
 func flatWord(flat bool) string {
 	if flat {
 		return "flat"
