@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/wxbridge/wxbridge/e2e/stack"
 )
 
 // countFDs is how many file descriptors a process has open.
@@ -160,25 +161,23 @@ func (t timeline) complete(in []soakMsg, want map[id.RoomID]map[soakKind]int) bo
 	return true
 }
 
-// readTimelines reads every portal room's timeline with /messages and
-// counts the messages the bridge's ghosts sent there, once per event ID.
-// Each room is read backward from its end and then forward from its start:
-// Dendrite 0.13.8's backward pagination leaves out an event that shares
-// its depth with another (where the room's DAG forked, as when the user
-// and a ghost send at the same moment; one such event in two of eight
-// rooms after a 24-minute soak, whatever the page size), and its forward
-// pagination repeats events where pages meet. A message the bridge sent
-// twice is two events, so it still counts twice.
+// readTimelines reads every portal room's timeline (stack.RoomEvents:
+// forward from the room's start, each event once, since Dendrite's
+// backward pagination leaves out events in forked rooms) and counts the
+// messages the bridge's ghosts sent there. A message the bridge sent
+// twice is two events, so it counts twice.
 func (s *soak) readTimelines(ctx context.Context, rooms []id.RoomID) (timeline, error) {
 	tl := timeline{byKey: map[string]int{}, byKind: map[id.RoomID]map[soakKind]int{}}
 	for _, room := range rooms {
 		tl.byKind[room] = map[soakKind]int{}
-		seen := map[id.EventID]bool{}
-		count := func(evt *event.Event) {
-			if evt.Type != event.EventMessage || !s.env.Stack.Bridge.IsGhost(evt.Sender) || seen[evt.ID] {
-				return
+		events, err := stack.RoomEvents(ctx, s.m.w.Client, room)
+		if err != nil {
+			return tl, err
+		}
+		for _, evt := range events {
+			if evt.Type != event.EventMessage || !s.env.Stack.Bridge.IsGhost(evt.Sender) {
+				continue
 			}
-			seen[evt.ID] = true
 			body, _ := evt.Content.Raw["body"].(string)
 			switch msgtype, _ := evt.Content.Raw["msgtype"].(string); event.MessageType(msgtype) {
 			case event.MsgImage:
@@ -189,38 +188,8 @@ func (s *soak) readTimelines(ctx context.Context, rooms []id.RoomID) (timeline, 
 				tl.byKey[body]++
 			}
 		}
-		start, err := s.paginate(ctx, room, "", mautrix.DirectionBackward, count)
-		if err == nil && start != "" {
-			_, err = s.paginate(ctx, room, start, mautrix.DirectionForward, count)
-		}
-		if err != nil {
-			return tl, fmt.Errorf("reading %s: %w", room, err)
-		}
 	}
 	return tl, nil
-}
-
-// paginate reads a room's timeline with /messages from a token in one
-// direction to its end, handing each event to fn, and returns the token
-// of the end it reached.
-func (s *soak) paginate(ctx context.Context, room id.RoomID, from string, dir mautrix.Direction, fn func(*event.Event)) (string, error) {
-	for range 1000 {
-		resp, err := s.m.w.Client.Messages(ctx, room, from, "", dir, nil, 100)
-		if err != nil {
-			return from, err
-		}
-		for _, evt := range resp.Chunk {
-			fn(evt)
-		}
-		if len(resp.Chunk) == 0 || resp.End == "" || resp.End == from {
-			if resp.End != "" {
-				from = resp.End
-			}
-			return from, nil
-		}
-		from = resp.End
-	}
-	return from, nil
 }
 
 // report waits for the last messages, counts both directions, fits the

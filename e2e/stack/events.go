@@ -25,11 +25,16 @@ const pollInterval = 200 * time.Millisecond
 // where pages meet. Contents are parsed, so Message() and Content.Parsed
 // work.
 func (u *User) Events(ctx context.Context, roomID id.RoomID) ([]*event.Event, error) {
+	return RoomEvents(ctx, u.Client, roomID)
+}
+
+// RoomEvents is Events for any client that can read the room.
+func RoomEvents(ctx context.Context, cli *mautrix.Client, roomID id.RoomID) ([]*event.Event, error) {
 	var events []*event.Event
 	seen := map[id.EventID]bool{}
 	from := "t0_0"
 	for range 100 {
-		resp, err := u.Client.Messages(ctx, roomID, from, "", mautrix.DirectionForward, nil, 100)
+		resp, err := cli.Messages(ctx, roomID, from, "", mautrix.DirectionForward, nil, 100)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", roomID, err)
 		}
