@@ -358,6 +358,8 @@ func TestConnectorMetricsListener(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, body, `wxbridge_logins{state="STARTING"} 1`, "a login that sent no state yet")
 		assert.Contains(t, body, `wxbridge_inbox_items 0`)
+		assert.Regexp(t, `\nwxbridge_sqlite_memory_bytes [1-9]`, body, "SQLite's memory, from the SQLite linked into the bridge")
+		assert.Regexp(t, `\nwxbridge_c_heap_bytes\{state="in_use"\} [1-9]`, body)
 
 		c := login.Client.(*WeChatClient)
 		c.state.Store(status.StateConnected)

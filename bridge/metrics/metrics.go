@@ -1,7 +1,8 @@
 // Package metrics is wxbridge's Prometheus instrumentation: a registry that
 // the connector owns (never the default one), the counters and histograms
 // the bridge updates as it works, the figures read at scrape time (logins
-// by bridge state, the inbox), and the listener that serves /metrics.
+// by bridge state, the inbox, the memory C code holds), and the listener
+// that serves /metrics.
 //
 // Every label has a small fixed set of values (labels.go). The series of
 // each counter are created up front, so that a rate or an alert sees 0
@@ -95,6 +96,7 @@ func New(src Sources, log zerolog.Logger) *Metrics {
 	m.reg.MustRegister(
 		messages, failures, media, identities, syncDur, sendDur,
 		newScrapeCollector(src, log),
+		newCMemCollector(),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
