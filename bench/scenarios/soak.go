@@ -15,6 +15,7 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"github.com/wxbridge/wxbridge/e2e/stack"
 	"github.com/wxbridge/wxbridge/wechat/wechattest"
 )
 
@@ -87,6 +88,8 @@ type soakSample struct {
 	// from the OS (heap, stacks, its metadata), so anon - goHeld is
 	// about the C allocations: SQLite's.
 	goHeap, goHeld int64
+	// c is the bridge's own account of its C memory (its /metrics).
+	c cMem
 }
 
 // soak is the shared state of the scenario.
@@ -96,6 +99,8 @@ type soak struct {
 	env  *Env
 	sim  *wechattest.Server
 	m    *messaging
+	// metricsURL is the bridge's Prometheus endpoint (its C memory).
+	metricsURL string
 
 	start time.Time
 	// paused stops both generators (the re-login); held while a message
@@ -120,12 +125,20 @@ func RunSoak(ctx context.Context, opts Options, cfg SoakConfig) (_ *Result, err 
 		cfg.Chats, cfg.Chats-cfg.Chats/2, cfg.Chats/2, cfg.Duration, cfg.InInterval, cfg.OutInterval, cfg.MediaEvery, 100*soakRestartAt, 100*soakReloginAt, cfg.Sample))
 	seed, chats := messagingSeed(1_600_000_001, cfg.Chats)
 	opts.progress("soak: starting the stack")
-	env, err := startEnv(ctx, opts, []wechattest.Config{{Seed: seed}}, []string{"soaker"}, nil)
+	metricsPort, err := stack.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	metricsAddr := "127.0.0.1:" + itoa(metricsPort)
+	env, err := startEnv(ctx, opts, []wechattest.Config{{Seed: seed}}, []string{"soaker"}, map[string]any{
+		"network.metrics.enabled": true,
+		"network.metrics.listen":  metricsAddr,
+	})
 	if err != nil {
 		return nil, err
 	}
 	defer env.closeWith(&err)
-	s := &soak{opts: opts, cfg: cfg, env: env, sim: env.Stack.Sim}
+	s := &soak{opts: opts, cfg: cfg, env: env, sim: env.Stack.Sim, metricsURL: "http://" + metricsAddr + "/metrics"}
 	s.m = &messaging{opts: opts, env: env, sim: s.sim, chats: chats, routes: make(map[routeKey]route)}
 	s.m.w, err = StartWatcher(ctx, opts.Log, env.Stack.HS.URL, "soaker", env.Stack.Password("soaker"), env.Stack.Bridge.IsBridgeUser)
 	if err != nil {
@@ -388,6 +401,9 @@ func (s *soak) read(ctx context.Context) (soakSample, error) {
 		return smp, err
 	}
 	smp.goHeap, smp.goHeld = stats["HeapInuse"], goHeld(stats)
+	if smp.c, err = readCMem(ctx, s.metricsURL); err != nil {
+		return smp, err
+	}
 	if s.env.Stack.Bridge.PID() != pid {
 		return smp, errors.New("the bridge restarted while it was read")
 	}

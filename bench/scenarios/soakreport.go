@@ -320,9 +320,10 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 			from = end // the window holds one process in one session
 		}
 	}
-	// The last five split RSS (threads: each keeps a C stack), to tell a Go leak from C memory (SQLite's
-	// page caches fill as the database grows, up to their bound); they
-	// have no target of their own.
+	// The rows after the first three split RSS (threads: each keeps a C
+	// stack), to tell a Go leak from C memory (SQLite's page caches fill
+	// as the database grows, up to their bound); they have no target of
+	// their own.
 	resources := []struct {
 		name, unit string
 		floor      float64
@@ -337,6 +338,21 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		{"anonymous RSS outside the Go runtime (C allocations: SQLite)", "MB", 0, func(p soakSample) float64 { return float64(p.anon-p.goHeld) / 1e6 }, true},
 		{"file-backed RSS (the binary's pages, SQLite's -shm)", "MB", 0, func(p soakSample) float64 { return float64(p.file) / 1e6 }, true},
 		{"OS threads", "", 1, func(p soakSample) float64 { return float64(p.threads) }, true},
+	}
+	// The bridge's own account of its C memory splits the C allocations
+	// further: what SQLite holds, what malloc has handed out, and the
+	// rest, which is memory freed and kept resident by malloc.
+	if reportsCMem(samples) {
+		resources = append(resources, []struct {
+			name, unit string
+			floor      float64
+			value      func(soakSample) float64
+			split      bool
+		}{
+			{"SQLite's allocations (sqlite3_memory_used)", "MB", 0, func(p soakSample) float64 { return float64(p.c.sqlite) / 1e6 }, true},
+			{"C heap in use (malloc: SQLite, the cgo runtime)", "MB", 0, func(p soakSample) float64 { return float64(p.c.heapInUse) / 1e6 }, true},
+			{"C memory freed but resident (malloc's free pages, C thread stacks)", "MB", 0, func(p soakSample) float64 { return float64(p.anon-p.goHeld-p.c.heapInUse) / 1e6 }, true},
+		}...)
 	}
 	var levels []string
 	all := make([]Series, len(resources))
@@ -401,6 +417,9 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		return m
 	}
 	rss := []Series{named(all[0], "VmRSS"), all[3], all[5]}
+	if len(all) > 9 {
+		rss = append(rss, all[9])
+	}
 	if fits[0].X != nil {
 		rss = append(rss, fits[0])
 	}
@@ -412,6 +431,16 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		File: "soak-goroutines.png", Title: "wxbridge goroutines, open fds and OS threads over the soak", XLabel: "minutes", YLabel: "count",
 		Series: append([]Series{all[1], all[2], all[7]}, marks(top(all[1], all[2], all[7]))...),
 	})
+}
+
+// reportsCMem says whether every sample has the bridge's C memory figures.
+func reportsCMem(samples []soakSample) bool {
+	for _, p := range samples {
+		if p.c.sqlite < 0 || p.c.heapInUse < 0 {
+			return false
+		}
+	}
+	return len(samples) > 0
 }
 
 // flatWord says whether a series without a target was flat, in the report's words.
