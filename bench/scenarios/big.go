@@ -153,9 +153,11 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 	peakConnected := max(sampler.Peak(), atConnected.HWM)
 	memConnected := env.memSnapshot(ctx, opts, atConnected.RSS, "big-connected-heap")
 	opts.progress("big account: connected after %s; watching portal creation for %v", secs(bc.took()), cfg.Window)
+	track := env.trackScale(ctx, 10*time.Second, roomsBefore)
 	synced := waitLog(ctx, env.Stack.Bridge.LogPath, "Synced chats", 2, cfg.Window)
 	roomsCreated := countLog(env.Stack.Bridge.LogPath, "Matrix room created") - roomsBefore
 	windowPeak := sampler.Stop()
+	scale := track.Stop()
 	after, _ := env.BridgeMem()
 	memAfter := env.memSnapshot(ctx, opts, after.RSS, "big-window-heap")
 	if waitProfile != nil {
@@ -182,6 +184,8 @@ func RunBigAccount(ctx context.Context, opts Options, cfg BigConfig) (_ *Result,
 		Compare: "+" + mb(max(windowPeak, after.HWM)-before.RSS), Target: "≤ 80 MB",
 		Verdict: verdict(max(windowPeak, after.HWM) <= 80_000_000),
 	})
+	// Every group gets a portal, and the login its space.
+	scaleReport(res, scale, cfg.Groups+1)
 	res.raw("connect_s", bc.took().Seconds())
 	res.raw("baseline_connect_s", sc.took().Seconds())
 	res.raw("peak_connected_bytes", float64(peakConnected))
