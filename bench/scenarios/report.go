@@ -337,9 +337,11 @@ TestBenchSmoke runs every scenario at its smallest size so that the tool keeps w
   Dendrite answered the join of its last member. The plots are drawn by the tool (perf/*.png).
 - The soak drives one login for ` + "`-soak-duration`" + ` with traffic both ways (attachments among it), a
   bridge restart at 20 % and a QR re-login at 30 % of the run. Every 5 s the tool reads the bridge's
-  VmRSS, goroutines (/debug/pprof/goroutine) and /proc/PID/fd, following the new PID after the
-  restart. A least-squares line over the last two thirds, after both events, is flat when its
-  growth over the window is within twice the residuals' standard deviation (at least 1 for counts).
+  VmRSS (split by /proc/PID/status, the Go runtime's statistics and the bridge's C memory metrics),
+  goroutines (/debug/pprof/goroutine) and /proc/PID/fd, following the new PID after the restart.
+  A least-squares line over the last 40 minutes (two thirds of a shorter run), after both events,
+  is flat when its growth over the window is within twice the residuals' standard deviation (at
+  least 1 for counts).
   Exactly once is counted after the traffic, from every portal's whole timeline and the
   simulator's received sends.
 - The machine may be shared: the 1-minute load average is given before and after each scenario.

@@ -39,18 +39,22 @@ type SoakConfig struct {
 // seconds out, one in ten of each an attachment, sampled every 5 s.
 var DefaultSoak = SoakConfig{Duration: time.Hour, Chats: 8, InInterval: time.Second, OutInterval: 5 * time.Second, MediaEvery: 10, Sample: 5 * time.Second}
 
-// Where the restart and the re-login fall, as shares of the run, and where
-// the window of the slopes starts: the last two thirds of the run, after
-// both, so that the window holds one process in one session. A fresh
-// session runs more goroutines than one resumed after a restart (the
-// login's own); with the re-login inside the window that step read as
-// growth. What each event leaves behind is compared by level instead:
-// the first session's before the restart against the window's.
+// Where the restart and the re-login fall, as shares of the run, and the
+// window of the slopes: issue 19's last 40 minutes, or the last two thirds
+// of a shorter run; after both events, so that the window holds one
+// process in one session. A fresh session runs more goroutines than one
+// resumed after a restart (the login's own); with the re-login inside the
+// window that step read as growth. What each event leaves behind is
+// compared by level instead: the first session's before the restart
+// against the window's.
 const (
 	soakRestartAt = 0.2
 	soakReloginAt = 0.3
-	soakWindowAt  = 1.0 / 3
+	soakWindow    = 40 * time.Minute
 )
+
+// soakWindowStart is where the window of the slopes starts in a run of d.
+func soakWindowStart(d time.Duration) time.Duration { return max(d-soakWindow, d/3) }
 
 // soakKind is what one soak message is.
 type soakKind string

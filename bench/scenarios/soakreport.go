@@ -311,10 +311,10 @@ func (s *soak) report(ctx context.Context, res *Result) {
 	res.note(fmt.Sprintf("exactly once: after the traffic stopped the tool waited up to 2 minutes for the last messages, then read every portal's whole timeline with /messages (the ghosts' m.room.message events; texts and files by body, images and voice counted per room against those injected there) and the simulator's received sends (texts by content, attachments by their upload's file name); %d samples of the bridge, %d readings skipped (the process was down or restarting)", len(samples), s.sampleErrs))
 }
 
-// reportTrends fits RSS, goroutines and open fds over the last two thirds
-// of the run and plots them.
+// reportTrends fits RSS, goroutines and open fds over the window (the last
+// 40 minutes, or two thirds of a shorter run) and plots them.
 func (s *soak) reportTrends(res *Result, samples []soakSample) {
-	from := time.Duration(soakWindowAt * float64(s.cfg.Duration))
+	from := soakWindowStart(s.cfg.Duration)
 	for _, end := range []time.Duration{s.restartAt + s.restartTook, s.reloginAt + s.reloginTook} {
 		if from < end {
 			from = end // the window holds one process in one session
@@ -394,10 +394,10 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		res.raw(key+"_noise", t.Noise)
 		if len(xs) >= 2 {
 			a := t.Start - t.Slope*xs[0]
-			fits[i] = Series{Name: fmt.Sprintf("%s fit (last 2/3)", r.name), X: []float64{xs[0], xs[len(xs)-1]}, Y: []float64{a + t.Slope*xs[0], a + t.Slope*xs[len(xs)-1]}}
+			fits[i] = Series{Name: fmt.Sprintf("%s fit (window)", r.name), X: []float64{xs[0], xs[len(xs)-1]}, Y: []float64{a + t.Slope*xs[0], a + t.Slope*xs[len(xs)-1]}}
 		}
 	}
-	res.note(fmt.Sprintf("trends: least squares over the samples from %s (a third into the run, or the end of the re-login if later: the window holds one process in one session) to the end; noise is twice the standard deviation of the residuals (at least 1 for counts); flat = |slope × window| ≤ noise", secs(from)))
+	res.note(fmt.Sprintf("trends: least squares over the samples from %s (the last 40 minutes, or the last two thirds of a shorter run, or from the end of the re-login if later: the window holds one process in one session) to the end; noise is twice the standard deviation of the residuals (at least 1 for counts); flat = |slope × window| ≤ noise", secs(from)))
 	res.note("what the restart and the re-login left behind, as mean levels of the first session before the restart → the window (a new process, a new session): " + strings.Join(levels, ", ") + " (RSS in MB)")
 
 	marks := func(top float64) []Series {
