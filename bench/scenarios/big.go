@@ -55,30 +55,19 @@ func (e *Env) loginAndConnect(ctx context.Context, user string, sim *wechattest.
 type memSampler struct {
 	mu   sync.Mutex
 	peak int64
-	stop chan struct{}
-	done chan struct{}
+	poll *poller
 }
 
 func (e *Env) sampleMem(every time.Duration) *memSampler {
-	s := &memSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	s := &memSampler{}
 	pid := e.Stack.Bridge.PID()
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			if m, err := ReadMem(pid); err == nil {
-				s.mu.Lock()
-				s.peak = max(s.peak, m.RSS)
-				s.mu.Unlock()
-			}
-			select {
-			case <-s.stop:
-				return
-			case <-t.C:
-			}
+	s.poll = startPoller(every, func() {
+		if m, err := ReadMem(pid); err == nil {
+			s.mu.Lock()
+			s.peak = max(s.peak, m.RSS)
+			s.mu.Unlock()
 		}
-	}()
+	})
 	return s
 }
 
@@ -89,9 +78,37 @@ func (s *memSampler) Peak() int64 {
 }
 
 func (s *memSampler) Stop() int64 {
-	close(s.stop)
-	<-s.done
+	s.poll.Stop()
 	return s.Peak()
+}
+
+// poller calls a function at once and then every interval, until stopped.
+type poller struct {
+	stop, done chan struct{}
+}
+
+func startPoller(every time.Duration, fn func()) *poller {
+	p := &poller{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			fn()
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p
+}
+
+// Stop ends the calls and waits for one in progress.
+func (p *poller) Stop() {
+	close(p.stop)
+	<-p.done
 }
 
 // RunBigAccount logs in a small account (the default seed: a handful of

@@ -25,43 +25,31 @@ type scalePoint struct {
 type scaleTracker struct {
 	mu     sync.Mutex
 	points []scalePoint
-	stop   chan struct{}
-	done   chan struct{}
+	poll   *poller
 }
 
 // trackScale starts reading; rooms are the log's "Matrix room created"
 // lines after the first roomsBefore.
 func (e *Env) trackScale(ctx context.Context, every time.Duration, roomsBefore int) *scaleTracker {
-	st := &scaleTracker{stop: make(chan struct{}), done: make(chan struct{})}
+	st := &scaleTracker{}
 	pid := e.Stack.Bridge.PID()
 	lc := &logCounter{path: e.Stack.Bridge.LogPath, substr: []byte("Matrix room created")}
-	go func() {
-		defer close(st.done)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			m, err := ReadMem(pid)
-			stats, herr := e.heapStats(ctx)
-			n, lerr := lc.count()
-			if err == nil && herr == nil && lerr == nil {
-				st.mu.Lock()
-				st.points = append(st.points, scalePoint{rooms: n - roomsBefore, rss: m.RSS, heap: stats["HeapInuse"]})
-				st.mu.Unlock()
-			}
-			select {
-			case <-st.stop:
-				return
-			case <-tick.C:
-			}
+	st.poll = startPoller(every, func() {
+		m, err := ReadMem(pid)
+		stats, herr := e.heapStats(ctx)
+		n, lerr := lc.count()
+		if err == nil && herr == nil && lerr == nil {
+			st.mu.Lock()
+			st.points = append(st.points, scalePoint{rooms: n - roomsBefore, rss: m.RSS, heap: stats["HeapInuse"]})
+			st.mu.Unlock()
 		}
-	}()
+	})
 	return st
 }
 
 // Stop ends the readings and returns them.
 func (st *scaleTracker) Stop() []scalePoint {
-	close(st.stop)
-	<-st.done
+	st.poll.Stop()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	return st.points
