@@ -33,7 +33,7 @@ func main() {
 	quick := flag.Bool("quick", false, "small sizes (a minute or two), to try the tool")
 	out := flag.String("out", "docs/performance.md", "report to write, merged with the saved results of the scenarios not run (perf/results.json next to it); empty: none; a partial -run writes it only when this is given")
 	tables := flag.String("tables", "", "write the scenarios' own tables (startup's requests per endpoint) in Markdown to this file")
-	profile := flag.String("profile", "", "directory to save CPU profiles of the bridge in")
+	profile := flag.String("profile", "", "directory to save CPU and heap profiles of the bridge in (turns the bridge's heap profiler on)")
 	logLevel := flag.String("bridge-log-level", "", "the bridge's logging.min_level (default: debug, as config.example.yaml ships)")
 	verbose := flag.Bool("v", false, "log the stack's progress to stderr")
 	pin := flag.Bool("pin", false, "put Dendrite on CPUs of its own, the bridge and the tool on the last one (taskset), to see the bridge's cost when it does not wait for a CPU behind Dendrite")
@@ -82,6 +82,13 @@ func main() {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(2)
 		}
+		// The bridge turns Go's heap profiler off unless GODEBUG sets its
+		// rate; the stacks' processes inherit this environment.
+		godebug := "memprofilerate=524288"
+		if old := os.Getenv("GODEBUG"); old != "" {
+			godebug = old + "," + godebug
+		}
+		os.Setenv("GODEBUG", godebug)
 	}
 	if *bin == "" {
 		*bin = "bin"

@@ -48,9 +48,11 @@ var _ bridgev2.NetworkConnector = (*WeChatConnector)(nil)
 // Init keeps the bridge and prepares our child database (no I/O).
 //
 // It also makes portals handle events synchronously (synchronousPortals),
-// which lets the inbox delete a WeChat message only after it reached Matrix.
+// which lets the inbox delete a WeChat message only after it reached Matrix,
+// and turns Go's heap profiler off (heapprofiler.go).
 func (wc *WeChatConnector) Init(br *bridgev2.Bridge) {
 	wc.Bridge = br
+	turnOffHeapProfiler(&br.Log)
 	synchronousPortals(br.Config, &br.Log)
 	wc.DB = wxdb.New(br.DB.Database, br.Log.With().Str("db_section", "wechat").Logger())
 	wc.roomFeatures = roomFeaturesFor(wc.Config.MediaLimit())
