@@ -341,7 +341,8 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 	}
 	// The bridge's own account of its C memory splits the C allocations
 	// further: what SQLite holds, what malloc has handed out, and the
-	// rest, which is memory freed and kept resident by malloc.
+	// rest (memory freed and kept resident by malloc, thread stacks, and
+	// pages the Go runtime counts as unused but has touched).
 	if reportsCMem(samples) {
 		resources = append(resources, []struct {
 			name, unit string
@@ -351,7 +352,7 @@ func (s *soak) reportTrends(res *Result, samples []soakSample) {
 		}{
 			{"SQLite's allocations (sqlite3_memory_used)", "MB", 0, func(p soakSample) float64 { return float64(p.c.sqlite) / 1e6 }, true},
 			{"C heap in use (malloc: SQLite, the cgo runtime)", "MB", 0, func(p soakSample) float64 { return float64(p.c.heapInUse) / 1e6 }, true},
-			{"C memory freed but resident (malloc's free pages, C thread stacks)", "MB", 0, func(p soakSample) float64 { return float64(p.anon-p.goHeld-p.c.heapInUse) / 1e6 }, true},
+			{"anonymous RSS outside the Go runtime and malloc's in use (malloc's free pages, C thread stacks)", "MB", 0, func(p soakSample) float64 { return float64(p.anon-p.goHeld-p.c.heapInUse) / 1e6 }, true},
 		}...)
 	}
 	var levels []string
