@@ -41,11 +41,19 @@ func (c *WeChatClient) GetChatInfo(ctx context.Context, portal *bridgev2.Portal)
 
 // selfMember is the logged-in user in a portal, with the power level to
 // manage it (relay mode, room settings), as in their own chat.
+//
+// The user is only invited when they are not in the room at all
+// (PrevMembership): bridgev2 would otherwise invite a user who has not
+// joined yet again at every sync of the chat's members, and an invite that
+// crosses the user's join makes Dendrite take the user for still invited
+// (both events get the same depth), so that it hides the room's history
+// from them for good.
 func (c *WeChatClient) selfMember() bridgev2.ChatMember {
 	return bridgev2.ChatMember{
-		EventSender: c.selfSender(),
-		Membership:  event.MembershipJoin,
-		PowerLevel:  ptrTo(50),
+		EventSender:    c.selfSender(),
+		Membership:     event.MembershipJoin,
+		PrevMembership: event.MembershipLeave,
+		PowerLevel:     ptrTo(50),
 	}
 }
 

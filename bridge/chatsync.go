@@ -41,6 +41,12 @@ func (c *WeChatClient) syncChats(ctx context.Context, r *puidRoster) {
 // resyncChat brings the portal of a chat up to date with GetChatInfo, and
 // creates its room if create is set and it has none.
 func (c *WeChatClient) resyncChat(puid string, create bool) bridgev2.EventHandlingResult {
+	defer c.chatLocks.lock(puid)()
+	return c.queueResync(puid, create)
+}
+
+// queueResync is resyncChat for a caller that holds the chat's lock.
+func (c *WeChatClient) queueResync(puid string, create bool) bridgev2.EventHandlingResult {
 	return c.login.QueueRemoteEvent(&simplevent.ChatResync{
 		EventMeta: simplevent.EventMeta{
 			Type:         bridgev2.RemoteEventChatResync,

@@ -75,6 +75,9 @@ type WeChatClient struct {
 	// membersChecked holds the portals whose room was checked for the user
 	// in this run (ensureUserInRoom), by portal ID.
 	membersChecked sync.Map
+	// chatLocks orders the bridge's checks and syncs of one chat's portal
+	// (resyncChat, ensureUserInRoom).
+	chatLocks chatLocks
 	// groupCreations holds group messages back while CreateGroup runs.
 	groupCreations creationHold
 }

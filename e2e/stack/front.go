@@ -34,6 +34,11 @@ type Front struct {
 	observer func(r *http.Request, body []byte, start, end time.Time)
 	// hidden are events left out of room histories until the time given.
 	hidden map[string]time.Time
+	// created numbers the rooms created through the front, by room ID,
+	// from 1. It has a lock of its own, for the matchers (called with mu
+	// held) to read.
+	roomsMu sync.Mutex
+	created map[string]int
 }
 
 // AnswerFault is what happens to an answer the homeserver gave.
@@ -195,6 +200,9 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if observe != nil && err == nil {
 		observe(r, body, start, end)
 	}
+	if err == nil && resp.StatusCode == http.StatusOK && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/createRoom") {
+		f.noteCreated(answer)
+	}
 	if rule != nil {
 		f.hide(answer, rule.readLag)
 		close(rule.hit)
@@ -219,6 +227,38 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(answer)
+}
+
+// noteCreated numbers the room a createRoom answer names.
+func (f *Front) noteCreated(answer []byte) {
+	var created struct {
+		RoomID string `json:"room_id"`
+	}
+	if json.Unmarshal(answer, &created) != nil || created.RoomID == "" {
+		return
+	}
+	f.roomsMu.Lock()
+	defer f.roomsMu.Unlock()
+	if f.created == nil {
+		f.created = make(map[string]int)
+	}
+	f.created[created.RoomID] = len(f.created) + 1
+}
+
+// RoomsCreated is how many rooms were created through the front so far.
+func (f *Front) RoomsCreated() int {
+	f.roomsMu.Lock()
+	defer f.roomsMu.Unlock()
+	return len(f.created)
+}
+
+// CreatedAfter reports whether a room was created through the front after
+// its first n rooms. A request about the room that follows its creation's
+// answer finds it.
+func (f *Front) CreatedAfter(roomID string, n int) bool {
+	f.roomsMu.Lock()
+	defer f.roomsMu.Unlock()
+	return f.created[roomID] > n
 }
 
 // hide leaves the event named in a send's answer out of room histories
