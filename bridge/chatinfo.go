@@ -47,7 +47,9 @@ func (c *WeChatClient) GetChatInfo(ctx context.Context, portal *bridgev2.Portal)
 // joined yet again at every sync of the chat's members, and an invite that
 // crosses the user's join makes Dendrite take the user for still invited
 // (both events get the same depth), so that it hides the room's history
-// from them for good.
+// from them for good. The same entry stands for the user's own ghost (the
+// sender of what they write on their phone): a ghost left invited is no
+// longer joined by a resync, but joins by itself when it next sends.
 func (c *WeChatClient) selfMember() bridgev2.ChatMember {
 	return bridgev2.ChatMember{
 		EventSender:    c.selfSender(),

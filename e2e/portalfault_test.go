@@ -35,8 +35,10 @@ func TestPortalCreationUnderFaults(t *testing.T) {
 		return bytes.Contains(log, []byte("Synced chats")), err
 	})
 
-	// A fault is for the new chat's room only: the rooms created after the
-	// first mark (taken before the chat exists).
+	// A fault is for the new chat's room only. Each case takes a mark (the
+	// rooms created so far) before its chat exists; membership requests
+	// match only in rooms created after it. A createRoom request has no room
+	// yet: any matches, as no other room is being made by then.
 	type matcher = func(r *http.Request, body []byte) bool
 	isCreateRoom := func(int) matcher {
 		return func(r *http.Request, _ []byte) bool {
